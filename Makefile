@@ -1,0 +1,51 @@
+# Forum project tasks.
+#   make install   virtualenv + Python deps (+ system packages when missing, as root)
+#   make messages  compile translations
+#   make run       dev server on http://127.0.0.1:8000 (embedded SQLite, no services)
+#   make test      full suite against throwaway PostgreSQL/Redis/Celery/SMTP/Chromium
+# Override the interpreter with e.g. `make test PYTHON=python3` (skips the virtualenv).
+
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= $(VENV)/bin/python
+PYTEST_ARGS ?=
+STAMP := $(VENV)/.requirements-installed
+# Variables that switch the app away from its embedded (SQLite) mode.
+SERVICE_ENV := DATABASE_URL REDIS_URL EMAIL_HOST EMAIL_PORT SMTP_SINK_DIR
+UNSET_SERVICE_ENV := env $(foreach v,$(SERVICE_ENV),-u $(v))
+
+.PHONY: install system-deps python-deps messages run test
+.DEFAULT_GOAL := install
+
+install: system-deps python-deps
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+ifeq ($(PYTHON),$(VENV)/bin/python)
+python-deps: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -r requirements-dev.txt
+	@touch $@
+else
+python-deps:
+	@echo "Using PYTHON=$(PYTHON): skipping virtualenv setup."
+endif
+
+messages: install
+	@if [ -n "$$(find . -path ./$(VENV) -prune -o -path ./.git -prune -o -type d -name locale -print -quit)" ]; then \
+		echo "$(PYTHON) manage.py compilemessages --ignore=$(VENV)"; \
+		$(PYTHON) manage.py compilemessages --ignore=$(VENV); \
+	else \
+		echo "No locale/ directories: nothing to compile."; \
+	fi
+
+run: install messages
+	$(UNSET_SERVICE_ENV) $(PYTHON) manage.py migrate
+	$(UNSET_SERVICE_ENV) $(PYTHON) manage.py seed_demo
+	$(UNSET_SERVICE_ENV) $(PYTHON) manage.py runserver 127.0.0.1:8000
+
+test: install messages
+	$(PYTHON) scripts/testenv.py -- $(PYTEST_ARGS)

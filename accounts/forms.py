@@ -1,0 +1,72 @@
+"""Account forms. They validate only; services do the writing."""
+from __future__ import annotations
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from forum.models import Organisation
+from forum.selectors import organisation_by_orgnr
+from forum.validators import normalise_organisationsnummer
+
+from .models import User
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up with the person's name (allauth's adapter saves first and last name)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "language"]
+        labels = {"language": _("Language for email and the portal")}
+
+
+class AffiliationForm(forms.Form):
+    """Represent a company: an existing one by its organisationsnummer, or a new one."""
+
+    organisationsnummer = forms.CharField(
+        label=_("Organisationsnummer"),
+        max_length=13,
+        help_text=_("Ten digits, for example 559123-4561."),
+    )
+    title = forms.CharField(label=_("Your title"), max_length=120)
+    name = forms.CharField(label=_("Company name"), max_length=200, required=False,
+                           help_text=_("Needed only if the company is not registered in the portal yet."))
+    sni_section = forms.ChoiceField(
+        label=_("Industry (SNI section)"),
+        choices=[("", "—")] + list(Organisation._meta.get_field("sni_section").choices),
+        required=False,
+    )
+    size_class = forms.ChoiceField(
+        label=_("Number of employees"), choices=[("", "—")] + list(Organisation.SizeClass.choices), required=False
+    )
+    postcode = forms.RegexField(
+        label=_("Postcode"), regex=r"^\d{3} ?\d{2}$", required=False, max_length=6,
+        error_messages={"invalid": _("A postcode has five digits, for example 211 20.")},
+    )
+    district = forms.CharField(label=_("District"), max_length=100, required=False)
+
+    def clean_organisationsnummer(self) -> str:
+        return normalise_organisationsnummer(self.cleaned_data["organisationsnummer"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        orgnr = cleaned.get("organisationsnummer")
+        self.existing = organisation_by_orgnr(orgnr) if orgnr else None
+        if orgnr and self.existing is None:
+            # A company that is new to the register needs the facts the diversity figures use.
+            for field, message in (
+                ("name", _("Enter the company's name.")),
+                ("sni_section", _("Choose the company's industry.")),
+                ("size_class", _("Choose the company's size.")),
+            ):
+                if not cleaned.get(field):
+                    self.add_error(field, message)
+        return cleaned

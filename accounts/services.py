@@ -1,0 +1,44 @@
+"""Writes about people: profile and the organisations they represent."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from forum.models import Affiliation, Organisation
+from forum.services import affiliation_create, audit_record, organisation_create
+
+from .models import User
+
+
+def profile_update(*, actor: User, user: User, first_name: str, last_name: str, language: str) -> User:
+    """Update a person's name and language. The caller is the person or staff."""
+    with transaction.atomic():
+        user.first_name, user.last_name, user.language = first_name, last_name, language
+        user.save(update_fields=["first_name", "last_name", "language"])
+        audit_record(actor=actor, action="account.profile_update", target=user)
+    return user
+
+
+def language_set(*, user: User, language: str) -> None:
+    """Remember the language a logged-in person chose in the language switch."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+def representation_add(*, actor: User, organisationsnummer: str, title: str, new_company: dict[str, Any],
+                       existing: Organisation | None) -> Affiliation:
+    """The person ``actor`` says they represent a company.
+
+    A company new to the register is created and the person is confirmed as its
+    representative at once; for an already registered company the tie waits for staff to
+    confirm it, so nobody can act for a company just by knowing its number.
+    """
+    with transaction.atomic():
+        if existing is None:
+            organisation = organisation_create(
+                actor=actor, kind=Organisation.Kind.COMPANY, organisationsnummer=organisationsnummer, **new_company
+            )
+            return affiliation_create(actor=actor, person=actor, organisation=organisation, title=title, confirmed=True)
+        return affiliation_create(actor=actor, person=actor, organisation=existing, title=title, confirmed=False)

@@ -1,0 +1,1 @@
+"""Theme meetings and seats. The models arrive with the meetings issue."""

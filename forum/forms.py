@@ -1,0 +1,56 @@
+"""Forms of the forum-wide domain. They validate only; services do the writing."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, Role
+from .selectors import partner_organisations
+
+
+class RoleGrantForm(forms.Form):
+    email = forms.EmailField(label=_("The person's email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    partner_organisation = forms.ModelChoiceField(
+        label=_("Partner organisation (partner nominators only)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner_organisation"].queryset = partner_organisations()
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        self.user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if self.user is None:
+            raise forms.ValidationError(
+                _("Nobody with that email address has an account yet. Ask them to sign up first.")
+            )
+        return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        partner = cleaned.get("partner_organisation")
+        if role == Role.PARTNER_NOMINATOR and partner is None:
+            self.add_error("partner_organisation", _("Choose the partner organisation the nominator acts for."))
+        if role and role != Role.PARTNER_NOMINATOR and partner is not None:
+            self.add_error("partner_organisation", _("Only partner nominators are tied to a partner organisation."))
+        return cleaned
+
+
+class AccessibilityReportForm(forms.Form):
+    page_url = forms.CharField(
+        label=_("Which page or function is it about? (optional)"), max_length=500, required=False
+    )
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+    )
+    email = forms.EmailField(
+        label=_("Your email address, if you want an answer (optional)"), required=False
+    )

@@ -1,0 +1,52 @@
+"""Reads of the forum-wide domain. Each list runs a fixed number of queries."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .models import Affiliation, FocusArea, Forum, ForumRole, Organisation
+
+
+def forum_list() -> QuerySet[Forum]:
+    """All forums with their focus areas (two queries)."""
+    return Forum.objects.prefetch_related(
+        Prefetch("focus_areas", queryset=FocusArea.objects.order_by("position"))
+    ).order_by("municipality", "name")
+
+
+def forum_roles(forum: Forum) -> QuerySet[ForumRole]:
+    """The roles of a forum with people and partner organisations (one query)."""
+    return (
+        ForumRole.objects.filter(forum=forum)
+        .select_related("user", "partner_organisation", "granted_by")
+        .order_by("role", "user__last_name", "user__first_name", "user__email")
+    )
+
+
+def user_forum_roles(user: Any) -> list[tuple[Forum, list[str]]]:
+    """The forums where ``user`` has a role, with the role names (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    grouped: dict[int, tuple[Forum, list[str]]] = {}
+    for forum_role in ForumRole.objects.filter(user=user).select_related("forum").order_by("forum__name", "role"):
+        grouped.setdefault(forum_role.forum_id, (forum_role.forum, []))[1].append(forum_role.role)
+    return list(grouped.values())
+
+
+def partner_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=Organisation.Kind.PARTNER).order_by("name")
+
+
+def user_affiliations(user: Any) -> QuerySet[Affiliation]:
+    """A person's organisations (one query)."""
+    return Affiliation.objects.filter(person=user).select_related("organisation").order_by("organisation__name")
+
+
+def organisation_by_orgnr(organisationsnummer: str) -> Organisation | None:
+    return Organisation.objects.filter(organisationsnummer=organisationsnummer).first()
+
+
+def organisation_counts() -> dict[str, int]:
+    """Number of registered organisations per kind (one query)."""
+    return dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))

@@ -1,0 +1,421 @@
+"""Writes of the forum-wide domain. Every function here is a named action: it changes the
+database, records who did it in the audit trail, and queues any mail in the same transaction.
+Views call these after checking permission with :mod:`forum.permissions`."""
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Iterable, Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+
+from .models import (
+    AccessibilityReport,
+    Affiliation,
+    AuditEvent,
+    FocusArea,
+    Forum,
+    ForumRole,
+    Organisation,
+    OutboxAttachment,
+    OutboxMessage,
+    Role,
+)
+from .validators import normalise_organisationsnummer
+
+logger = logging.getLogger(__name__)
+
+# The three focus areas of seed 002, given to every new forum (editable afterwards).
+DEFAULT_FOCUS_AREAS: list[tuple[str, str]] = [
+    ("Arbete och utbildning", "Arbete, självförsörjning och utbildning – matchning mellan näringslivets behov och Malmöbornas kompetens."),
+    (
+        "Stadens attraktivitet för nyetableringar, besöksort och inflyttning",
+        "Hur staden blir attraktiv för företag som etablerar sig, för besökare och för nya invånare.",
+    ),
+    ("Investeringar", "Investeringar som gynnar en socialt hållbar utveckling av staden."),
+]
+
+
+# --- Audit ------------------------------------------------------------------------------
+def audit_record(
+    *,
+    actor: Any | None,
+    action: str,
+    target: models.Model | None = None,
+    forum: Forum | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Record that ``actor`` performed ``action`` on ``target``. Side effect: one AuditEvent row."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        forum=forum,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        data=data or {},
+    )
+
+
+# --- Mail outbox ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mimetype: str
+    content: bytes
+
+
+def _enqueue_send(message_id: int) -> None:
+    """Hand a committed outbox row to Celery. If the broker is unreachable the row stays
+    queued and :func:`outbox_sweep` picks it up later, so this never raises."""
+    from .tasks import outbox_send
+
+    try:
+        outbox_send.apply_async(args=[message_id], retry=False)
+    except Exception:  # noqa: BLE001 - any broker error must not break the committed request
+        logger.warning("Could not enqueue outbox message %s; the sweep will send it", message_id, exc_info=True)
+
+
+def mail_queue_rendered(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    language: str,
+    template: str = "",
+    attachments: Sequence[Attachment] = (),
+    headers: dict[str, str] | None = None,
+    created_by: Any | None = None,
+) -> OutboxMessage:
+    """Write one outbox row with already-rendered parts and send it after commit.
+
+    Side effects: an OutboxMessage (and its attachments) in the caller's transaction; after
+    that transaction commits, a Celery task. A rolled-back transaction sends nothing.
+    """
+    message = OutboxMessage.objects.create(
+        to_email=to,
+        subject=" ".join(subject.split())[:300],
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        template=template,
+        headers=headers or {},
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+    )
+    OutboxAttachment.objects.bulk_create(
+        OutboxAttachment(message=message, filename=a.filename, mimetype=a.mimetype, content=a.content)
+        for a in attachments
+    )
+    transaction.on_commit(lambda: _enqueue_send(message.pk))
+    return message
+
+
+def mail_queue(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    language: str | None = None,
+    attachments: Sequence[Attachment] = (),
+    created_by: Any | None = None,
+) -> OutboxMessage:
+    """Render ``templates/email/<template>_{subject.txt,message.txt,message.html}`` in the
+    recipient's language and queue the result (see :func:`mail_queue_rendered`)."""
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        full_context = {"site_url": site_url(), **context}
+        subject = render_to_string(f"email/{template}_subject.txt", full_context).strip()
+        body_text = render_to_string(f"email/{template}_message.txt", full_context)
+        body_html = render_to_string(f"email/{template}_message.html", full_context)
+    return mail_queue_rendered(
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        template=template,
+        attachments=attachments,
+        created_by=created_by,
+    )
+
+
+def site_url() -> str:
+    """The portal's public base URL, used in mail."""
+    return getattr(settings, "FORUM_SITE_URL", "").rstrip("/")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one delivery attempt did: ``sent``, ``skipped``, ``retry`` (in ``retry_in`` s) or ``failed``."""
+
+    outcome: str
+    retry_in: int | None = None
+
+
+def _is_temporary(error: Exception) -> bool:
+    """SMTP 4xx replies and network trouble are temporary; 5xx replies are permanent."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError))
+
+
+def retry_delay(attempts: int) -> int:
+    """Exponential backoff: base, 2×base, 4×base … capped at six hours."""
+    return min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 6 * 3600)
+
+
+def outbox_deliver(message_id: int) -> Delivery:
+    """Send one outbox row at most once.
+
+    The row is locked and marked ``sending`` in a short transaction; only a row that is
+    still ``queued`` is sent, so a task that runs twice (or two workers racing) sends once.
+    Temporary SMTP failures put the row back to ``queued`` with a backoff; after
+    OUTBOX_MAX_ATTEMPTS, or on a permanent failure, the row is ``failed``.
+    """
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status != OutboxMessage.Status.QUEUED:
+            return Delivery("skipped")
+        message.status = OutboxMessage.Status.SENDING
+        message.attempts += 1
+        message.sending_since = timezone.now()
+        message.save(update_fields=["status", "attempts", "sending_since"])
+    attachments = list(message.attachments.all())
+
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        headers={"Content-Language": message.language, **message.headers},
+        connection=get_connection(fail_silently=False),
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for attachment in attachments:
+        email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+
+    try:
+        email.send()
+    except Exception as error:  # noqa: BLE001 - classified below, never lost
+        temporary = _is_temporary(error)
+        give_up = not temporary or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        delay = retry_delay(message.attempts)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.FAILED if give_up else OutboxMessage.Status.QUEUED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=None if give_up else timezone.now() + timedelta(seconds=delay),
+            sending_since=None,
+        )
+        logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
+        return Delivery("failed") if give_up else Delivery("retry", retry_in=delay)
+
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), sending_since=None, last_error=""
+    )
+    return Delivery("sent")
+
+
+OUTBOX_SWEEP_GRACE = timedelta(minutes=2)
+OUTBOX_SENDING_TIMEOUT = timedelta(minutes=15)
+
+
+def outbox_sweep(*, now=None, limit: int = 500) -> int:
+    """Re-enqueue queued rows whose task was lost, and give up on rows stuck in ``sending``.
+
+    A row is due when it has waited past its next attempt (or its creation) by a grace
+    period. A row still ``sending`` long after its attempt began was interrupted mid-send:
+    it is marked failed rather than resent, because it may already have been delivered.
+    Returns the number of rows enqueued.
+    """
+    now = now or timezone.now()
+    cutoff = now - OUTBOX_SWEEP_GRACE
+    OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, sending_since__lt=now - OUTBOX_SENDING_TIMEOUT
+    ).update(
+        status=OutboxMessage.Status.FAILED,
+        sending_since=None,
+        last_error="Interrupted while sending; not resent automatically to avoid a duplicate. Requeue it if it never arrived.",
+    )
+    due = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED)
+        .filter(Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in due:
+        _enqueue_send(message_id)
+    return len(due)
+
+
+def outbox_requeue(*, actor: Any, messages: Iterable[OutboxMessage]) -> int:
+    """Put failed rows back in the queue (staff action from the admin). Returns how many."""
+    ids = [m.pk for m in messages if m.status == OutboxMessage.Status.FAILED]
+    with transaction.atomic():
+        count = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.FAILED).update(
+            status=OutboxMessage.Status.QUEUED, next_attempt_at=None, last_error=""
+        )
+        for message_id in ids:
+            audit_record(actor=actor, action="outbox.requeue", data={"message": message_id})
+            transaction.on_commit(lambda mid=message_id: _enqueue_send(mid))
+    return count
+
+
+# --- Forums -----------------------------------------------------------------------------
+def forum_create(*, actor: Any | None, municipality: str, name: str, description: str = "", slug: str = "") -> Forum:
+    """Create a forum with the three default focus areas of seed 002. Portal administrators only."""
+    with transaction.atomic():
+        forum = Forum.objects.create(
+            municipality=municipality, name=name, slug=slug or slugify(name), description=description
+        )
+        FocusArea.objects.bulk_create(
+            FocusArea(forum=forum, position=index, name=area_name, description=area_description)
+            for index, (area_name, area_description) in enumerate(DEFAULT_FOCUS_AREAS, start=1)
+        )
+        audit_record(actor=actor, action="forum.create", target=forum, forum=forum)
+    return forum
+
+
+class RoleError(ValueError):
+    """A role grant that breaks the rules (message is user-facing and translated)."""
+
+
+def role_grant(
+    *, actor: Any | None, forum: Forum, user: Any, role: str, partner_organisation: Organisation | None = None
+) -> ForumRole:
+    """Give ``user`` a role in ``forum``; idempotent. The caller has checked
+    :func:`forum.permissions.can_manage_roles`. Side effects: a ForumRole and an audit row."""
+    from django.utils.translation import gettext as _
+
+    if role not in Role.values:
+        raise RoleError(_("Unknown role."))
+    if role == Role.PARTNER_NOMINATOR:
+        if partner_organisation is None or partner_organisation.kind != Organisation.Kind.PARTNER:
+            raise RoleError(_("A partner nominator must be tied to a partner organisation."))
+    else:
+        partner_organisation = None
+    with transaction.atomic():
+        forum_role, created = ForumRole.objects.get_or_create(
+            forum=forum,
+            user=user,
+            role=role,
+            partner_organisation=partner_organisation,
+            defaults={"granted_by": actor if getattr(actor, "is_authenticated", False) else None},
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="forum.role_grant",
+                target=forum_role,
+                forum=forum,
+                data={"user": user.pk, "role": role, "partner": getattr(partner_organisation, "pk", None)},
+            )
+    return forum_role
+
+
+def role_revoke(*, actor: Any, forum_role: ForumRole) -> None:
+    """Remove a role. The caller has checked :func:`forum.permissions.can_manage_roles`."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="forum.role_revoke",
+            target=forum_role,
+            forum=forum_role.forum,
+            data={"user": forum_role.user_id, "role": forum_role.role},
+        )
+        forum_role.delete()
+
+
+# --- Organisations ----------------------------------------------------------------------
+def organisation_create(*, actor: Any | None, kind: str, name: str, **fields: Any) -> Organisation:
+    """Register an organisation. A company's organisationsnummer is normalised to NNNNNN-NNNN."""
+    if fields.get("organisationsnummer"):
+        fields["organisationsnummer"] = normalise_organisationsnummer(fields["organisationsnummer"])
+    else:
+        fields["organisationsnummer"] = None
+    with transaction.atomic():
+        organisation = Organisation.objects.create(kind=kind, name=name, **fields)
+        audit_record(actor=actor, action="organisation.create", target=organisation)
+    return organisation
+
+
+def affiliation_create(*, actor: Any, person: Any, organisation: Organisation, title: str, confirmed: bool) -> Affiliation:
+    """Tie ``person`` to ``organisation`` with a title (idempotent: an existing tie keeps its
+    confirmation and gets the new title)."""
+    with transaction.atomic():
+        affiliation, created = Affiliation.objects.get_or_create(
+            person=person,
+            organisation=organisation,
+            defaults={"title": title, "confirmed_at": timezone.now() if confirmed else None},
+        )
+        if not created and title and affiliation.title != title:
+            affiliation.title = title
+            affiliation.save(update_fields=["title"])
+        audit_record(
+            actor=actor,
+            action="affiliation.create" if created else "affiliation.update",
+            target=affiliation,
+            data={"confirmed": affiliation.is_confirmed},
+        )
+    return affiliation
+
+
+def affiliation_confirm(*, actor: Any, affiliation: Affiliation) -> Affiliation:
+    """Confirm that a person represents an organisation (staff)."""
+    with transaction.atomic():
+        if affiliation.confirmed_at is None:
+            affiliation.confirmed_at = timezone.now()
+            affiliation.save(update_fields=["confirmed_at"])
+            audit_record(actor=actor, action="affiliation.confirm", target=affiliation)
+    return affiliation
+
+
+def affiliation_delete(*, actor: Any, affiliation: Affiliation) -> None:
+    """A person stops representing an organisation."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="affiliation.delete", target=affiliation,
+                     data={"person": affiliation.person_id, "organisation": affiliation.organisation_id})
+        affiliation.delete()
+
+
+# --- Accessibility ----------------------------------------------------------------------
+def accessibility_report_create(
+    *, actor: Any | None, description: str, page_url: str = "", email: str = "", language: str
+) -> AccessibilityReport:
+    """Store a reported accessibility problem and mail it to the accessibility contact;
+    the reporter gets a receipt if they left an address."""
+    with transaction.atomic():
+        report = AccessibilityReport.objects.create(
+            description=description,
+            page_url=page_url,
+            email=email,
+            reporter=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(actor=actor, action="accessibility.report", target=report)
+        mail_queue(
+            to=settings.FORUM_ACCESSIBILITY_EMAIL,
+            template="accessibility_report",
+            context={"report": report},
+            language=settings.LANGUAGE_CODE,
+            created_by=actor,
+        )
+        if email:
+            mail_queue(
+                to=email,
+                template="accessibility_receipt",
+                context={"report": report},
+                language=language,
+                created_by=actor,
+            )
+    return report

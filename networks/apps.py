@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworksConfig(AppConfig):
+    """Thematic networks formed from the priority list."""
+
+    name = "networks"
+    verbose_name = _("Networks")

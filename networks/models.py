@@ -1,0 +1,1 @@
+"""Thematic networks. The models arrive with the networks issue."""

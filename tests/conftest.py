@@ -1,0 +1,93 @@
+"""Shared fixtures. The suite runs against real services started by scripts/testenv.py
+(PostgreSQL, Redis, a Celery worker, an SMTP sink and Chromium): run it with `make test`.
+
+App-specific fixtures go below the harness section.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# --------------------------------------------------------------------------- harness
+
+from tests.mailbox import Mailbox
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def pytest_sessionstart(session):
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        pytest.exit("The suite runs on the real services: use `make test`.", returncode=2)
+
+
+@pytest.fixture
+def mailbox() -> Mailbox:
+    """The SMTP sink's mailbox, emptied (and failure injection reset) before the test."""
+    box = Mailbox(os.environ["SMTP_SINK_DIR"])
+    box.clear()
+    yield box
+    box.fail_file.unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The cache is real Redis (rate limits live there): start every test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe():
+    """Return ``check(page, context=None)`` asserting no WCAG 2.0/2.1 A/AA violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    runner = Axe()
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+
+    def check(page, context=None):
+        results = runner.run(page, context=context, options=options)
+        if results.violations_count:
+            report = results.generate_report()
+            print(report)
+            pytest.fail(f"axe found accessibility violations on {page.url}:\n{report}", pytrace=False)
+        return results
+
+    return check
+
+
+# ------------------------------------------------------------------- app fixtures

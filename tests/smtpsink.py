@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Throwaway SMTP sink for the test suite.
+
+Every accepted message is stored atomically as ``<dir>/<timestamp_ns>-<uuid>.eml``
+(written under a temporary name, then renamed). Two headers are prepended with the
+SMTP envelope: ``X-Sink-Mail-From`` and ``X-Sink-Rcpt-To``.
+
+Failure injection: if ``<dir>/fail_next`` holds an integer N > 0, the sink
+decrements it and answers DATA with a 451 without storing the message.
+
+Runs until SIGTERM / SIGINT.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+import time
+import uuid
+
+from aiosmtpd.controller import Controller
+
+FAIL_REPLY = "451 4.3.0 Temporary failure, try again later"
+
+
+class SinkHandler:
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.fail_file = os.path.join(directory, "fail_next")
+        self.lock = threading.Lock()
+
+    def _should_fail(self) -> bool:
+        with self.lock:
+            try:
+                with open(self.fail_file) as fh:
+                    remaining = int(fh.read().strip() or "0")
+            except (FileNotFoundError, ValueError):
+                return False
+            if remaining <= 0:
+                return False
+            tmp = f"{self.fail_file}.{uuid.uuid4().hex}.tmp"
+            with open(tmp, "w") as fh:
+                fh.write(str(remaining - 1))
+            os.replace(tmp, self.fail_file)
+            return True
+
+    async def handle_DATA(self, server, session, envelope):
+        if self._should_fail():
+            print("smtpsink: injected failure", flush=True)
+            return FAIL_REPLY
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        headers = (
+            f"X-Sink-Mail-From: {envelope.mail_from}\r\n"
+            f"X-Sink-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode("utf-8")
+        name = f"{time.time_ns()}-{uuid.uuid4().hex}.eml"
+        tmp = os.path.join(self.directory, f".{name}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(headers + content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.rename(tmp, os.path.join(self.directory, name))
+        print(f"smtpsink: stored {name} for {envelope.rcpt_tos}", flush=True)
+        return "250 2.0.0 Message accepted for delivery"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=1025)
+    parser.add_argument("--dir", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+    controller = Controller(
+        SinkHandler(args.dir),
+        hostname=args.host,
+        port=args.port,
+        enable_SMTPUTF8=True,
+        data_size_limit=0,
+    )
+    controller.start()
+    print(f"smtpsink: listening on {args.host}:{args.port}, storing in {args.dir}", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        controller.stop()
+        print("smtpsink: stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()
