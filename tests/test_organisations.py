@@ -1,0 +1,141 @@
+"""The organisation register: organisationsnummer checks and representing a company."""
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.models import User
+from forum import services
+from forum.models import Affiliation, Organisation
+from forum.validators import luhn_check_digit, normalise_organisationsnummer
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("556036-0793", "556036-0793"),
+        ("5560360793", "556036-0793"),
+        (" 559123-4561 ", "559123-4561"),
+        ("802002-4280", "802002-4280"),  # a non-profit association's number
+        ("212000-1355", "212000-1355"),  # a public authority's number
+    ],
+)
+def test_valid_organisationsnummer(raw, expected):
+    assert normalise_organisationsnummer(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw,code",
+    [
+        ("556036-0794", "orgnr_checksum"),
+        ("5591234560", "orgnr_checksum"),
+        ("55603607", "orgnr_format"),
+        ("556036-07931", "orgnr_format"),
+        ("55603A-0793", "orgnr_format"),
+        ("", "orgnr_format"),
+    ],
+)
+def test_invalid_organisationsnummer(raw, code):
+    with pytest.raises(ValidationError) as error:
+        normalise_organisationsnummer(raw)
+    assert error.value.code == code
+
+
+def test_check_digit_helper_agrees_with_validator():
+    for first_nine in ("559000001", "559123456", "802002428", "556036079"):
+        number = first_nine + luhn_check_digit(first_nine)
+        assert normalise_organisationsnummer(number) == f"{number[:6]}-{number[6:]}"
+
+
+@pytest.mark.django_db
+def test_organisationsnummer_is_unique_in_the_database():
+    services.organisation_create(actor=None, kind="company", name="Limhamns Bageri AB",
+                                 organisationsnummer="5591234561", sni_section="C", size_class="0-9")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.create(kind="company", name="Kopia AB", organisationsnummer="559123-4561",
+                                    sni_section="C", size_class="0-9")
+
+
+@pytest.mark.django_db
+def test_company_must_have_number_industry_and_size():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.create(kind="company", name="Utan nummer AB", sni_section="C", size_class="0-9")
+
+
+@pytest.fixture
+def person(client):
+    user = User.objects.create_user("rep@forum.example", "Lösen-för-test-123", first_name="Rut")
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.django_db
+def test_bad_organisationsnummer_gets_a_clear_message_and_changes_nothing(client, person):
+    response = client.post(
+        reverse("organisations"),
+        {"organisationsnummer": "559123-4560", "title": "VD", "name": "Möllans Café AB",
+         "sni_section": "I", "size_class": "0-9", "postcode": "214 21", "district": "Innerstaden"},
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Kontrollsiffran stämmer inte" in content
+    assert 'value="Möllans Café AB"' in content  # nothing the user typed is lost
+    assert not Organisation.objects.exists()
+    assert not Affiliation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_new_company_makes_a_confirmed_representative(client, person):
+    response = client.post(
+        reverse("organisations"),
+        {"organisationsnummer": "5591234561", "title": "VD", "name": "Möllans Café AB",
+         "sni_section": "I", "size_class": "0-9", "postcode": "21421", "district": "Innerstaden"},
+    )
+    assert response.status_code == 302
+    organisation = Organisation.objects.get()
+    assert organisation.organisationsnummer == "559123-4561"
+    affiliation = Affiliation.objects.get(person=person)
+    assert affiliation.is_confirmed and affiliation.title == "VD"
+
+
+@pytest.mark.django_db
+def test_new_company_needs_industry_and_size(client, person):
+    response = client.post(reverse("organisations"), {"organisationsnummer": "5591234561", "title": "VD"})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Ange företagets namn" in content
+    assert "Välj företagets bransch" in content
+    assert not Organisation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_existing_company_waits_for_confirmation(client, person):
+    company = services.organisation_create(actor=None, kind="company", name="Västra Hamnen Digital AB",
+                                           organisationsnummer="559123-4561", sni_section="J", size_class="10-49")
+    response = client.post(reverse("organisations"), {"organisationsnummer": "559123-4561", "title": "Säljchef"})
+    assert response.status_code == 302
+    affiliation = Affiliation.objects.get(person=person, organisation=company)
+    assert not affiliation.is_confirmed
+    assert Organisation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_person_may_represent_several(client, person):
+    for number, name in (("5591234561", "Ett AB"), ("5590000005", "Två AB")):
+        client.post(reverse("organisations"), {"organisationsnummer": number, "title": "Styrelseledamot",
+                                               "name": name, "sni_section": "M", "size_class": "0-9"})
+    assert Affiliation.objects.filter(person=person).count() == 2
+    assert "Ett AB" in client.get(reverse("organisations")).content.decode()
+
+
+@pytest.mark.django_db
+def test_cannot_remove_someone_elses_affiliation(client, person):
+    other = User.objects.create_user("annan@forum.example", "Lösen-för-test-123")
+    company = services.organisation_create(actor=None, kind="company", name="Annans AB",
+                                           organisationsnummer="559123-4561", sni_section="J", size_class="10-49")
+    affiliation = services.affiliation_create(actor=None, person=other, organisation=company, title="VD", confirmed=True)
+    response = client.post(reverse("affiliation_remove", args=[affiliation.pk]))
+    assert response.status_code == 403
+    assert Affiliation.objects.filter(pk=affiliation.pk).exists()

@@ -1,0 +1,251 @@
+"""The mail outbox on the real services: PostgreSQL, the SMTP sink, Redis and a Celery worker."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from forum import services
+from forum.models import OutboxMessage
+from forum.tasks import outbox_send
+
+
+def _wait_status(message_id: int, status: str, timeout: float = 30) -> OutboxMessage:
+    deadline = time.monotonic() + timeout
+    while True:
+        message = OutboxMessage.objects.get(pk=message_id)
+        if message.status == status or time.monotonic() > deadline:
+            return message
+        time.sleep(0.1)
+
+
+def _queue(to: str = "mottagare@forum.example", language: str = "sv", **kwargs) -> OutboxMessage:
+    return services.mail_queue(
+        to=to,
+        template="accessibility_receipt",
+        context={"report": {"description": "Kontrasten på knappen är för låg."}},
+        language=language,
+        **kwargs,
+    )
+
+
+@pytest.mark.django_db
+def test_task_run_twice_sends_once(mailbox):
+    message = _queue(to="tva-ganger@forum.example")
+    assert outbox_send.apply(args=[message.pk]).get() == "sent"
+    assert outbox_send.apply(args=[message.pk]).get() == "skipped"
+    received = mailbox.wait_for(lambda m: "tva-ganger@forum.example" in m["To"])
+    time.sleep(0.5)
+    assert len([m for m in mailbox.messages() if "tva-ganger@forum.example" in m["To"]]) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.attempts == 1
+    assert message.sent_at is not None
+    # Subject, text and HTML come from the templates, in the recipient's language.
+    assert received[0]["Subject"] == "Vi har tagit emot din rapport"
+    assert received[0].get_body(preferencelist=("html",)) is not None
+    assert "Kontrasten på knappen" in mailbox.body_text(received[0])
+
+
+@pytest.mark.django_db
+def test_language_of_recipient(mailbox):
+    message = _queue(to="english@forum.example", language="en")
+    outbox_send.apply(args=[message.pk])
+    [received] = mailbox.wait_for(lambda m: "english@forum.example" in m["To"])
+    assert received["Subject"] == "We have received your report"
+    assert received["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_attachments_are_sent(mailbox):
+    message = _queue(
+        to="bilaga@forum.example",
+        attachments=[services.Attachment("trafft.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")],
+    )
+    outbox_send.apply(args=[message.pk])
+    [received] = mailbox.wait_for(lambda m: "bilaga@forum.example" in m["To"])
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_filename() == "trafft.ics"
+    assert attachment.get_content_type() == "text/calendar"
+    assert b"BEGIN:VCALENDAR" in attachment.get_payload(decode=True)
+
+
+@pytest.mark.django_db
+def test_connection_error_is_temporary(mailbox, settings):
+    settings.EMAIL_PORT = 1  # nothing listens there: a connection error is temporary
+    message = _queue(to="tillfalligt@forum.example")
+    delivery = services.outbox_deliver(message.pk)
+    assert delivery.outcome == "retry"
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.QUEUED
+    assert message.next_attempt_at is not None
+    assert message.last_error
+
+
+@pytest.mark.django_db
+def test_gives_up_after_max_attempts(settings):
+    settings.EMAIL_PORT = 1
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    message = _queue(to="ger-upp@forum.example")
+    assert services.outbox_deliver(message.pk).outcome == "retry"
+    assert services.outbox_deliver(message.pk).outcome == "failed"
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+    assert message.attempts == 2
+
+
+def test_retry_delay_is_exponential(settings):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 30
+    assert [services.retry_delay(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert services.retry_delay(30) == 6 * 3600
+
+
+def test_smtp_replies_are_classified():
+    import smtplib
+
+    assert services._is_temporary(smtplib.SMTPDataError(451, b"try later"))
+    assert services._is_temporary(smtplib.SMTPServerDisconnected("gone"))
+    assert services._is_temporary(ConnectionRefusedError())
+    assert not services._is_temporary(smtplib.SMTPDataError(554, b"rejected"))
+    assert not services._is_temporary(smtplib.SMTPRecipientsRefused({"x@y.se": (550, b"no such user")}))
+    assert services._is_temporary(smtplib.SMTPRecipientsRefused({"x@y.se": (452, b"mailbox full")}))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_send_once(mailbox):
+    """Two workers racing on one row: the row lock lets exactly one of them send."""
+    from django.db import connection
+
+    marker = "kapplopning@forum.example"
+    # Created outside the worker's reach (no on_commit task): only our threads send it.
+    message = OutboxMessage.objects.create(to_email=marker, language="sv", subject="Kapplöpning", body_text="Hej")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait()
+            outcomes.append(services.outbox_deliver(message.pk).outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["sent", "skipped", "skipped", "skipped"]
+    mailbox.wait_for(lambda m: marker in m["To"])
+    time.sleep(0.5)
+    assert len([m for m in mailbox.messages() if marker in m["To"]]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_sends_nothing(mailbox):
+    marker = "aterstalld@forum.example"
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            _queue(to=marker)
+            raise RuntimeError("the change that caused the mail failed")
+    assert not OutboxMessage.objects.filter(to_email=marker).exists()
+    # Something committed afterwards does arrive, so the worker was there to send.
+    _queue(to="efterat@forum.example")
+    mailbox.wait_for(lambda m: "efterat@forum.example" in m["To"])
+    assert not [m for m in mailbox.messages() if marker in m["To"]]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_delivers_after_commit(mailbox):
+    with transaction.atomic():
+        message = _queue(to="arbetare@forum.example")
+    [received] = mailbox.wait_for(lambda m: "arbetare@forum.example" in m["To"])
+    assert received["Subject"] == "Vi har tagit emot din rapport"
+    message = _wait_status(message.pk, OutboxMessage.Status.SENT)
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.attempts == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_temporary_failure_is_retried_and_delivered_once(mailbox):
+    mailbox.fail_next(1)  # the sink answers 451 to the first attempt
+    with transaction.atomic():
+        message = _queue(to="forsok-igen@forum.example")
+    mailbox.wait_for(lambda m: "forsok-igen@forum.example" in m["To"], timeout=40)
+    message = _wait_status(message.pk, OutboxMessage.Status.SENT)
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.attempts == 2
+    time.sleep(1.5)
+    assert len([m for m in mailbox.messages() if "forsok-igen@forum.example" in m["To"]]) == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_sweep_sends_rows_whose_task_was_lost(mailbox):
+    """A row committed while Redis was down has no task: the periodic sweep enqueues it."""
+    long_ago = timezone.now() - timedelta(minutes=10)
+    lost = OutboxMessage.objects.create(
+        to_email="borttappad@forum.example", language="sv", subject="Borttappad", body_text="Hej"
+    )
+    OutboxMessage.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    fresh = OutboxMessage.objects.create(
+        to_email="ny@forum.example", language="sv", subject="Ny", body_text="Hej"
+    )
+    assert services.outbox_sweep() == 1  # the fresh row may still have its task coming
+    mailbox.wait_for(lambda m: "borttappad@forum.example" in m["To"])
+    assert _wait_status(lost.pk, OutboxMessage.Status.SENT).status == OutboxMessage.Status.SENT
+    assert OutboxMessage.objects.get(pk=fresh.pk).status == OutboxMessage.Status.QUEUED
+
+
+@pytest.mark.django_db
+def test_enqueue_does_not_raise_when_broker_is_down(settings):
+    """Redis down at commit time: the request still succeeds and the row waits queued."""
+    from forum.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.pool.force_close_all()
+    try:
+        services._enqueue_send(123456)  # must not raise
+    finally:
+        app.conf.broker_url = original
+        app.pool.force_close_all()
+
+
+@pytest.mark.django_db
+def test_stuck_sending_row_is_failed_not_resent():
+    message = _queue(to="fast@forum.example")
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENDING, sending_since=timezone.now() - timedelta(hours=1)
+    )
+    services.outbox_sweep()
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+    assert "not resent" in message.last_error
+
+
+@pytest.mark.django_db
+def test_staff_see_status_and_attempts_in_admin(client):
+    admin = User.objects.create_superuser("admin@forum.example", "Admin-lösen-123")
+    message = _queue(to="synlig@forum.example")
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED, attempts=3)
+    client.force_login(admin)
+    response = client.get("/admin/forum/outboxmessage/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "synlig@forum.example" in content
+    assert "Misslyckades" in content  # status "failed", in Swedish
+    # Requeue from the admin puts the row back in the queue.
+    response = client.post(
+        "/admin/forum/outboxmessage/",
+        {"action": "requeue_messages", "_selected_action": [message.pk]},
+    )
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.QUEUED
