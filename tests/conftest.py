@@ -91,3 +91,9 @@ def axe():
 
 
 # ------------------------------------------------------------------- app fixtures
+
+
+@pytest.fixture(autouse=True)
+def _real_smtp(settings):
+    """Django's test set-up swaps in the in-memory mail backend; we send to the real SMTP sink."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

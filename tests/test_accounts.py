@@ -70,7 +70,7 @@ def test_sign_up_bad_input_keeps_what_was_typed(client):
     )
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Ange en giltig e-postadress" in content
+    assert "Fyll i en giltig e-postadress" in content
     assert 'value="Ida"' in content
     assert not User.objects.exists()
 

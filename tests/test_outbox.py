@@ -203,19 +203,43 @@ def test_sweep_sends_rows_whose_task_was_lost(mailbox):
     assert OutboxMessage.objects.get(pk=fresh.pk).status == OutboxMessage.Status.QUEUED
 
 
-@pytest.mark.django_db
-def test_enqueue_does_not_raise_when_broker_is_down(settings):
-    """Redis down at commit time: the request still succeeds and the row waits queued."""
-    from forum.celery import app
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_row_committed_while_redis_is_down_waits_and_goes_out_later(mailbox):
+    """A process whose Redis is down still commits its change and its mail row without an
+    error; the periodic sweep later hands the row to the worker, which delivers it."""
+    import os
+    import subprocess
+    import sys
+    from urllib.parse import urlsplit, urlunsplit
 
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.pool.force_close_all()
-    try:
-        services._enqueue_send(123456)  # must not raise
-    finally:
-        app.conf.broker_url = original
-        app.pool.force_close_all()
+    from django.conf import settings
+    from django.db import connection
+
+    test_db_url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"]))
+    env = {**os.environ, "DATABASE_URL": test_db_url, "REDIS_URL": "redis://127.0.0.1:1/0"}
+    code = (
+        "import django; django.setup()\n"
+        "from django.db import transaction\n"
+        "from forum import services\n"
+        "with transaction.atomic():\n"
+        "    services.mail_queue_rendered(to='redis-nere@forum.example', subject='Redis nere', body_text='Hej', language='sv')\n"
+        "print('committed')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "committed" in result.stdout
+    message = OutboxMessage.objects.get(to_email="redis-nere@forum.example")
+    assert message.status == OutboxMessage.Status.QUEUED
+    time.sleep(1)
+    assert not [m for m in mailbox.messages() if "redis-nere@forum.example" in m["To"]]
+
+    # Later, with Redis back, the sweep picks the row up once it is overdue.
+    assert services.outbox_sweep() == 0
+    assert services.outbox_sweep(now=timezone.now() + timedelta(minutes=5)) == 1
+    mailbox.wait_for(lambda m: "redis-nere@forum.example" in m["To"])
+    assert _wait_status(message.pk, OutboxMessage.Status.SENT).status == OutboxMessage.Status.SENT
 
 
 @pytest.mark.django_db

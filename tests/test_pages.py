@@ -95,7 +95,7 @@ def test_accessibility_report_needs_a_description(client):
     assert response.status_code == 400
     content = response.content.decode()
     assert "Detta fält måste fyllas i" in content
-    assert "Ange en giltig e-postadress" in content
+    assert "Fyll i en giltig e-postadress" in content
     assert 'value="/konto/"' in content
     assert not AccessibilityReport.objects.exists()
 
