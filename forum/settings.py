@@ -193,9 +193,6 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env("FORUM_EMAIL_SUBJECT_PREFIX", "[Forumportalen] ")
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-if env("ACCOUNT_DEFAULT_HTTP_PROTOCOL"):
-    ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL")
 
 # --- Mail -------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Forumportalen <noreply@forum.localhost>")
@@ -239,6 +236,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security (production: behind a TLS-terminating proxy) ------------------------------
 HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", True) else None
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
