@@ -215,7 +215,8 @@ OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "8"))
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "forum" / "locale"]
+# locale_overrides corrects a few of django-allauth's Swedish messages.
+LOCALE_PATHS = [BASE_DIR / "forum" / "locale", BASE_DIR / "forum" / "locale_overrides"]
 USE_I18N = True
 TIME_ZONE = "Europe/Stockholm"
 USE_TZ = True

@@ -71,13 +71,16 @@ def person(client):
     return user
 
 
+def _new_company(**overrides: str) -> dict[str, str]:
+    """The form a person fills in to represent a company new to the register."""
+    return {"organisationsnummer": "5591234561", "title": "VD", "name": "Möllans Café AB",
+            "sni_section": "I", "size_class": "0-9", "postcode": "214 21", "district": "Innerstaden",
+            **overrides}
+
+
 @pytest.mark.django_db
 def test_bad_organisationsnummer_gets_a_clear_message_and_changes_nothing(client, person):
-    response = client.post(
-        reverse("organisations"),
-        {"organisationsnummer": "559123-4560", "title": "VD", "name": "Möllans Café AB",
-         "sni_section": "I", "size_class": "0-9", "postcode": "214 21", "district": "Innerstaden"},
-    )
+    response = client.post(reverse("organisations"), _new_company(organisationsnummer="559123-4560"))
     assert response.status_code == 400
     content = response.content.decode()
     assert "Kontrollsiffran stämmer inte" in content
@@ -88,11 +91,7 @@ def test_bad_organisationsnummer_gets_a_clear_message_and_changes_nothing(client
 
 @pytest.mark.django_db
 def test_new_company_makes_a_confirmed_representative(client, person):
-    response = client.post(
-        reverse("organisations"),
-        {"organisationsnummer": "5591234561", "title": "VD", "name": "Möllans Café AB",
-         "sni_section": "I", "size_class": "0-9", "postcode": "21421", "district": "Innerstaden"},
-    )
+    response = client.post(reverse("organisations"), _new_company(postcode="21421"))
     assert response.status_code == 302
     organisation = Organisation.objects.get()
     assert organisation.organisationsnummer == "559123-4561"
@@ -124,8 +123,7 @@ def test_existing_company_waits_for_confirmation(client, person):
 @pytest.mark.django_db
 def test_a_person_may_represent_several(client, person):
     for number, name in (("5591234561", "Ett AB"), ("5590000005", "Två AB")):
-        client.post(reverse("organisations"), {"organisationsnummer": number, "title": "Styrelseledamot",
-                                               "name": name, "sni_section": "M", "size_class": "0-9"})
+        client.post(reverse("organisations"), _new_company(organisationsnummer=number, name=name, title="Styrelseledamot"))
     assert Affiliation.objects.filter(person=person).count() == 2
     assert "Ett AB" in client.get(reverse("organisations")).content.decode()
 

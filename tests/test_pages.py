@@ -144,3 +144,13 @@ def test_embedded_default_needs_no_configuration(tmp_path):
         "django.db.backends.sqlite3", "True", "django.core.mail.backends.console.EmailBackend",
         "django.core.cache.backends.locmem.LocMemCache", "True",
     ]
+
+
+@pytest.mark.django_db
+def test_allauth_swedish_corrections(client):
+    """The log-in page invites those without an account to create one (allauth's own Swedish
+    catalogue says the opposite), and "e-post" is spelt as Swedish authorities spell it."""
+    content = client.get(reverse("account_login")).content.decode()
+    assert "Har du inget konto ännu?" in content
+    content = client.get(reverse("account_signup")).content.decode()
+    assert "epost" not in content.lower().replace("e-post", "")
