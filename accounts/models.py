@@ -40,10 +40,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         SWEDISH = "sv", _("Swedish")
         ENGLISH = "en", _("English")
 
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NON_BINARY = "non_binary", _("Non-binary or other")
+
+    class Background(models.TextChoices):
+        # Statistics Sweden's definition: foreign background means born abroad, or born in
+        # Sweden with both parents born abroad.
+        SWEDISH = "swedish", _("Swedish background")
+        FOREIGN = "foreign", _("Foreign background")
+
     email = models.EmailField(_("email address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.SWEDISH)
+    # Voluntary, with a consent of their own; only ever shown in aggregates of 5 or more.
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
+    background = models.CharField(_("background"), max_length=20, choices=Background.choices, blank=True)
+    demographics_consent_at = models.DateTimeField(_("consent to use gender and background"), null=True, blank=True)
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("May log in to the administration site.")
     )

@@ -164,6 +164,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "forum.tasks.outbox_sweep", "schedule": 60.0},
+    "offers": {"task": "events.tasks.offers_process_all", "schedule": 300.0},
+    "invitations-expire": {"task": "events.tasks.invitations_expire", "schedule": 900.0},
+    "reminders": {"task": "events.tasks.reminders_send", "schedule": 1800.0},
 }
 
 # --- Authentication (django-allauth) ----------------------------------------------------

@@ -1,0 +1,102 @@
+"""Every permission decision about meetings, pools, nominations and registrations."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from forum import permissions as forum_permissions
+from forum.models import Affiliation, ForumRole, Organisation, Role
+
+from .models import Meeting, Registration, SeatPool
+
+
+def can_manage_meetings(user: Any, forum) -> bool:
+    """Plan the year, create and edit meetings and pools, invite, approve nominations, see
+    the dashboard and the catering list: coordinators (and the portal administrator)."""
+    return forum_permissions.can_manage_forum(user, forum)
+
+
+def can_view_meeting(user: Any, meeting: Meeting) -> bool:
+    """Published meetings are public; drafts only for those who manage the forum."""
+    return meeting.is_public or can_manage_meetings(user, meeting.forum)
+
+
+def can_nominate(user: Any, pool: SeatPool) -> bool:
+    """A partner nominator nominates only into a partner pool that is theirs: the pool of
+    their own partner organisation, or a shared partner pool not split per partner."""
+    if pool.kind != SeatPool.Kind.PARTNER_PICK or not getattr(user, "is_authenticated", False):
+        return False
+    forum = pool.meeting.forum
+    if Role.PARTNER_NOMINATOR not in forum_permissions.roles_for(user, forum):
+        return False
+    partners = ForumRole.objects.filter(user=user, forum=forum, role=Role.PARTNER_NOMINATOR)
+    if pool.partner_organisation_id is None:
+        return partners.exists()
+    return partners.filter(partner_organisation_id=pool.partner_organisation_id).exists()
+
+
+def can_check_in(user: Any, meeting: Meeting) -> bool:
+    """Facilitators of the forum or of this meeting, and coordinators."""
+    if forum_permissions.can_facilitate(user, meeting.forum):
+        return True
+    return bool(getattr(user, "is_authenticated", False)) and meeting.facilitators.filter(pk=user.pk).exists()
+
+
+def can_view_diversity(user: Any, forum) -> bool:
+    """Aggregated composition of invited and confirmed groups: coordinators."""
+    return forum_permissions.can_manage_forum(user, forum)
+
+
+def represented_companies(user: Any) -> list[Organisation]:
+    """The companies a person is a confirmed representative of (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        a.organisation
+        for a in Affiliation.objects.filter(person=user, confirmed_at__isnull=False).select_related("organisation")
+    ]
+
+
+def can_register_for(user: Any, organisation: Organisation) -> bool:
+    """Only a confirmed representative registers a company (or a department's participant)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Affiliation.objects.filter(person=user, organisation=organisation, confirmed_at__isnull=False).exists()
+
+
+def can_manage_registration(user: Any, registration: Registration) -> bool:
+    """The attendee, a confirmed representative of the registered organisation, or a
+    coordinator. Nobody else ever sees a company's registration."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if registration.attendee_id == user.pk:
+        return True
+    if can_register_for(user, registration.organisation):
+        return True
+    return can_manage_meetings(user, registration.meeting.forum)
+
+
+def meeting_for(user: Any, pk: int, check) -> Meeting:
+    """Fetch a meeting and apply ``check(user, meeting)`` in one call (404 / 403)."""
+    meeting = Meeting.objects.select_related("forum").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    if not check(user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def meeting_managed_by(user: Any, pk: int) -> Meeting:
+    """A meeting the user may manage (coordinator of its forum)."""
+    return meeting_for(user, pk, lambda u, m: can_manage_meetings(u, m.forum))
+
+
+def registration_for(user: Any, pk: int) -> Registration:
+    """A registration the user may see and change; another company's gives 404, so its
+    existence is not revealed."""
+    registration = Registration.objects.select_related("meeting__forum", "organisation", "pool").filter(pk=pk).first()
+    if registration is None or not can_manage_registration(user, registration):
+        raise Http404
+    return registration

@@ -1,0 +1,638 @@
+"""Writes about theme meetings and seats.
+
+Booking rule (issue 3, DESIGN "Theme meetings and seats"): every action that may take or free
+a seat runs inside one transaction holding a row lock on the meeting
+(``SELECT … FOR UPDATE``), and counts occupied seats from the registration rows there and
+then. Nothing is cached, so concurrent bookings serialise on the meeting and confirmed
+seats never exceed a pool's size or the meeting's capacity. Hold dates are compared with
+the clock at the moment of booking, so they hold even if no scheduled job ran.
+
+Every function records who did it (``forum.services.audit_record``) and queues its mail in
+the same transaction (``forum.services.mail_queue``). Views check permission first with
+:mod:`events.permissions`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.models import Organisation
+from forum.services import Attachment, audit_record, mail_queue
+
+from .models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
+
+
+class BookingError(ValueError):
+    """A booking that breaks a rule; the message is for the user (translated)."""
+
+
+# --- Meetings and the yearly plan -------------------------------------------------------
+# Default pools for 90 company seats (seed 002) and municipal participants (seed 001 style).
+DEFAULT_POOLS: list[tuple[str, str, int]] = [
+    (SeatPool.Kind.CITY_PICK, "Stadens urval", 30),
+    (SeatPool.Kind.PARTNER_PICK, "Partnerorganisationernas urval", 30),
+    (SeatPool.Kind.OPEN, "Öppen anmälan", 30),
+    (SeatPool.Kind.MUNICIPAL, "Politiker", 10),
+    (SeatPool.Kind.MUNICIPAL, "Förvaltningschefer", 10),
+    (SeatPool.Kind.MUNICIPAL, "Tjänstepersoner", 10),
+]
+# Start-up year of seed 002: meeting 1 in May, 2 in September, 3 (prioritisation) in November.
+STARTUP_MEETINGS: list[tuple[str, str, int]] = [
+    (Meeting.Kind.CITY_FOR_BUSINESS, "Tematräff 1: Vad kan staden göra för företagens utveckling?", 5),
+    (Meeting.Kind.BUSINESS_FOR_CITY, "Tematräff 2: Vad kan företagen göra för stadens utveckling?", 9),
+    (Meeting.Kind.PRIORITISATION, "Tematräff 3: Beslut om prioriteringslista", 11),
+]
+LATER_MEETINGS: list[tuple[str, int]] = [("Vårträff", 4), ("Höstträff", 10)]
+# A pool's seats are held for it until two weeks before the meeting (seed 001 releases
+# unclaimed seats some weeks before the day).
+DEFAULT_HOLD = dt.timedelta(days=14)
+
+
+def _meeting_time(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """11:11 on the second Tuesday of the month: the concept's name is its start time."""
+    day = dt.date(year, month, 1)
+    tuesdays = [day + dt.timedelta(days=i) for i in range(31) if (day + dt.timedelta(days=i)).month == month
+                and (day + dt.timedelta(days=i)).weekday() == 1]
+    date = tuesdays[1]
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(date, dt.time(11, 11), tzinfo=tz)
+    return start, start + dt.timedelta(hours=3)
+
+
+def meeting_create(
+    *, actor: Any, forum, kind: str, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
+    focus_areas: Iterable = (), facilitators: Iterable = (), with_default_pools: bool = True, **fields: Any,
+) -> Meeting:
+    """Create a meeting in draft, by default with the default pools. Coordinators only."""
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            forum=forum, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, created_by=actor, **fields
+        )
+        meeting.focus_areas.set(focus_areas)
+        meeting.facilitators.set(facilitators)
+        if with_default_pools:
+            hold_until = starts_at - DEFAULT_HOLD
+            SeatPool.objects.bulk_create(
+                SeatPool(meeting=meeting, kind=pool_kind, name=name, size=size, hold_until=hold_until, position=i)
+                for i, (pool_kind, name, size) in enumerate(DEFAULT_POOLS)
+            )
+            meeting.capacity = sum(size for _k, _n, size in DEFAULT_POOLS)
+            meeting.save(update_fields=["capacity"])
+        audit_record(actor=actor, action="meeting.create", target=meeting, forum=forum)
+    return meeting
+
+
+def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitators=None, **fields: Any) -> Meeting:
+    """Edit a meeting's facts. Coordinators only."""
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(meeting, name, value)
+        meeting.save()
+        if focus_areas is not None:
+            meeting.focus_areas.set(focus_areas)
+        if facilitators is not None:
+            meeting.facilitators.set(facilitators)
+        audit_record(actor=actor, action="meeting.update", target=meeting, forum=meeting.forum,
+                     data={"fields": sorted(fields)})
+    return meeting
+
+
+def meeting_set_status(*, actor: Any, meeting: Meeting, status: str) -> Meeting:
+    """Move a meeting forwards through its statuses (or one step back). Coordinators only."""
+    order = Meeting.STATUS_ORDER
+    if status not in order:
+        raise BookingError(_("Unknown status."))
+    if order.index(status) < order.index(meeting.status) - 1:
+        raise BookingError(_("A meeting can only go back one step."))
+    with transaction.atomic():
+        previous = meeting.status
+        meeting.status = status
+        meeting.save(update_fields=["status"])
+        audit_record(actor=actor, action="meeting.status", target=meeting, forum=meeting.forum,
+                     data={"from": previous, "to": status})
+    return meeting
+
+
+def startup_year_create(*, actor: Any, forum, year: int) -> list[Meeting]:
+    """The start-up year of seed 002: theme meetings 1, 2 and 3 with default pools."""
+    focus_areas = list(forum.focus_areas.all())
+    meetings = []
+    with transaction.atomic():
+        for kind, title, month in STARTUP_MEETINGS:
+            starts_at, ends_at = _meeting_time(year, month)
+            meetings.append(meeting_create(actor=actor, forum=forum, kind=kind, title=f"{title} {year}",
+                                           starts_at=starts_at, ends_at=ends_at, focus_areas=focus_areas))
+    return meetings
+
+
+def later_year_create(*, actor: Any, forum, year: int) -> list[Meeting]:
+    """A later year: a spring and an autumn meeting, each combining all three questions."""
+    focus_areas = list(forum.focus_areas.all())
+    meetings = []
+    with transaction.atomic():
+        for title, month in LATER_MEETINGS:
+            starts_at, ends_at = _meeting_time(year, month)
+            meetings.append(meeting_create(actor=actor, forum=forum, kind=Meeting.Kind.COMBINED,
+                                           title=f"{title} {year}", starts_at=starts_at, ends_at=ends_at,
+                                           focus_areas=focus_areas))
+    return meetings
+
+
+def pool_save(*, actor: Any, meeting: Meeting, pool: SeatPool | None = None, **fields: Any) -> SeatPool:
+    """Create or edit a pool. A pool cannot shrink below the seats it has given out."""
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if pool is not None and "size" in fields:
+            taken = Registration.objects.filter(seat_pool=pool, status__in=Registration.OCCUPYING).count()
+            if fields["size"] < taken:
+                raise BookingError(
+                    _("The pool already has %(taken)d confirmed or offered seats; it cannot be smaller.") % {"taken": taken}
+                )
+        if pool is None:
+            pool = SeatPool.objects.create(meeting=locked, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(pool, name, value)
+            pool.save()
+        audit_record(actor=actor, action="pool.save", target=pool, forum=meeting.forum, data={"fields": sorted(fields)})
+    return pool
+
+
+def pool_delete(*, actor: Any, pool: SeatPool) -> None:
+    """Remove a pool that nobody has been invited to or registered through."""
+    with transaction.atomic():
+        if pool.registrations.exists() or pool.seated.exists() or pool.nominations.exists():
+            raise BookingError(_("The pool is in use and cannot be removed."))
+        audit_record(actor=actor, action="pool.delete", target=pool, forum=pool.meeting.forum)
+        pool.delete()
+
+
+# --- Seats ------------------------------------------------------------------------------
+@dataclass
+class SeatMap:
+    """Occupied seats per pool, counted from the rows inside the meeting lock."""
+
+    meeting: Meeting
+    pools: list[SeatPool]
+    occupied: Counter
+
+    @property
+    def total(self) -> int:
+        return sum(self.occupied.values())
+
+    def free_in(self, pool: SeatPool) -> int:
+        return max(pool.size - self.occupied[pool.pk], 0)
+
+    def seat_for(self, pool: SeatPool, now: dt.datetime) -> SeatPool | None:
+        """The pool whose seat a booking through ``pool`` gets now, or None if none is free:
+        its own pool first; then seats released by pools of the same audience whose hold
+        date has passed."""
+        if self.total >= self.meeting.capacity:
+            return None
+        if self.free_in(pool):
+            return pool
+        for other in self.pools:
+            if other.pk != pool.pk and other.for_companies == pool.for_companies \
+                    and not other.is_held(now) and self.free_in(other):
+                return other
+        return None
+
+
+def _lock(meeting_id: int) -> SeatMap:
+    """Lock the meeting row and count its occupied seats. Call inside transaction.atomic()."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    pools = list(meeting.pools.order_by("position", "pk"))
+    occupied = Counter(
+        Registration.objects.filter(meeting=meeting, status__in=Registration.OCCUPYING)
+        .values_list("seat_pool_id", flat=True)
+    )
+    return SeatMap(meeting=meeting, pools=pools, occupied=occupied)
+
+
+def _take(seats: SeatMap, registration: Registration, seat_pool: SeatPool) -> None:
+    seats.occupied[seat_pool.pk] += 1
+    registration.seat_pool = seat_pool
+
+
+def _company_has_claim(meeting: Meeting, organisation: Organisation, exclude: Registration | None = None) -> bool:
+    """One seat per company per meeting (unless the meeting allows more)."""
+    claims = Registration.objects.filter(meeting=meeting, organisation=organisation, status__in=Registration.ACTIVE)
+    if exclude is not None:
+        claims = claims.exclude(pk=exclude.pk)
+    return claims.count() >= meeting.seats_per_company
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first in line; None if not waiting."""
+    if registration.status != Registration.Status.WAITING:
+        return None
+    return Registration.objects.filter(
+        meeting_id=registration.meeting_id, status=Registration.Status.WAITING
+    ).filter(Q(waiting_since__lt=registration.waiting_since) | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)).count() + 1
+
+
+def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None) -> None:
+    language = getattr(registration.attendee, "language", None) or settings.LANGUAGE_CODE
+    mail_queue(
+        to=to or registration.attendee_email or registration.contact_email,
+        template=template,
+        context={"registration": registration, "meeting": registration.meeting},
+        language=language,
+        attachments=attachments,
+        created_by=actor,
+    )
+
+
+def _confirm(registration: Registration, now: dt.datetime, actor: Any) -> None:
+    from .calendar import meeting_ics
+
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at = now
+    registration.offer_expires_at = None
+    registration.save()
+    _mail(registration, "events/confirmation", actor=actor,
+          attachments=[Attachment("trafft.ics", "text/calendar; charset=utf-8; method=PUBLISH",
+                                  meeting_ics(registration.meeting, registration))])
+
+
+def _wait(registration: Registration, now: dt.datetime, actor: Any) -> None:
+    registration.status = Registration.Status.WAITING
+    registration.waiting_since = now
+    registration.seat_pool = None
+    registration.save()
+    _mail(registration, "events/waiting", actor=actor)
+
+
+# --- Invitations ------------------------------------------------------------------------
+def invitation_create(
+    *, actor: Any, pool: SeatPool, organisation: Organisation, contact_email: str, contact_name: str = "",
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Invite a company (or a department's participant) through a pool: a personal link by
+    mail that works without a password, valid until the answer-by date. Coordinators only
+    (partner pools: through an approved nomination)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        seats = _lock(pool.meeting_id)
+        meeting = seats.meeting
+        if meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED):
+            raise BookingError(_("The meeting has already been held."))
+        if _company_has_claim(meeting, organisation):
+            raise BookingError(
+                _("%(name)s is already invited or registered for this meeting.") % {"name": organisation.name}
+            )
+        expires_at = min(now + dt.timedelta(days=meeting.invitation_days), meeting.starts_at)
+        registration = Registration.objects.create(
+            meeting=meeting, pool=pool, organisation=organisation, source=Registration.Source.INVITATION,
+            status=Registration.Status.INVITED, contact_email=contact_email, contact_name=contact_name,
+            expires_at=expires_at, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(actor=actor, action="registration.invite", target=registration, forum=meeting.forum)
+        _mail(registration, "events/invitation", actor=actor)
+    return registration
+
+
+def invitation_batch_create(*, actor: Any, pool: SeatPool, items: list[dict]) -> InvitationBatch:
+    """Queue a bulk invitation; a Celery task works through it after commit."""
+    from .tasks import invitation_batch_run
+
+    with transaction.atomic():
+        batch = InvitationBatch.objects.create(meeting=pool.meeting, pool=pool, items=items, total=len(items),
+                                               created_by=actor)
+        audit_record(actor=actor, action="registration.invite_bulk", target=batch, forum=pool.meeting.forum,
+                     data={"count": len(items)})
+        transaction.on_commit(lambda: invitation_batch_run.delay(batch.pk))
+    return batch
+
+
+def invitation_batch_step(batch_id: int) -> bool:
+    """Invite the next company of a batch; returns False when the batch is done. Each step
+    is its own transaction, so progress is visible while it runs and a re-run continues
+    where it stopped."""
+    with transaction.atomic():
+        batch = InvitationBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.done >= batch.total:
+            if batch.status != InvitationBatch.Status.DONE:
+                batch.status = InvitationBatch.Status.DONE
+                batch.save(update_fields=["status"])
+            return False
+        item = batch.items[batch.done]
+        organisation = Organisation.objects.get(pk=item["organisation"])
+        try:
+            with transaction.atomic():
+                invitation_create(actor=batch.created_by, pool=batch.pool, organisation=organisation,
+                                  contact_email=item["email"], contact_name=item.get("name", ""))
+        except BookingError as error:
+            batch.skipped = [*batch.skipped, {"organisation": organisation.name, "reason": str(error)}]
+        batch.done += 1
+        batch.status = InvitationBatch.Status.RUNNING if batch.done < batch.total else InvitationBatch.Status.DONE
+        batch.save(update_fields=["done", "status", "skipped"])
+        return batch.done < batch.total
+
+
+def _check_answerable(registration: Registration, now: dt.datetime) -> None:
+    if registration.status == Registration.Status.INVITED and registration.expires_at and now >= registration.expires_at:
+        registration.status = Registration.Status.EXPIRED
+        registration.save(update_fields=["status", "updated_at"])
+        raise BookingError(_("The invitation has expired."))
+    if registration.status != Registration.Status.INVITED:
+        raise BookingError(_("The invitation has already been answered."))
+
+
+def invitation_accept(
+    *, registration_id: int, attendee_name: str, attendee_email: str, dietary_needs: str = "",
+    accessibility_needs: str = "", consent: bool, user: Any = None, now: dt.datetime | None = None,
+) -> Registration:
+    """Accept an invitation from its personal link. Gets a seat in the invitation's pool (or
+    a released one); if none is free the company joins the waiting list. The caller has
+    checked the token. Side effects: confirmation mail with a calendar file, or a waiting-list mail."""
+    now = now or timezone.now()
+    if not consent:
+        raise BookingError(_("You must consent to the handling of your details to attend."))
+    with transaction.atomic():
+        seats = _lock_for(registration_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        _check_answerable(registration, now)
+        registration.attendee_name = attendee_name
+        registration.attendee_email = attendee_email
+        registration.dietary_needs = dietary_needs
+        registration.accessibility_needs = accessibility_needs
+        registration.consent_at = now
+        if getattr(user, "is_authenticated", False):
+            registration.attendee = user
+        seat = seats.seat_for(registration.pool, now) if not _anyone_waiting(seats.meeting) else None
+        if seat is None:
+            _wait(registration, now, user)
+        else:
+            _take(seats, registration, seat)
+            _confirm(registration, now, user)
+        audit_record(actor=user, action="registration.accept", target=registration, forum=seats.meeting.forum,
+                     data={"status": registration.status})
+    return registration
+
+
+def _lock_for(registration_id: int) -> SeatMap:
+    meeting_id = Registration.objects.filter(pk=registration_id).values_list("meeting_id", flat=True).get()
+    return _lock(meeting_id)
+
+
+def _anyone_waiting(meeting: Meeting) -> bool:
+    """A freed seat belongs to the waiting list first: first come, first served."""
+    return Registration.objects.filter(
+        meeting=meeting, status__in=(Registration.Status.WAITING,)
+    ).exists()
+
+
+def invitation_decline(*, registration_id: int, user: Any = None, now: dt.datetime | None = None) -> Registration:
+    """Decline an invitation from its personal link."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_for(registration_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        _check_answerable(registration, now)
+        registration.status = Registration.Status.DECLINED
+        registration.save()
+        audit_record(actor=user, action="registration.decline", target=registration, forum=registration.meeting.forum)
+    return registration
+
+
+def invitations_expire(*, now: dt.datetime | None = None) -> int:
+    """Mark unanswered invitations past their answer-by date as expired (periodic)."""
+    now = now or timezone.now()
+    return Registration.objects.filter(status=Registration.Status.INVITED, expires_at__lte=now).update(
+        status=Registration.Status.EXPIRED, updated_at=now
+    )
+
+
+# --- Open registration and the waiting list ---------------------------------------------
+def registration_open_create(
+    *, actor: Any, meeting: Meeting, organisation: Organisation, attendee_name: str, attendee_email: str,
+    dietary_needs: str = "", accessibility_needs: str = "", consent: bool, now: dt.datetime | None = None,
+) -> Registration:
+    """A logged-in representative registers their company: first come, first served in the
+    open pool (or a released seat); when full, the company joins the waiting list. The
+    caller has checked :func:`events.permissions.can_register_for`."""
+    now = now or timezone.now()
+    if not consent:
+        raise BookingError(_("You must consent to the handling of your details to attend."))
+    with transaction.atomic():
+        seats = _lock(meeting.pk)
+        meeting = seats.meeting
+        if meeting.status != Meeting.Status.REGISTRATION_OPEN:
+            raise BookingError(_("Registration for this meeting is not open."))
+        open_pool = next((p for p in seats.pools if p.kind == SeatPool.Kind.OPEN), None)
+        if open_pool is None:
+            raise BookingError(_("This meeting has no open registration."))
+        if _company_has_claim(meeting, organisation):
+            raise BookingError(
+                _("%(name)s is already invited or registered for this meeting.") % {"name": organisation.name}
+            )
+        registration = Registration(
+            meeting=meeting, pool=open_pool, organisation=organisation, source=Registration.Source.OPEN,
+            contact_email=actor.email, contact_name=actor.get_full_name(), attendee=actor,
+            attendee_name=attendee_name, attendee_email=attendee_email, dietary_needs=dietary_needs,
+            accessibility_needs=accessibility_needs, consent_at=now, created_by=actor,
+        )
+        seat = None if _anyone_waiting(meeting) else seats.seat_for(open_pool, now)
+        if seat is None:
+            _wait(registration, now, actor)
+        else:
+            _take(seats, registration, seat)
+            _confirm(registration, now, actor)
+        audit_record(actor=actor, action="registration.open", target=registration, forum=meeting.forum,
+                     data={"status": registration.status})
+    return registration
+
+
+def offers_process(*, meeting_id: int, now: dt.datetime | None = None) -> list[Registration]:
+    """Expire unanswered offers and offer free seats to the next in line, in order.
+
+    Idempotent and safe to run late or twice: it works from the rows under the meeting
+    lock. An offer whose deadline passed is expired (the seat returns) and passes on.
+    Returns the registrations offered a seat in this run.
+    """
+    now = now or timezone.now()
+    offered: list[Registration] = []
+    with transaction.atomic():
+        seats = _lock(meeting_id)
+        meeting = seats.meeting
+        for stale in Registration.objects.select_for_update().filter(
+            meeting=meeting, status=Registration.Status.OFFERED, offer_expires_at__lte=now
+        ):
+            seats.occupied[stale.seat_pool_id] -= 1
+            stale.status = Registration.Status.OFFER_EXPIRED
+            stale.seat_pool = None
+            stale.save()
+            _mail(stale, "events/offer_expired")
+            audit_record(actor=None, action="registration.offer_expire", target=stale, forum=meeting.forum)
+        if meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED) or now >= meeting.starts_at:
+            return offered
+        for waiting in Registration.objects.select_for_update().filter(
+            meeting=meeting, status=Registration.Status.WAITING
+        ).order_by("waiting_since", "pk"):
+            seat = seats.seat_for(waiting.pool, now)
+            if seat is None:
+                # Keep the order: nobody behind may jump the queue for a seat of another kind.
+                if waiting.pool.for_companies:
+                    break
+                continue
+            _take(seats, waiting, seat)
+            waiting.status = Registration.Status.OFFERED
+            waiting.offer_expires_at = min(now + dt.timedelta(hours=meeting.offer_hours), meeting.starts_at)
+            waiting.save()
+            _mail(waiting, "events/offer")
+            audit_record(actor=None, action="registration.offer", target=waiting, forum=meeting.forum)
+            offered.append(waiting)
+    return offered
+
+
+def offers_process_all(*, now: dt.datetime | None = None) -> int:
+    """Periodic: process every meeting with offers due or people waiting."""
+    now = now or timezone.now()
+    meeting_ids = set(
+        Registration.objects.filter(
+            Q(status=Registration.Status.OFFERED, offer_expires_at__lte=now) | Q(status=Registration.Status.WAITING),
+            meeting__starts_at__gt=now,
+        ).values_list("meeting_id", flat=True)
+    )
+    return sum(len(offers_process(meeting_id=mid, now=now)) for mid in sorted(meeting_ids))
+
+
+def offer_accept(
+    *, registration_id: int, user: Any, dietary_needs: str | None = None, accessibility_needs: str | None = None,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Accept a waiting-list offer before its deadline (decided from the clock)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_for(registration_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status != Registration.Status.OFFERED:
+            raise BookingError(_("There is no open offer to accept."))
+        if registration.offer_expires_at and now >= registration.offer_expires_at:
+            raise BookingError(_("The offer has expired."))
+        if dietary_needs is not None:
+            registration.dietary_needs = dietary_needs
+        if accessibility_needs is not None:
+            registration.accessibility_needs = accessibility_needs
+        _confirm(registration, now, user)
+        audit_record(actor=user, action="registration.offer_accept", target=registration,
+                     forum=registration.meeting.forum)
+    if registration.offer_expires_at is None and registration.status != Registration.Status.CONFIRMED:
+        pass
+    return registration
+
+
+def registration_cancel(*, registration_id: int, user: Any, now: dt.datetime | None = None) -> Registration:
+    """Cancel a place (confirmed, offered, invited or waiting). A freed seat is offered to the
+    next in line at once. The caller has checked :func:`events.permissions.can_manage_registration`."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_for(registration_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status not in Registration.ACTIVE:
+            raise BookingError(_("This registration is no longer active."))
+        if registration.meeting.starts_at <= now:
+            raise BookingError(_("The meeting has already started."))
+        freed = registration.status in Registration.OCCUPYING
+        registration.status = Registration.Status.CANCELLED
+        registration.seat_pool = None
+        registration.save()
+        _mail(registration, "events/cancelled", actor=user)
+        audit_record(actor=user, action="registration.cancel", target=registration, forum=registration.meeting.forum)
+        if freed:
+            offers_process(meeting_id=registration.meeting_id, now=now)
+    return registration
+
+
+# --- Nominations ------------------------------------------------------------------------
+def nomination_create(
+    *, actor: Any, pool: SeatPool, company: Organisation, contact_email: str, contact_name: str = "",
+    motivation: str = "",
+) -> Nomination:
+    """A partner nominator proposes a company for their own pool, up to the pool's size.
+    The caller has checked :func:`events.permissions.can_nominate`."""
+    with transaction.atomic():
+        SeatPool.objects.select_for_update().get(pk=pool.pk)
+        if company.kind != Organisation.Kind.COMPANY:
+            raise BookingError(_("Only companies can be nominated."))
+        live = pool.nominations.exclude(status=Nomination.Status.REJECTED).count()
+        if live >= pool.size:
+            raise BookingError(_("The pool is full: %(size)d companies have already been nominated.") % {"size": pool.size})
+        if pool.nominations.filter(company=company).exists():
+            raise BookingError(_("%(name)s has already been nominated to this pool.") % {"name": company.name})
+        nomination = Nomination.objects.create(pool=pool, company=company, contact_email=contact_email,
+                                               contact_name=contact_name, motivation=motivation, nominated_by=actor)
+        audit_record(actor=actor, action="nomination.create", target=nomination, forum=pool.meeting.forum)
+    return nomination
+
+
+def nomination_decide(*, actor: Any, nomination: Nomination, approve: bool) -> Nomination:
+    """A coordinator approves (which sends the invitation) or rejects a nomination."""
+    with transaction.atomic():
+        nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if nomination.status != Nomination.Status.PENDING:
+            raise BookingError(_("The nomination has already been decided."))
+        nomination.status = Nomination.Status.APPROVED if approve else Nomination.Status.REJECTED
+        nomination.decided_by = actor
+        nomination.save()
+        if approve:
+            invitation_create(actor=actor, pool=nomination.pool, organisation=nomination.company,
+                              contact_email=nomination.contact_email, contact_name=nomination.contact_name)
+        audit_record(actor=actor, action="nomination.decide", target=nomination, forum=nomination.pool.meeting.forum,
+                     data={"approved": approve})
+    return nomination
+
+
+# --- On the day -------------------------------------------------------------------------
+def checkin(*, actor: Any, registration: Registration, undo: bool = False) -> Registration:
+    """Record (or undo) attendance. Facilitators and coordinators of the forum."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Registration.Status.CONFIRMED:
+            raise BookingError(_("Only confirmed participants can be checked in."))
+        registration.checked_in_at = None if undo else timezone.now()
+        registration.checked_in_by = None if undo else actor
+        registration.save(update_fields=["checked_in_at", "checked_in_by", "updated_at"])
+        audit_record(actor=actor, action="registration.checkout" if undo else "registration.checkin",
+                     target=registration, forum=registration.meeting.forum)
+    return registration
+
+
+# --- Reminders --------------------------------------------------------------------------
+def reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Queue reminders 7 days and 1 day before each meeting, once per registration (periodic).
+    The row is locked and stamped in the same transaction as its mail, so a second run (or a
+    late one) sends nothing twice."""
+    now = now or timezone.now()
+    sent = 0
+    for days, field in ((7, "reminded_7_at"), (1, "reminded_1_at")):
+        due = Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            meeting__starts_at__gt=now,
+            meeting__starts_at__lte=now + dt.timedelta(days=days),
+            **{f"{field}__isnull": True},
+        ).values_list("pk", flat=True)
+        for registration_id in list(due):
+            with transaction.atomic():
+                registration = Registration.objects.select_for_update().select_related("meeting").get(pk=registration_id)
+                if getattr(registration, field) is not None or registration.status != Registration.Status.CONFIRMED:
+                    continue
+                # A one-day reminder makes the seven-day one pointless if both are due.
+                if days == 7 and registration.meeting.starts_at <= now + dt.timedelta(days=1):
+                    registration.reminded_7_at = now
+                    registration.save(update_fields=["reminded_7_at"])
+                    continue
+                setattr(registration, field, now)
+                registration.save(update_fields=[field])
+                _mail(registration, "events/reminder")
+                sent += 1
+    return sent

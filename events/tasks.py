@@ -1,0 +1,36 @@
+"""Celery tasks for meetings: bulk invitations, waiting-list offers, reminders, expiry."""
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def invitation_batch_run(batch_id: int) -> None:
+    """Work through a bulk invitation one company at a time (progress visible meanwhile)."""
+    while services.invitation_batch_step(batch_id):
+        pass
+
+
+@shared_task
+def offers_process_all() -> int:
+    """Periodic: expire unanswered offers and offer freed seats to the next in line."""
+    return services.offers_process_all()
+
+
+@shared_task
+def offers_process(meeting_id: int) -> int:
+    return len(services.offers_process(meeting_id=meeting_id))
+
+
+@shared_task
+def reminders_send() -> int:
+    """Periodic: reminders 7 days and 1 day before each meeting."""
+    return services.reminders_send()
+
+
+@shared_task
+def invitations_expire() -> int:
+    """Periodic: unanswered invitations past their answer-by date expire."""
+    return services.invitations_expire()
