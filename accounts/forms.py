@@ -22,10 +22,54 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """Name and language, and – separately and voluntarily – gender and background for the
+    forum's diversity figures. The answers are kept only with the separate consent."""
+
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("I do not want to answer"))] + list(User.Gender.choices),
+    )
+    background = forms.ChoiceField(
+        label=_("Background"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("I do not want to answer"))] + list(User.Background.choices),
+        help_text=_(
+            "As Statistics Sweden defines it: you have a foreign background if you were born abroad, or born in "
+            "Sweden with both parents born abroad. Otherwise you have a Swedish background."
+        ),
+    )
+    demographics_consent = forms.BooleanField(
+        label=_("I agree that my gender and background are stored and used in the forum's diversity statistics."),
+        required=False,
+        help_text=_("Without this consent your answers are not saved. Untick the box and save to withdraw your "
+                    "consent: your answers are then deleted at once."),
+    )
+
     class Meta:
         model = User
         fields = ["first_name", "last_name", "language"]
         labels = {"language": _("Language for email and the portal")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.instance
+        if user is not None and user.pk:
+            self.fields["gender"].initial = user.gender
+            self.fields["background"].initial = user.background
+            self.fields["demographics_consent"].initial = user.demographics_consent_at is not None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        answered = cleaned.get("gender") or cleaned.get("background")
+        had_consent = self.instance is not None and self.instance.demographics_consent_at is not None
+        if answered and not cleaned.get("demographics_consent") and not had_consent:
+            # Answers without consent are never stored; say so rather than drop them silently.
+            # (Unticking an earlier consent is a withdrawal and clears the answers instead.)
+            self.add_error(
+                "demographics_consent",
+                _("Tick the box to give your consent, or choose “I do not want to answer”. "
+                  "Without consent your answers are not saved."),
+            )
+        return cleaned
 
 
 class AffiliationForm(forms.Form):

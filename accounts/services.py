@@ -1,9 +1,11 @@
 """Writes about people: profile and the organisations they represent."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from forum.models import Affiliation, Organisation
 from forum.services import affiliation_create, audit_record, organisation_create
@@ -11,12 +13,33 @@ from forum.services import affiliation_create, audit_record, organisation_create
 from .models import User
 
 
-def profile_update(*, actor: User, user: User, first_name: str, last_name: str, language: str) -> User:
-    """Update a person's name and language. The caller is the person or staff."""
+def profile_update(
+    *, actor: User, user: User, first_name: str, last_name: str, language: str, gender: str = "",
+    background: str = "", demographics_consent: bool = False, now: dt.datetime | None = None,
+) -> User:
+    """Update a person's name and language, and their voluntary gender and background.
+
+    Gender and background are stored only with ``demographics_consent``; without it (and when
+    an earlier consent is withdrawn) both are cleared and the consent time removed. The time
+    of consent is recorded when it is first given and kept while it lasts. The caller is the
+    person or staff. Side effect: an audit event (which never records the answers).
+    """
+    now = now or timezone.now()
     with transaction.atomic():
         user.first_name, user.last_name, user.language = first_name, last_name, language
-        user.save(update_fields=["first_name", "last_name", "language"])
-        audit_record(actor=actor, action="account.profile_update", target=user)
+        had_consent = user.demographics_consent_at is not None
+        if demographics_consent:
+            user.gender, user.background = gender, background
+            user.demographics_consent_at = user.demographics_consent_at or now
+        else:
+            user.gender = user.background = ""
+            user.demographics_consent_at = None
+        user.save(update_fields=["first_name", "last_name", "language", "gender", "background",
+                                 "demographics_consent_at"])
+        data = {}
+        if demographics_consent != had_consent:
+            data["demographics_consent"] = "given" if demographics_consent else "withdrawn"
+        audit_record(actor=actor, action="account.profile_update", target=user, data=data)
     return user
 
 

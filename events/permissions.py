@@ -37,6 +37,32 @@ def can_nominate(user: Any, pool: SeatPool) -> bool:
     return partners.filter(partner_organisation_id=pool.partner_organisation_id).exists()
 
 
+def nomination_pools(user: Any, meeting: Meeting) -> list[SeatPool]:
+    """The partner pools of ``meeting`` that ``user`` may nominate into (and whose
+    nominations they may see). Coordinators decide rather than nominate: empty for them
+    unless they are nominators too."""
+    pools = meeting.pools.filter(kind=SeatPool.Kind.PARTNER_PICK).select_related("meeting__forum")
+    return [pool for pool in pools if can_nominate(user, pool)]
+
+
+def can_view_nominations(user: Any, meeting: Meeting) -> bool:
+    """Coordinators see every nomination; a partner nominator those of their own pool(s)."""
+    return can_manage_meetings(user, meeting.forum) or bool(nomination_pools(user, meeting))
+
+
+def nomination_pool_for(user: Any, meeting: Meeting, pool_pk: Any) -> SeatPool:
+    """Fetch a pool of ``meeting`` and check that ``user`` may nominate into it (404 / 403)."""
+    try:
+        pool = meeting.pools.select_related("meeting__forum").filter(pk=int(pool_pk)).first()
+    except (TypeError, ValueError):
+        pool = None
+    if pool is None:
+        raise Http404
+    if not can_nominate(user, pool):
+        raise PermissionDenied
+    return pool
+
+
 def can_check_in(user: Any, meeting: Meeting) -> bool:
     """Facilitators of the forum or of this meeting, and coordinators."""
     if forum_permissions.can_facilitate(user, meeting.forum):
@@ -98,5 +124,17 @@ def registration_for(user: Any, pk: int) -> Registration:
     existence is not revealed."""
     registration = Registration.objects.select_related("meeting__forum", "organisation", "pool").filter(pk=pk).first()
     if registration is None or not can_manage_registration(user, registration):
+        raise Http404
+    return registration
+
+
+def registration_for_token(token: str) -> Registration:
+    """The registration behind a personal invitation link. The token is the key (no login):
+    an unknown token gives 404, and only that one registration is ever shown."""
+    registration = (
+        Registration.objects.select_related("meeting__forum", "organisation", "pool").filter(token=token).first()
+        if token else None
+    )
+    if registration is None:
         raise Http404
     return registration

@@ -60,3 +60,136 @@ def catering_rows(meeting: Meeting) -> QuerySet[Registration]:
     return meeting.registrations.filter(status=Registration.Status.CONFIRMED).select_related(
         "organisation"
     ).order_by("organisation__name", "attendee_name")
+
+
+# --- coordination selectors
+def registrations_with_mail_status(meeting: Meeting) -> QuerySet[Registration]:
+    """:func:`meeting_registrations` annotated with ``mail_status``: the status of the latest
+    meeting mail (outbox template ``events/…``) to the contact's address. A correlated
+    subquery, so the dashboard stays one query however many registrations there are."""
+    from django.db.models import OuterRef, Subquery
+
+    from forum.models import OutboxMessage
+
+    latest = OutboxMessage.objects.filter(
+        to_email=OuterRef("contact_email"), template__startswith="events/"
+    ).order_by("-created_at", "-pk")
+    return meeting_registrations(meeting).annotate(mail_status=Subquery(latest.values("status")[:1]))
+
+
+def facilitator_candidates(forum) -> QuerySet:
+    """People with the facilitator role in the forum (they may lead its meetings)."""
+    from django.contrib.auth import get_user_model
+
+    from forum.models import Role
+
+    return get_user_model().objects.filter(
+        forum_roles__forum=forum, forum_roles__role=Role.FACILITATOR, is_active=True
+    ).distinct().order_by("first_name", "last_name", "email")
+
+
+def company_candidates(*, search: str = "", sni_section: str = "", size_class: str = "") -> QuerySet:
+    """Companies of the register for bulk invitation, filtered, each annotated with
+    ``representative_email``: the email of its earliest confirmed representative (or None).
+    One query."""
+    from django.db.models import OuterRef, Subquery
+
+    from forum.models import Organisation
+
+    representative = Affiliation.objects.filter(
+        organisation=OuterRef("pk"), confirmed_at__isnull=False, person__is_active=True
+    ).order_by("confirmed_at", "pk")
+    companies = Organisation.objects.filter(kind=Organisation.Kind.COMPANY)
+    if search:
+        companies = companies.filter(Q(name__icontains=search) | Q(organisationsnummer__icontains=search))
+    if sni_section:
+        companies = companies.filter(sni_section=sni_section)
+    if size_class:
+        companies = companies.filter(size_class=size_class)
+    return companies.annotate(
+        representative_email=Subquery(representative.values("person__email")[:1]),
+        representative_name=Subquery(representative.values("person__first_name")[:1]),
+    ).order_by("name")
+
+
+def invitable_organisations() -> QuerySet:
+    """Companies and municipal departments a coordinator can invite one at a time."""
+    from forum.models import Organisation
+
+    return Organisation.objects.filter(
+        kind__in=(Organisation.Kind.COMPANY, Organisation.Kind.DEPARTMENT)
+    ).order_by("kind", "name")
+
+
+def nominations_for(meeting: Meeting, pools=None) -> QuerySet:
+    """Nominations of a meeting, optionally only those of ``pools`` (one query)."""
+    from .models import Nomination
+
+    nominations = Nomination.objects.filter(pool__meeting=meeting).select_related(
+        "pool", "company", "nominated_by", "decided_by"
+    ).order_by("pool__position", "created_at", "pk")
+    if pools is not None:
+        nominations = nominations.filter(pool__in=list(pools))
+    return nominations
+# --- end coordination selectors
+
+
+# --- participation selectors
+def waiting_positions(registrations: list[Registration]) -> dict[int, int]:
+    """Waiting-list positions (1 = first in line) of the waiting ones among ``registrations``,
+    in one query for all their meetings, ordered as :func:`events.services.waiting_position`."""
+    meeting_ids = {r.meeting_id for r in registrations if r.status == Registration.Status.WAITING}
+    if not meeting_ids:
+        return {}
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = defaultdict(int)
+    for pk, meeting_id in Registration.objects.filter(
+        meeting_id__in=meeting_ids, status=Registration.Status.WAITING
+    ).order_by("meeting_id", "waiting_since", "pk").values_list("pk", "meeting_id"):
+        counters[meeting_id] += 1
+        positions[pk] = counters[meeting_id]
+    return positions
+
+# --- end participation selectors
+
+
+# --- checkin selectors
+# The check-in code's alphabet (see events.models._new_code): no 0/O, 1/I to misread at the door.
+CHECKIN_CODE_LENGTH = 6
+
+
+def normalise_code(text: str) -> str:
+    """What was typed, as a code would be stored: upper case, no spaces or dashes."""
+    return "".join(ch for ch in text.upper() if ch not in " -")
+
+
+def looks_like_code(text: str) -> bool:
+    code = normalise_code(text)
+    return len(code) == CHECKIN_CODE_LENGTH and code.isalnum() and " " not in text.strip()
+
+
+def registration_by_code(meeting: Meeting, text: str) -> Registration | None:
+    """The meeting's registration with this check-in code, whatever its status (one query)."""
+    return meeting.registrations.select_related("organisation").filter(code=normalise_code(text)).first()
+
+
+def checkin_search(meeting: Meeting, text: str = "") -> QuerySet[Registration]:
+    """Confirmed registrations whose attendee, contact, company, email or code matches every
+    word of ``text`` (all of them when empty), ordered by company and name (one query)."""
+    rows = meeting.registrations.filter(status=Registration.Status.CONFIRMED).select_related("organisation")
+    for word in text.split():
+        rows = rows.filter(
+            Q(attendee_name__icontains=word) | Q(contact_name__icontains=word)
+            | Q(attendee_email__icontains=word) | Q(contact_email__icontains=word)
+            | Q(organisation__name__icontains=word) | Q(code__iexact=word)
+        )
+    return rows.order_by("organisation__name", "attendee_name", "pk")
+
+
+def checkin_counts(meeting: Meeting) -> tuple[int, int]:
+    """(checked in, confirmed) for "N of M checked in" (one query)."""
+    counts = meeting.registrations.filter(status=Registration.Status.CONFIRMED).aggregate(
+        confirmed=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
+    )
+    return counts["checked_in"], counts["confirmed"]
+# --- end checkin selectors

@@ -222,12 +222,13 @@ def _take(seats: SeatMap, registration: Registration, seat_pool: SeatPool) -> No
     registration.seat_pool = seat_pool
 
 
-def _company_has_claim(meeting: Meeting, organisation: Organisation, exclude: Registration | None = None) -> bool:
-    """One seat per company per meeting (unless the meeting allows more)."""
+def _has_claim(meeting: Meeting, organisation: Organisation, contact_email: str) -> bool:
+    """One seat per company per meeting (unless the meeting allows more). A department sends
+    several people, so for other organisations only the same person twice is refused."""
     claims = Registration.objects.filter(meeting=meeting, organisation=organisation, status__in=Registration.ACTIVE)
-    if exclude is not None:
-        claims = claims.exclude(pk=exclude.pk)
-    return claims.count() >= meeting.seats_per_company
+    if organisation.kind == Organisation.Kind.COMPANY:
+        return claims.count() >= meeting.seats_per_company
+    return claims.filter(contact_email__iexact=contact_email).exists()
 
 
 def waiting_position(registration: Registration) -> int | None:
@@ -239,12 +240,13 @@ def waiting_position(registration: Registration) -> int | None:
     ).filter(Q(waiting_since__lt=registration.waiting_since) | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)).count() + 1
 
 
-def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None) -> None:
+def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None,
+          extra: dict | None = None) -> None:
     language = getattr(registration.attendee, "language", None) or settings.LANGUAGE_CODE
     mail_queue(
         to=to or registration.attendee_email or registration.contact_email,
         template=template,
-        context={"registration": registration, "meeting": registration.meeting},
+        context={"registration": registration, "meeting": registration.meeting, **(extra or {})},
         language=language,
         attachments=attachments,
         created_by=actor,
@@ -259,7 +261,7 @@ def _confirm(registration: Registration, now: dt.datetime, actor: Any) -> None:
     registration.offer_expires_at = None
     registration.save()
     _mail(registration, "events/confirmation", actor=actor,
-          attachments=[Attachment("trafft.ics", "text/calendar; charset=utf-8; method=PUBLISH",
+          attachments=[Attachment("tematraff.ics", "text/calendar; charset=utf-8; method=PUBLISH",
                                   meeting_ics(registration.meeting, registration))])
 
 
@@ -285,7 +287,7 @@ def invitation_create(
         meeting = seats.meeting
         if meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED):
             raise BookingError(_("The meeting has already been held."))
-        if _company_has_claim(meeting, organisation):
+        if _has_claim(meeting, organisation, contact_email):
             raise BookingError(
                 _("%(name)s is already invited or registered for this meeting.") % {"name": organisation.name}
             )
@@ -368,7 +370,9 @@ def invitation_accept(
         registration.consent_at = now
         if getattr(user, "is_authenticated", False):
             registration.attendee = user
-        seat = seats.seat_for(registration.pool, now) if not _anyone_waiting(seats.meeting) else None
+        # Those already waiting get first pick of what is free; then the invitee.
+        _offer_free_seats(seats, now)
+        seat = seats.seat_for(registration.pool, now)
         if seat is None:
             _wait(registration, now, user)
         else:
@@ -382,13 +386,6 @@ def invitation_accept(
 def _lock_for(registration_id: int) -> SeatMap:
     meeting_id = Registration.objects.filter(pk=registration_id).values_list("meeting_id", flat=True).get()
     return _lock(meeting_id)
-
-
-def _anyone_waiting(meeting: Meeting) -> bool:
-    """A freed seat belongs to the waiting list first: first come, first served."""
-    return Registration.objects.filter(
-        meeting=meeting, status__in=(Registration.Status.WAITING,)
-    ).exists()
 
 
 def invitation_decline(*, registration_id: int, user: Any = None, now: dt.datetime | None = None) -> Registration:
@@ -431,7 +428,7 @@ def registration_open_create(
         open_pool = next((p for p in seats.pools if p.kind == SeatPool.Kind.OPEN), None)
         if open_pool is None:
             raise BookingError(_("This meeting has no open registration."))
-        if _company_has_claim(meeting, organisation):
+        if _has_claim(meeting, organisation, actor.email):
             raise BookingError(
                 _("%(name)s is already invited or registered for this meeting.") % {"name": organisation.name}
             )
@@ -441,7 +438,9 @@ def registration_open_create(
             attendee_name=attendee_name, attendee_email=attendee_email, dietary_needs=dietary_needs,
             accessibility_needs=accessibility_needs, consent_at=now, created_by=actor,
         )
-        seat = None if _anyone_waiting(meeting) else seats.seat_for(open_pool, now)
+        # First come, first served: those already waiting get first pick of free seats.
+        _offer_free_seats(seats, now)
+        seat = seats.seat_for(open_pool, now)
         if seat is None:
             _wait(registration, now, actor)
         else:
@@ -452,46 +451,60 @@ def registration_open_create(
     return registration
 
 
-def offers_process(*, meeting_id: int, now: dt.datetime | None = None) -> list[Registration]:
-    """Expire unanswered offers and offer free seats to the next in line, in order.
+def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
+    """Under the meeting lock: expire offers past their deadline (the seat returns and the
+    company is told), then offer every free seat to the first in line who may use it.
 
-    Idempotent and safe to run late or twice: it works from the rows under the meeting
-    lock. An offer whose deadline passed is expired (the seat returns) and passes on.
-    Returns the registrations offered a seat in this run.
+    Works only from the rows, so it is idempotent and safe to run late or twice. Someone
+    behind in the line gets a seat only if nobody ahead of them can use it (for example a
+    released seat of another audience), so the order is kept.
     """
-    now = now or timezone.now()
+    meeting = seats.meeting
     offered: list[Registration] = []
-    with transaction.atomic():
-        seats = _lock(meeting_id)
-        meeting = seats.meeting
-        for stale in Registration.objects.select_for_update().filter(
-            meeting=meeting, status=Registration.Status.OFFERED, offer_expires_at__lte=now
-        ):
-            seats.occupied[stale.seat_pool_id] -= 1
-            stale.status = Registration.Status.OFFER_EXPIRED
-            stale.seat_pool = None
-            stale.save()
-            _mail(stale, "events/offer_expired")
-            audit_record(actor=None, action="registration.offer_expire", target=stale, forum=meeting.forum)
-        if meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED) or now >= meeting.starts_at:
-            return offered
-        for waiting in Registration.objects.select_for_update().filter(
-            meeting=meeting, status=Registration.Status.WAITING
-        ).order_by("waiting_since", "pk"):
-            seat = seats.seat_for(waiting.pool, now)
-            if seat is None:
-                # Keep the order: nobody behind may jump the queue for a seat of another kind.
-                if waiting.pool.for_companies:
-                    break
-                continue
-            _take(seats, waiting, seat)
-            waiting.status = Registration.Status.OFFERED
-            waiting.offer_expires_at = min(now + dt.timedelta(hours=meeting.offer_hours), meeting.starts_at)
-            waiting.save()
-            _mail(waiting, "events/offer")
-            audit_record(actor=None, action="registration.offer", target=waiting, forum=meeting.forum)
-            offered.append(waiting)
+    for stale in Registration.objects.select_for_update().filter(
+        meeting=meeting, status=Registration.Status.OFFERED, offer_expires_at__lte=now
+    ):
+        seats.occupied[stale.seat_pool_id] -= 1
+        stale.status = Registration.Status.OFFER_EXPIRED
+        stale.seat_pool = None
+        stale.save()
+        _mail(stale, "events/offer_expired")
+        audit_record(actor=None, action="registration.offer_expire", target=stale, forum=meeting.forum)
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED) or now >= meeting.starts_at:
+        return offered
+    # Skip reading (and locking) the whole waiting list when nobody on it can get a seat:
+    # no free seat at all, or only seats still held for pools nobody is waiting in. Every
+    # booking passes through here, so on a full meeting with a long waiting list this keeps
+    # the time each booking holds the meeting lock constant (bench/registration_burst.py).
+    free = [pool for pool in seats.pools if seats.free_in(pool)]
+    if seats.total >= meeting.capacity or not free:
+        return offered
+    if all(pool.is_held(now) for pool in free) and not Registration.objects.filter(
+        meeting=meeting, status=Registration.Status.WAITING, pool__in=free
+    ).exists():
+        return offered
+    for waiting in Registration.objects.select_for_update().filter(
+        meeting=meeting, status=Registration.Status.WAITING
+    ).select_related("pool").order_by("waiting_since", "pk"):
+        seat = seats.seat_for(waiting.pool, now)
+        if seat is None:
+            continue
+        _take(seats, waiting, seat)
+        waiting.status = Registration.Status.OFFERED
+        waiting.offer_expires_at = min(now + dt.timedelta(hours=meeting.offer_hours), meeting.starts_at)
+        waiting.save()
+        _mail(waiting, "events/offer")
+        audit_record(actor=None, action="registration.offer", target=waiting, forum=meeting.forum)
+        offered.append(waiting)
     return offered
+
+
+def offers_process(*, meeting_id: int, now: dt.datetime | None = None) -> list[Registration]:
+    """Expire unanswered offers and offer free seats to the next in line (periodic, and at
+    once whenever a seat is freed). Returns the registrations offered a seat in this run."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _offer_free_seats(_lock(meeting_id), now)
 
 
 def offers_process_all(*, now: dt.datetime | None = None) -> int:
@@ -517,17 +530,19 @@ def offer_accept(
         registration = Registration.objects.select_for_update().get(pk=registration_id)
         if registration.status != Registration.Status.OFFERED:
             raise BookingError(_("There is no open offer to accept."))
-        if registration.offer_expires_at and now >= registration.offer_expires_at:
-            raise BookingError(_("The offer has expired."))
-        if dietary_needs is not None:
-            registration.dietary_needs = dietary_needs
-        if accessibility_needs is not None:
-            registration.accessibility_needs = accessibility_needs
-        _confirm(registration, now, user)
-        audit_record(actor=user, action="registration.offer_accept", target=registration,
-                     forum=registration.meeting.forum)
-    if registration.offer_expires_at is None and registration.status != Registration.Status.CONFIRMED:
-        pass
+        expired = registration.offer_expires_at is not None and now >= registration.offer_expires_at
+        if not expired:
+            if dietary_needs is not None:
+                registration.dietary_needs = dietary_needs
+            if accessibility_needs is not None:
+                registration.accessibility_needs = accessibility_needs
+            _confirm(registration, now, user)
+            audit_record(actor=user, action="registration.offer_accept", target=registration,
+                         forum=registration.meeting.forum)
+    if expired:
+        # Decided from the clock: a late answer loses the seat, which passes on at once.
+        offers_process(meeting_id=registration.meeting_id, now=now)
+        raise BookingError(_("The offer has expired."))
     return registration
 
 
@@ -593,18 +608,47 @@ def nomination_decide(*, actor: Any, nomination: Nomination, approve: bool) -> N
 
 
 # --- On the day -------------------------------------------------------------------------
-def checkin(*, actor: Any, registration: Registration, undo: bool = False) -> Registration:
-    """Record (or undo) attendance. Facilitators and coordinators of the forum."""
+def checkin(*, actor: Any, registration: Registration, undo: bool = False,
+            now: dt.datetime | None = None) -> Registration:
+    """Record (or undo) attendance. The caller has checked :func:`events.permissions.can_check_in`
+    (facilitators of the forum or the meeting, coordinators). Side effect: an audit event."""
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != Registration.Status.CONFIRMED:
             raise BookingError(_("Only confirmed participants can be checked in."))
-        registration.checked_in_at = None if undo else timezone.now()
+        registration.checked_in_at = None if undo else (now or timezone.now())
         registration.checked_in_by = None if undo else actor
         registration.save(update_fields=["checked_in_at", "checked_in_by", "updated_at"])
         audit_record(actor=actor, action="registration.checkout" if undo else "registration.checkin",
                      target=registration, forum=registration.meeting.forum)
     return registration
+
+
+# --- Diversity targets ------------------------------------------------------------------
+def diversity_targets_save(*, actor: Any, forum, targets: dict) -> None:
+    """Set a forum's diversity target shares. ``targets`` maps (dimension, category) to a
+    percentage, or None to remove that target. The caller has checked
+    :func:`events.permissions.can_view_diversity` and that each dimension sums to at most 100.
+    Side effects: DiversityTarget rows created, changed or deleted; one audit event."""
+    from .models import DiversityTarget
+
+    with transaction.atomic():
+        existing = {(t.dimension, t.category): t for t in DiversityTarget.objects.select_for_update().filter(forum=forum)}
+        changed = []
+        for (dimension, category), share in targets.items():
+            current = existing.get((dimension, category))
+            if share is None:
+                if current is not None:
+                    current.delete()
+                    changed.append(f"{dimension}:{category}")
+            elif current is None:
+                DiversityTarget.objects.create(forum=forum, dimension=dimension, category=category, share=share)
+                changed.append(f"{dimension}:{category}")
+            elif current.share != share:
+                current.share = share
+                current.save(update_fields=["share"])
+                changed.append(f"{dimension}:{category}")
+        audit_record(actor=actor, action="diversity.targets", target=forum, forum=forum, data={"changed": changed})
 
 
 # --- Reminders --------------------------------------------------------------------------
@@ -633,6 +677,8 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                     continue
                 setattr(registration, field, now)
                 registration.save(update_fields=[field])
-                _mail(registration, "events/reminder")
+                # Days left by the calendar (Stockholm time), as the reader counts them.
+                days_left = (timezone.localdate(registration.meeting.starts_at) - timezone.localdate(now)).days
+                _mail(registration, "events/reminder", extra={"days_left": days_left})
                 sent += 1
     return sent

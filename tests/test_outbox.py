@@ -65,12 +65,12 @@ def test_language_of_recipient(mailbox):
 def test_attachments_are_sent(mailbox):
     message = _queue(
         to="bilaga@forum.example",
-        attachments=[services.Attachment("trafft.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")],
+        attachments=[services.Attachment("tematraff.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")],
     )
     outbox_send.apply(args=[message.pk])
     [received] = mailbox.wait_for(lambda m: "bilaga@forum.example" in m["To"])
     [attachment] = list(received.iter_attachments())
-    assert attachment.get_filename() == "trafft.ics"
+    assert attachment.get_filename() == "tematraff.ics"
     assert attachment.get_content_type() == "text/calendar"
     assert b"BEGIN:VCALENDAR" in attachment.get_payload(decode=True)
 

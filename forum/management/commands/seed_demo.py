@@ -2,13 +2,27 @@
 partner organisations of seed 002, city departments, a few non-profits and one user per
 role. Everything is invented (no real people); mail addresses are on ``forum.example``.
 
+It also plays out the forum's start-up year (seed 002) relative to today: theme meeting 1
+held last spring (invitations, nominations, open registration, the waiting list and
+check-in), meeting 2 open for registration a few weeks ahead, meeting 3 published later,
+with a registration in every status; and the forum's diversity targets. Everything goes
+through the services in :mod:`events.services`, with ``now=`` placing each step in time.
+
 Idempotent: every object is looked up by its natural key (slug, organisationsnummer,
-kind + name, email) before it is created, so a second run creates nothing new.
+kind + name, email) before it is created, so a second run creates nothing new; the meetings
+are skipped if the forum already has meetings in the start-up year, and the targets if it
+has any.
+
+Demo mail is written to the outbox like any other (that is how the services work) but marked
+as sent at once: the addresses are invented and nothing leaves the portal.
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
+import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -16,7 +30,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from forum.models import Affiliation, Forum, ForumRole, Organisation, Role
+from accounts.models import User
+from events import services as event_services
+from events.models import DiversityTarget, Meeting, Nomination, Registration, SeatPool
+from forum.models import Affiliation, Forum, ForumRole, Organisation, OutboxMessage, Role
 from forum.services import affiliation_create, forum_create, organisation_create, role_grant
 from forum.validators import luhn_check_digit
 
@@ -210,12 +227,302 @@ def generate_companies(count: int = COMPANY_COUNT) -> list[dict]:
     return companies
 
 
+# Invented contact people for the companies: (first name, gender) and surnames, mixed as in
+# Malmö, where about a third of the inhabitants have a foreign background.
+FIRST_NAMES = [
+    ("Anna", "woman"), ("Maria", "woman"), ("Fatima", "woman"), ("Sara", "woman"), ("Emma", "woman"),
+    ("Amira", "woman"), ("Karin", "woman"), ("Aylin", "woman"), ("Ida", "woman"), ("Zeynep", "woman"),
+    ("Elin", "woman"), ("Noor", "woman"), ("Hanna", "woman"), ("Jelena", "woman"), ("Linnea", "woman"),
+    ("Erik", "man"), ("Mohammed", "man"), ("Lars", "man"), ("Ali", "man"), ("Johan", "man"), ("Ahmed", "man"),
+    ("Anders", "man"), ("Emir", "man"), ("Oskar", "man"), ("Hassan", "man"), ("Per", "man"), ("Dragan", "man"),
+    ("Mattias", "man"), ("Yusuf", "man"), ("Gustav", "man"), ("Kim", "non_binary"),
+]
+LAST_NAMES = [
+    "Andersson", "Nilsson", "Persson", "Hansson", "Olsson", "Larsson", "Johansson", "Lindberg", "Holm",
+    "Svensson", "Bengtsson", "Jönsson", "Ali", "Hussein", "Yilmaz", "Kovačević", "Nowak", "Abdi", "Rahimi",
+    "Haddad", "Mohammadi", "Öztürk", "Petrović", "Ibrahim", "Nguyen", "Sandberg", "Åkesson", "Mårtensson",
+]
+DIETS = ["Vegetarisk", "Glutenfri", "Laktosfri", "Vegansk", "Halal", "Nötallergi"]
+ACCESS_NEEDS = ["Rullstolsplats", "Hörslinga", "Plats nära utgången"]
+# Municipal participants of the start-up year, per municipal pool: (department, name).
+MUNICIPAL_PEOPLE = {
+    "Politiker": [("Stadskontoret", "Eva Rosengren"), ("Stadskontoret", "Kemal Demir"),
+                  ("Stadskontoret", "Birgitta Lund"), ("Stadskontoret", "Samir Nasser")],
+    "Förvaltningschefer": [("Arbetsmarknads- och socialförvaltningen", "Helena Wik"),
+                           ("Gymnasie- och vuxenutbildningsförvaltningen", "Tomas Ek"),
+                           ("Fastighets- och gatukontoret", "Leila Sadeghi"),
+                           ("Stadsbyggnadskontoret", "Magnus Friberg")],
+    "Tjänstepersoner": [("Arbetsmarknads- och socialförvaltningen", "Johan Sjövall"),
+                        ("Miljöförvaltningen", "Ronja Ahlström"), ("Kulturförvaltningen", "Daniel Okafor"),
+                        ("Grundskoleförvaltningen", "Petra Holmgren")],
+}
+
+
+def _ascii(text: str) -> str:
+    """Lower-case ASCII for an invented mail address (Åkesson -> akesson)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "")
+
+
+def _tuesday_1111(day: dt.date) -> dt.datetime:
+    """The first Tuesday on or after ``day``, at 11:11 (the concept's name is its start time)."""
+    day += dt.timedelta(days=(1 - day.weekday()) % 7)
+    return dt.datetime.combine(day, dt.time(11, 11), tzinfo=timezone.get_default_timezone())
+
+
+class StartupYear:
+    """The start-up year played out through the services, each step at its own ``now``.
+
+    Meeting 1 (May of the year) is held: City and Partner picks invited and answered, the
+    open pool filled with a waiting list that moved (an offer accepted after a cancellation,
+    released seats after the hold date, one offer left to expire), municipal participants,
+    and most attendees checked in. Meeting 2, about four weeks ahead, is open for
+    registration: invitations answered, declined, expired and still open, nominations
+    pending, approved and rejected, a full open pool with a waiting list, one offer that
+    expired and one open now. Meeting 3 is published.
+    """
+
+    def __init__(self, command, forum: Forum, users: dict[str, User], organisations: dict[str, Organisation],
+                 representatives: dict[int, User]) -> None:
+        self.command = command
+        self.forum = forum
+        self.coordinator = users["samordnare@forum.example"]
+        self.nominator = users["nominerare@forum.example"]
+        self.facilitator = users["processledare@forum.example"]
+        self.organisations = organisations
+        self.representatives = representatives
+        self.rng = random.Random(SEED + 2)
+        by_number = sorted(
+            (o for o in organisations.values() if o.kind == Organisation.Kind.COMPANY and o.pk in representatives),
+            key=lambda o: o.organisationsnummer,
+        )
+        # Leyla's company first, so her "my registrations" page has something to show.
+        self.companies = sorted(by_number, key=lambda o: o.name != REPRESENTED_COMPANY_NAME)
+        self.now = timezone.now()
+
+    def play(self) -> None:
+        today = timezone.localdate()
+        year = today.year if today.month > 5 else today.year - 1  # meeting 1 (May) is already held
+        if self.forum.meetings.filter(starts_at__year=year).exists():
+            return
+        first, second, third = event_services.startup_year_create(actor=self.coordinator, forum=self.forum, year=year)
+        self.command.created["meeting"] += 3
+        # Meetings 2 and 3 of the plan may lie in the past by now; keep the story current.
+        self._move(second, _tuesday_1111(today + dt.timedelta(days=28)))
+        self._move(third, _tuesday_1111(today + dt.timedelta(days=100)))
+        for meeting in (first, second, third):
+            event_services.meeting_update(
+                actor=self.coordinator, meeting=meeting, facilitators=[self.facilitator],
+                venue_name="Studio Malmö", venue_address="Carlsgatan 12A, 211 20 Malmö",
+                venue_accessibility="Entré i gatuplan, hiss till alla våningar, hörslinga i stora salen, "
+                                    "tillgänglighetsanpassad toalett.",
+            )
+        companies = list(self.companies)
+        self._held(first, companies)
+        self._open(second, companies)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=third, status=Meeting.Status.PUBLISHED)
+
+    # --- helpers --------------------------------------------------------------------------
+    def _move(self, meeting: Meeting, starts_at: dt.datetime) -> None:
+        event_services.meeting_update(actor=self.coordinator, meeting=meeting, starts_at=starts_at,
+                                      ends_at=starts_at + dt.timedelta(hours=3))
+        for pool in meeting.pools.all():
+            event_services.pool_save(actor=self.coordinator, meeting=meeting, pool=pool,
+                                     hold_until=starts_at - event_services.DEFAULT_HOLD)
+
+    def _pool(self, meeting: Meeting, kind: str, name: str | None = None) -> SeatPool:
+        pools = meeting.pools.filter(kind=kind)
+        return pools.get(name=name) if name else pools.get()
+
+    def _needs(self) -> dict[str, str]:
+        return {
+            "dietary_needs": self.rng.choice(DIETS) if self.rng.random() < 0.25 else "",
+            "accessibility_needs": self.rng.choice(ACCESS_NEEDS) if self.rng.random() < 0.06 else "",
+        }
+
+    def _invite(self, meeting: Meeting, pool: SeatPool, company: Organisation, now: dt.datetime) -> Registration:
+        person = self.representatives[company.pk]
+        self.command.created["registration"] += 1
+        return event_services.invitation_create(
+            actor=self.coordinator, pool=pool, organisation=company, contact_email=person.email,
+            contact_name=person.get_full_name(), now=now,
+        )
+
+    def _accept(self, registration: Registration, now: dt.datetime, user: User | None = None) -> Registration:
+        user = user if user is not None else self.representatives.get(registration.organisation_id)
+        return event_services.invitation_accept(
+            registration_id=registration.pk, attendee_name=registration.contact_name or registration.contact_email,
+            attendee_email=registration.contact_email, consent=True, user=user, now=now, **self._needs(),
+        )
+
+    def _register(self, meeting: Meeting, company: Organisation, now: dt.datetime) -> Registration:
+        person = self.representatives[company.pk]
+        self.command.created["registration"] += 1
+        return event_services.registration_open_create(
+            actor=person, meeting=meeting, organisation=company, attendee_name=person.get_full_name(),
+            attendee_email=person.email, consent=True, now=now, **self._needs(),
+        )
+
+    def _cancel(self, registration: Registration, now: dt.datetime) -> Registration:
+        return event_services.registration_cancel(
+            registration_id=registration.pk, user=self.representatives.get(registration.organisation_id), now=now
+        )
+
+    def _municipal(self, meeting: Meeting, now: dt.datetime, accept: int) -> None:
+        """Invite the municipal participants; the first ``accept`` of each pool say yes."""
+        for pool_name, people in MUNICIPAL_PEOPLE.items():
+            pool = self._pool(meeting, SeatPool.Kind.MUNICIPAL, pool_name)
+            for i, (department, name) in enumerate(people):
+                email = "tjansteperson@forum.example" if name == "Johan Sjövall" else (
+                    f"{_ascii(name.split()[0])}.{_ascii(name.split()[-1])}@forum.example")
+                self.command.created["registration"] += 1
+                invitation = event_services.invitation_create(
+                    actor=self.coordinator, pool=pool, organisation=self.organisations[department],
+                    contact_email=email, contact_name=name, now=now,
+                )
+                if i < accept:
+                    user = User.objects.filter(email=email).first()
+                    self._accept(invitation, now + dt.timedelta(days=1 + i), user=user)
+
+    def _nominate(self, meeting: Meeting, companies: list[Organisation]) -> list[Nomination]:
+        pool = self._pool(meeting, SeatPool.Kind.PARTNER_PICK)
+        reasons = [
+            "Medlem i Företagarna som anställer via etableringsprogrammet.",
+            "Ung verksamhet i Rosengård med stort lokalt engagemang.",
+            "Har drivit ett uppmärksammat samarbete med gymnasieskolan.",
+            "Företaget vill bidra till fler praktikplatser i staden.",
+        ]
+        nominations = []
+        for i, company in enumerate(companies):
+            person = self.representatives[company.pk]
+            nominations.append(event_services.nomination_create(
+                actor=self.nominator, pool=pool, company=company, contact_email=person.email,
+                contact_name=person.get_full_name(), motivation=reasons[i % len(reasons)],
+            ))
+        return nominations
+
+    # --- meeting 1: held last spring --------------------------------------------------------
+    def _held(self, meeting: Meeting, companies: list[Organisation]) -> None:
+        starts = meeting.starts_at
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
+                                          status=Meeting.Status.REGISTRATION_OPEN)
+        t0 = starts - dt.timedelta(days=45)
+        city = self._pool(meeting, SeatPool.Kind.CITY_PICK)
+        # City pick: 28 invited; 22 accept, 3 decline, 3 never answer.
+        invited = [self._invite(meeting, city, c, t0 + dt.timedelta(minutes=i)) for i, c in enumerate(companies[40:68])]
+        for i, invitation in enumerate(invited):
+            answered = t0 + dt.timedelta(days=2, hours=i)
+            if i < 22:
+                self._accept(invitation, answered)
+            elif i < 25:
+                event_services.invitation_decline(registration_id=invitation.pk, now=answered)
+        event_services.invitations_expire(now=starts - dt.timedelta(days=1))
+
+        # Partner pick: Företagarna Malmö nominates 12; the coordinator approves 10 (which
+        # invites them), rejects 2; 9 accept, 1 declines.
+        nominations = self._nominate(meeting, companies[68:80])
+        for i, nomination in enumerate(nominations):
+            event_services.nomination_decide(actor=self.coordinator, nomination=nomination, approve=i < 10)
+        for i, nomination in enumerate(nominations[:10]):
+            invitation = meeting.registrations.get(organisation=nomination.company)
+            when = t0 + dt.timedelta(days=6, hours=i)
+            if i < 9:
+                self._accept(invitation, when)
+            else:
+                event_services.invitation_decline(registration_id=invitation.pk, now=when)
+        self.command.created["registration"] += 10
+
+        # Open registration: 34 companies for 30 seats; 4 on the waiting list.
+        opened = t0 + dt.timedelta(days=10)
+        registered = [self._register(meeting, c, opened + dt.timedelta(minutes=7 * i))
+                      for i, c in enumerate(companies[:34])]
+        confirmed = [r for r in registered if r.status == Registration.Status.CONFIRMED]
+        # Before the hold date a cancellation frees a seat; the first in line takes the offer.
+        self._cancel(confirmed[3], starts - dt.timedelta(days=20))
+        first_offer = meeting.registrations.get(status=Registration.Status.OFFERED)
+        event_services.offer_accept(registration_id=first_offer.pk, user=self.representatives[first_offer.organisation_id],
+                                    now=starts - dt.timedelta(days=19))
+        # After the hold date the picks' unclaimed seats are released to the waiting list;
+        # two accept, the last offer is left to expire.
+        released = starts - event_services.DEFAULT_HOLD + dt.timedelta(days=1)
+        offers = event_services.offers_process(meeting_id=meeting.pk, now=released)
+        for offer in offers[:-1]:
+            event_services.offer_accept(registration_id=offer.pk, user=self.representatives[offer.organisation_id],
+                                        now=released + dt.timedelta(hours=5))
+        event_services.offers_process(meeting_id=meeting.pk, now=released + dt.timedelta(hours=meeting.offer_hours + 1))
+
+        self._municipal(meeting, t0, accept=3)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
+                                          status=Meeting.Status.REGISTRATION_CLOSED)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.HELD)
+        # On the day most confirmed attendees came.
+        for i, registration in enumerate(meeting.registrations.filter(status=Registration.Status.CONFIRMED)
+                                         .order_by("pk")):
+            if self.rng.random() < 0.88:
+                event_services.checkin(actor=self.facilitator, registration=registration,
+                                       now=starts - dt.timedelta(minutes=20) + dt.timedelta(seconds=40 * i))
+
+    # --- meeting 2: registration open now ---------------------------------------------------
+    def _open(self, meeting: Meeting, companies: list[Organisation]) -> None:
+        now = self.now
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
+                                          status=Meeting.Status.REGISTRATION_OPEN)
+        city = self._pool(meeting, SeatPool.Kind.CITY_PICK)
+        # City pick, first round three weeks ago: 12 accept, 2 decline, 3 let it expire.
+        first_round = now - dt.timedelta(days=21)
+        invited = [self._invite(meeting, city, c, first_round + dt.timedelta(minutes=i))
+                   for i, c in enumerate(companies[80:97])]
+        for i, invitation in enumerate(invited):
+            answered = first_round + dt.timedelta(days=1, hours=3 * i)
+            if i < 12:
+                self._accept(invitation, answered)
+            elif i < 14:
+                event_services.invitation_decline(registration_id=invitation.pk, now=answered)
+        event_services.invitations_expire(now=now)
+        # Second round two days ago: not answered yet.
+        for i, company in enumerate(companies[97:103]):
+            self._invite(meeting, city, company, now - dt.timedelta(days=2, minutes=-i))
+
+        # Partner pick: 8 nominated; 4 approved (invited now; 2 have accepted), 1 rejected,
+        # 3 waiting for the coordinator.
+        nominations = self._nominate(meeting, companies[103:111])
+        for i, nomination in enumerate(nominations[:5]):
+            event_services.nomination_decide(actor=self.coordinator, nomination=nomination, approve=i < 4)
+        for nomination in nominations[:2]:
+            self._accept(meeting.registrations.get(organisation=nomination.company), now)
+        self.command.created["registration"] += 4
+
+        # Open registration a fortnight ago: 36 companies (many came to meeting 1 too) for 30
+        # seats; 6 on the waiting list.
+        opened = now - dt.timedelta(days=14)
+        registered = [self._register(meeting, c, opened + dt.timedelta(minutes=5 * i))
+                      for i, c in enumerate(companies[:36])]
+        confirmed = [r for r in registered if r.status == Registration.Status.CONFIRMED]
+        # A cancellation ten days ago: the first in line never answered the offer, which passed
+        # to the second, who accepted.
+        self._cancel(confirmed[5], now - dt.timedelta(days=10))
+        event_services.offers_process(meeting_id=meeting.pk,
+                                      now=now - dt.timedelta(days=10, hours=-meeting.offer_hours - 1))
+        second = meeting.registrations.get(status=Registration.Status.OFFERED)
+        event_services.offer_accept(registration_id=second.pk, user=self.representatives[second.organisation_id],
+                                    now=now - dt.timedelta(days=7))
+        # Yesterday another cancellation: the third in line has an open offer now.
+        self._cancel(confirmed[9], now - dt.timedelta(days=1))
+        # The last on the waiting list gave up their place.
+        last = meeting.registrations.filter(status=Registration.Status.WAITING).order_by("-waiting_since").first()
+        self._cancel(last, now - dt.timedelta(hours=6))
+
+        self._municipal(meeting, now - dt.timedelta(days=12), accept=2)
+
+
 class Command(BaseCommand):
     help = "Skapar demodata för 11:11 – Meet Malmö (går att köra flera gånger)."
 
     def handle(self, *args, **options):
-        self.created = {"organisation": 0, "user": 0, "role": 0, "affiliation": 0}
+        self.created = {"organisation": 0, "user": 0, "role": 0, "affiliation": 0, "meeting": 0, "registration": 0}
         with transaction.atomic():
+            first_mail = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             users = {spec.email: self._user(spec) for spec in USERS}
             admin = users["admin@forum.example"]
             forum = self._forum(admin)
@@ -226,6 +533,13 @@ class Command(BaseCommand):
                     self._affiliate(admin, user, organisations[spec.organisation], spec.title)
                 if spec.role:
                     self._role(admin, forum, user, spec.role, organisations.get(spec.partner) if spec.partner else None)
+            representatives = self._representatives(admin, organisations, users)
+            self._diversity_targets(users["samordnare@forum.example"], forum)
+            StartupYear(self, forum, users, organisations, representatives).play()
+            # Invented addresses: record the demo's mail as sent so none of it goes out.
+            OutboxMessage.objects.filter(pk__gt=first_mail, status=OutboxMessage.Status.QUEUED).update(
+                status=OutboxMessage.Status.SENT, sent_at=timezone.now()
+            )
         self._summary(forum)
 
     # --- pieces ---------------------------------------------------------------------------
@@ -298,6 +612,60 @@ class Command(BaseCommand):
             self.created["role"] += 1
             role_grant(actor=actor, forum=forum, user=user, role=role, partner_organisation=partner)
 
+    def _representatives(self, actor, organisations: dict[str, Organisation], users) -> dict[int, User]:
+        """One confirmed contact person per company (they sign in by emailed code, so no
+        password). Leyla Karimi represents her own company; the consultancy takes no part."""
+        rng = random.Random(SEED + 1)
+        result: dict[int, User] = {}
+        used: set[str] = set()
+        companies = [o for o in organisations.values() if o.kind == Organisation.Kind.COMPANY]
+        for company in sorted(companies, key=lambda c: c.organisationsnummer):
+            # Drawn for every company, in a fixed order, so a second run makes the same people.
+            first, gender = rng.choice(FIRST_NAMES)
+            last = rng.choice(LAST_NAMES)
+            background = User.Background.FOREIGN if rng.random() < 0.35 else User.Background.SWEDISH
+            states_demographics = rng.random() < 0.8
+            if company.name == CONSULTANCY_NAME:
+                continue
+            if company.name == REPRESENTED_COMPANY_NAME:
+                result[company.pk] = users["foretag@forum.example"]
+                continue
+            local = f"{_ascii(first)}.{_ascii(last)}"
+            email = f"{local}@forum.example"
+            n = 2
+            while email in used:
+                email, n = f"{local}{n}@forum.example", n + 1
+            used.add(email)
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User(email=email, first_name=first, last_name=last, language="sv")
+                if states_demographics:
+                    user.gender, user.background, user.demographics_consent_at = gender, background, timezone.now()
+                user.set_unusable_password()  # they sign in with a code sent by mail
+                user.save()
+                self.created["user"] += 1
+                EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            self._affiliate(actor, user, company, rng.choice(["VD", "Grundare", "HR-chef", "Ägare", "Platschef"]))
+            result[company.pk] = user
+        return result
+
+    def _diversity_targets(self, coordinator, forum: Forum) -> None:
+        """Targets of seed 002: gender balance, Malmö's share with a foreign background (about a
+        third), and industry and size shares as in the register. Kept if a coordinator set any."""
+        if DiversityTarget.objects.filter(forum=forum).exists():
+            return
+        targets: dict[tuple[str, str], Decimal] = {
+            ("gender", User.Gender.WOMAN): Decimal(50), ("gender", User.Gender.MAN): Decimal(50),
+            ("background", User.Background.FOREIGN): Decimal(35), ("background", User.Background.SWEDISH): Decimal(65),
+        }
+        for section, weight, _words in SECTORS:
+            targets[("industry", section)] = Decimal(weight) * 100 / sum(w for _s, w, _n in SECTORS)
+        for size, weight in SIZE_WEIGHTS:
+            targets[("size", size)] = Decimal(weight) * 100 / sum(w for _s, w in SIZE_WEIGHTS)
+        event_services.diversity_targets_save(
+            actor=coordinator, forum=forum, targets={k: v.quantize(Decimal("0.01")) for k, v in targets.items()}
+        )
+
     def _summary(self, forum: Forum) -> None:
         kinds = Organisation.objects.filter(municipality=MUNICIPALITY)
         counts = {kind: kinds.filter(kind=kind).count() for kind in Organisation.Kind.values}
@@ -305,8 +673,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demodata för {forum.name} (/{forum.slug}/) är på plats."))
         self.stdout.write(
             f"Nytt i denna körning: {c['organisation']} organisationer, {c['user']} användare, "
-            f"{c['role']} roller, {c['affiliation']} organisationskopplingar."
+            f"{c['role']} roller, {c['affiliation']} organisationskopplingar, {c['meeting']} tematräffar, "
+            f"{c['registration']} inbjudningar och anmälningar."
         )
+        for meeting in forum.meetings.order_by("starts_at"):
+            self.stdout.write(
+                f"  {meeting.starts_at:%Y-%m-%d} {meeting.title} ({meeting.get_status_display()}): "
+                f"{meeting.registrations.count()} inbjudningar och anmälningar"
+            )
         self.stdout.write(
             f"Totalt: {counts['company']} företag, {counts['partner']} partnerorganisationer, "
             f"{counts['department']} förvaltningar, {counts['nonprofit']} idéburna organisationer, "

@@ -1,0 +1,414 @@
+"""Forms of theme meetings. They validate only; the services in events.services do the writing.
+
+Sections per area, each under a `# --- <area> forms` header."""
+from __future__ import annotations
+
+from django import forms  # noqa: F401
+
+
+# --- participation forms
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+
+class ParticipantDetailsForm(forms.Form):
+    """Who attends and what they need; the consent is required to take part."""
+
+    attendee_name = forms.CharField(label=_("Attendee's name"), max_length=200)
+    attendee_email = forms.EmailField(
+        label=_("Attendee's email address"),
+        help_text=_("The confirmation, reminders and the check-in code are sent here."),
+    )
+    dietary_needs = forms.CharField(
+        label=_("Dietary needs"), max_length=300, required=False,
+        help_text=_("For example vegetarian food, allergies or gluten-free food."),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"), max_length=300, required=False,
+        help_text=_("For example a hearing loop, wheelchair access or an interpreter."),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that my details are stored and used to organise the meeting."),
+        help_text=_(
+            "We store the attendee's name and email address and the dietary and accessibility needs given "
+            "here. They are used only to organise this meeting: to send the confirmation and reminders, for "
+            "check-in at the door and for catering. Only the meeting's coordinators and facilitators see them. "
+            "Dietary and accessibility needs are deleted after the meeting; the name and attendance are kept "
+            "for follow-up of the forum for at most 12 months after the meeting and then anonymised."
+        ),
+        error_messages={"required": _("You must consent to the handling of your details to attend.")},
+    )
+
+
+class OpenRegistrationForm(ParticipantDetailsForm):
+    """Open registration: which of the representative's companies registers, and who attends."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Company"), queryset=None, empty_label=None,
+        help_text=_("The company you register. Each company can have one seat at the meeting."),
+    )
+    field_order = ["organisation", "attendee_name", "attendee_email", "dietary_needs", "accessibility_needs", "consent"]
+
+    def __init__(self, *args, companies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from forum.models import Organisation
+
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[c.pk for c in companies]
+        ).order_by("name")
+        if len(companies) == 1:
+            # Nothing to choose: the page names the company instead.
+            self.fields["organisation"].widget = forms.HiddenInput()
+            self.fields["organisation"].initial = companies[0].pk
+
+
+class OfferAcceptForm(forms.Form):
+    """Accepting a waiting-list offer: the needs may have changed since registering."""
+
+    dietary_needs = ParticipantDetailsForm.base_fields["dietary_needs"]
+    accessibility_needs = ParticipantDetailsForm.base_fields["accessibility_needs"]
+# --- end participation forms
+
+
+# --- diversity forms
+from decimal import Decimal  # noqa: E402
+
+from django.core.validators import MaxValueValidator, MinValueValidator  # noqa: E402
+from django.utils.translation import gettext_lazy as _d  # noqa: E402
+
+
+class DiversityTargetsForm(forms.Form):
+    """A forum's target shares: one optional percentage per dimension and category. Each
+    dimension's shares add up to at most 100 %. Empty means no target for that category."""
+
+    def __init__(self, *args, current: dict[tuple[str, str], Decimal], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from .diversity import CATEGORIES, Dimension
+
+        # field name -> (dimension, category); names avoid "+" and "-" of the size classes.
+        self.field_map: dict[str, tuple[str, str]] = {}
+        self.dimensions: list[tuple[str, str, list[str]]] = []
+        for dimension, dimension_label in Dimension.choices:
+            names = []
+            for i, (category, label) in enumerate(CATEGORIES[dimension]):
+                name = f"{dimension}_{i}"
+                self.fields[name] = forms.DecimalField(
+                    label=label, required=False, max_digits=5, decimal_places=2,
+                    validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+                    initial=current.get((dimension, category)),
+                    widget=forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": "100", "inputmode": "decimal"}),
+                )
+                self.field_map[name] = (dimension, category)
+                names.append(name)
+            self.dimensions.append((dimension, dimension_label, names))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for dimension, label, names in self.dimensions:
+            total = sum((cleaned.get(n) or Decimal(0) for n in names), Decimal(0))
+            if total > 100:
+                self.add_error(
+                    None,
+                    _d("The targets for %(dimension)s add up to %(total)s %%; they may add up to at most 100 %%.")
+                    % {"dimension": str(label).lower(), "total": total.normalize()},
+                )
+        return cleaned
+
+    def targets(self) -> dict[tuple[str, str], Decimal | None]:
+        """The cleaned targets keyed by (dimension, category); None clears a target."""
+        return {key: self.cleaned_data.get(name) for name, key in self.field_map.items()}
+
+    def grouped(self):
+        """(dimension label, bound fields) for rendering one fieldset per dimension."""
+        return [(label, [self[n] for n in names]) for _dim, label, names in self.dimensions]
+
+
+class CandidateFilterForm(forms.Form):
+    """Filter the candidate companies by industry and size (GET)."""
+
+    sni_section = forms.ChoiceField(label=_d("Industry (SNI section)"), required=False)
+    size_class = forms.ChoiceField(label=_d("Size"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from forum.models import Organisation
+        from forum.sni import SNI_SECTIONS
+
+        self.fields["sni_section"].choices = [("", _d("All industries"))] + list(SNI_SECTIONS)
+        self.fields["size_class"].choices = [("", _d("All sizes"))] + list(Organisation.SizeClass.choices)
+# --- end diversity forms
+
+
+# --- checkin forms
+class CheckinSearchForm(forms.Form):
+    """Search at the door (GET): a name, company, email address or the invitation's code."""
+
+    q = forms.CharField(
+        label=_d("Name, company, email or code"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autocapitalize": "off",
+                                      "spellcheck": "false", "enterkeyhint": "search"}),
+        help_text=_d("The code has six characters and is in the invitation and the confirmation."),
+    )
+
+
+class CheckinActionForm(forms.Form):
+    """Check in or undo (POST); ``q`` keeps the search to return to."""
+
+    action = forms.ChoiceField(choices=[("checkin", "checkin"), ("undo", "undo")])
+    q = forms.CharField(max_length=200, required=False)
+# --- end checkin forms
+
+
+# --- coordination forms
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from forum.models import Organisation  # noqa: E402
+from forum.sni import SNI_SECTIONS  # noqa: E402
+from forum.validators import normalise_organisationsnummer  # noqa: E402
+
+from .models import Meeting, SeatPool  # noqa: E402
+
+# datetime-local inputs send "2026-05-12T11:11"; Django parses that as ISO 8601.
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _datetime_local(label) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+    )
+
+
+class YearForm(forms.Form):
+    """The year for which the yearly plan's meetings are created."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+class MeetingForm(forms.Form):
+    """A theme meeting's facts. ``forum`` limits focus areas and facilitators to the forum."""
+
+    kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    theme = forms.CharField(label=_("Theme"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    focus_areas = forms.ModelMultipleChoiceField(
+        label=_("Focus areas"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    starts_at = _datetime_local(_("Starts"))
+    ends_at = _datetime_local(_("Ends"))
+    venue_name = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    venue_address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    venue_accessibility = forms.CharField(
+        label=_("Accessibility at the venue"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example step-free access, hearing loop, accessible toilet."),
+    )
+    facilitators = forms.ModelMultipleChoiceField(
+        label=_("Facilitators (at most two)"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("People with the facilitator role in the forum."),
+    )
+    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    capacity = forms.IntegerField(label=_("Seats in total"), min_value=1, initial=120)
+    seats_per_company = forms.IntegerField(label=_("Seats per company"), min_value=1, max_value=20, initial=1)
+    offer_hours = forms.IntegerField(label=_("Hours to answer a waiting-list offer"), min_value=1, initial=48)
+    invitation_days = forms.IntegerField(label=_("Days to answer an invitation"), min_value=1, initial=14)
+
+    FIELDS = [
+        "kind", "title", "theme", "starts_at", "ends_at", "venue_name", "venue_address", "venue_accessibility",
+        "agenda", "capacity", "seats_per_company", "offer_hours", "invitation_days",
+    ]
+
+    def __init__(self, *args, forum, **kwargs) -> None:
+        from .selectors import facilitator_candidates
+
+        super().__init__(*args, **kwargs)
+        self.fields["focus_areas"].queryset = forum.focus_areas.order_by("position")
+        self.fields["facilitators"].queryset = facilitator_candidates(forum)
+        self.fields["facilitators"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting) -> dict:
+        initial = {name: getattr(meeting, name) for name in cls.FIELDS}
+        initial["focus_areas"] = list(meeting.focus_areas.all())
+        initial["facilitators"] = list(meeting.facilitators.all())
+        return initial
+
+    def clean_facilitators(self):
+        facilitators = self.cleaned_data["facilitators"]
+        if len(facilitators) > 2:
+            raise forms.ValidationError(_("Choose at most two facilitators."))
+        return facilitators
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The meeting must end after it starts."))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """The cleaned data as keyword arguments for meeting_create / meeting_update."""
+        data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        data["focus_areas"] = list(self.cleaned_data["focus_areas"])
+        data["facilitators"] = list(self.cleaned_data["facilitators"])
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Meeting.Status.choices)
+
+
+class PoolForm(forms.Form):
+    """A seat pool. ``kind`` is asked only for a new pool; a pool keeps its kind."""
+
+    kind = forms.ChoiceField(label=_("Kind of pool"), choices=SeatPool.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    size = forms.IntegerField(label=_("Seats"), min_value=0, max_value=10000)
+    hold_until = forms.DateTimeField(
+        label=_("Reserved until"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("Until then the seats are kept for this pool; afterwards unclaimed seats are open to anyone eligible."),
+    )
+    partner_organisation = forms.ModelChoiceField(
+        label=_("Partner organisation (partner pools split per partner)"), queryset=None, required=False
+    )
+    department = forms.ModelChoiceField(label=_("Department (municipal pools)"), queryset=None, required=False)
+
+    def __init__(self, *args, pool: SeatPool | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pool = pool
+        self.fields["partner_organisation"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.PARTNER).order_by("name")
+        self.fields["department"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.DEPARTMENT).order_by("name")
+        if pool is not None:
+            # A pool keeps its kind; only the fields that fit it are shown.
+            del self.fields["kind"]
+            if pool.kind != SeatPool.Kind.PARTNER_PICK:
+                del self.fields["partner_organisation"]
+            if pool.kind != SeatPool.Kind.MUNICIPAL:
+                del self.fields["department"]
+
+    @classmethod
+    def initial_for(cls, pool: SeatPool) -> dict:
+        return {"name": pool.name, "size": pool.size, "hold_until": pool.hold_until,
+                "partner_organisation": pool.partner_organisation_id, "department": pool.department_id}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        kind = self.pool.kind if self.pool is not None else cleaned.get("kind")
+        if cleaned.get("partner_organisation") and kind != SeatPool.Kind.PARTNER_PICK:
+            self.add_error("partner_organisation", _("Only partner pools belong to a partner organisation."))
+        if cleaned.get("department") and kind != SeatPool.Kind.MUNICIPAL:
+            self.add_error("department", _("Only municipal pools belong to a department."))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in ("name", "size", "hold_until")}
+        if self.pool is None:
+            data["kind"] = self.cleaned_data["kind"]
+        if "partner_organisation" in self.fields:
+            data["partner_organisation"] = self.cleaned_data.get("partner_organisation")
+        if "department" in self.fields:
+            data["department"] = self.cleaned_data.get("department")
+        return data
+
+
+def invitation_pools(meeting: Meeting):
+    """Pools a coordinator invites into directly: city pick and municipal pools (partner
+    pools go through nominations, the open pool through registration)."""
+    return meeting.pools.filter(kind__in=(SeatPool.Kind.CITY_PICK, SeatPool.Kind.MUNICIPAL)).order_by("position", "pk")
+
+
+class _PoolChoiceMixin:
+    def _check_pool_kind(self, pool: SeatPool | None, organisation: Organisation | None, field: str) -> None:
+        if pool is None or organisation is None:
+            return
+        if pool.kind == SeatPool.Kind.MUNICIPAL and organisation.kind != Organisation.Kind.DEPARTMENT:
+            self.add_error(field, _("A municipal pool is for municipal departments."))
+        if pool.kind != SeatPool.Kind.MUNICIPAL and organisation.kind != Organisation.Kind.COMPANY:
+            self.add_error(field, _("This pool is for companies."))
+
+
+class InvitationForm(_PoolChoiceMixin, forms.Form):
+    """Invite one company or department through a pool."""
+
+    pool = forms.ModelChoiceField(label=_("Pool"), queryset=None)
+    organisation = forms.ModelChoiceField(label=_("Company or department"), queryset=None)
+    contact_email = forms.EmailField(label=_("Contact's email address"))
+    contact_name = forms.CharField(label=_("Contact's name"), max_length=200, required=False)
+
+    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+        from .selectors import invitable_organisations
+
+        super().__init__(*args, **kwargs)
+        self.fields["pool"].queryset = invitation_pools(meeting)
+        self.fields["organisation"].queryset = invitable_organisations()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self._check_pool_kind(cleaned.get("pool"), cleaned.get("organisation"), "organisation")
+        return cleaned
+
+
+class CompanyFilterForm(forms.Form):
+    """Search and filter the register when picking several companies (GET)."""
+
+    q = forms.CharField(label=_("Search by name or organisationsnummer"), required=False, max_length=100)
+    sni = forms.ChoiceField(label=_("Industry (SNI section)"), required=False,
+                            choices=[("", _("All industries"))] + list(SNI_SECTIONS))
+    size = forms.ChoiceField(label=_("Size"), required=False,
+                             choices=[("", _("All sizes"))] + list(Organisation.SizeClass.choices))
+
+
+class BulkInvitationForm(forms.Form):
+    """Invite several companies of the register through a company pool at once."""
+
+    pool = forms.ModelChoiceField(label=_("Pool"), queryset=None)
+    companies = forms.ModelMultipleChoiceField(
+        label=_("Companies"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one company.")},
+    )
+
+    def __init__(self, *args, meeting: Meeting, companies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pool"].queryset = invitation_pools(meeting).exclude(kind=SeatPool.Kind.MUNICIPAL)
+        self.fields["companies"].queryset = companies
+
+
+class NominationForm(forms.Form):
+    """A partner nominator proposes a company: by organisationsnummer or picked from the register."""
+
+    pool = forms.ModelChoiceField(label=_("Pool"), queryset=None)
+    organisationsnummer = forms.CharField(
+        label=_("Organisationsnummer"), required=False, max_length=13,
+        help_text=_("Ten digits, for example 559123-4561. Or choose the company in the list below."),
+    )
+    company = forms.ModelChoiceField(label=_("Company from the register"), queryset=None, required=False)
+    contact_email = forms.EmailField(label=_("Contact's email address"))
+    contact_name = forms.CharField(label=_("Contact's name"), max_length=200, required=False)
+    motivation = forms.CharField(label=_("Why this company?"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, pools, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pool"].queryset = SeatPool.objects.filter(pk__in=[p.pk for p in pools]).order_by("position")
+        self.fields["company"].queryset = Organisation.objects.filter(kind=Organisation.Kind.COMPANY).order_by("name")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        orgnr, company = cleaned.get("organisationsnummer"), cleaned.get("company")
+        if orgnr:
+            try:
+                normalised = normalise_organisationsnummer(orgnr)
+            except forms.ValidationError as error:
+                self.add_error("organisationsnummer", error)
+                return cleaned
+            found = Organisation.objects.filter(organisationsnummer=normalised, kind=Organisation.Kind.COMPANY).first()
+            if found is None:
+                self.add_error("organisationsnummer", _("No company with that organisationsnummer is in the register."))
+            elif company is not None and company != found:
+                self.add_error("company", _("The organisationsnummer and the chosen company do not match."))
+            else:
+                cleaned["company"] = found
+        elif company is None:
+            self.add_error("company", _("Give the company's organisationsnummer or choose it in the list."))
+        return cleaned
+# --- end coordination forms

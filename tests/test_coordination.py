@@ -1,0 +1,642 @@
+"""The coordinator side of theme meetings: yearly plan, meetings, status, pools, the dashboard,
+invitations (single and bulk through the real worker), nominations and the catering list."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from events import services as events_services
+from events.models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
+from forum import services
+from forum.models import Organisation, OutboxMessage, Role
+from forum.validators import luhn_check_digit
+
+PASSWORD = "Lösen-för-test-123"
+
+
+def _orgnr(n: int) -> str:
+    prefix = f"559{n:06d}"
+    return prefix + luhn_check_digit(prefix)
+
+
+def _company(n: int, name: str | None = None, **fields) -> Organisation:
+    fields.setdefault("sni_section", "J")
+    fields.setdefault("size_class", "0-9")
+    return services.organisation_create(
+        actor=None, kind="company", name=name or f"Företag {n:03d} AB", organisationsnummer=_orgnr(n), **fields
+    )
+
+
+def _person(email: str, **extra) -> User:
+    return User.objects.create_user(email, PASSWORD, **extra)
+
+
+def _representative(company: Organisation, email: str, first_name: str = "Rep") -> User:
+    user = _person(email, first_name=first_name)
+    services.affiliation_create(actor=None, person=user, organisation=company, title="VD", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def forum():
+    return services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
+
+
+@pytest.fixture
+def partners():
+    return (
+        Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="Företagarna Malmö"),
+        Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="MINC"),
+    )
+
+
+@pytest.fixture
+def people(forum, partners):
+    result = {"company": _person("foretag@forum.example")}
+    for role in (Role.COORDINATOR, Role.COMMUNICATOR, Role.FACILITATOR):
+        user = _person(f"{role}@forum.example", first_name=role.capitalize())
+        services.role_grant(actor=None, forum=forum, user=user, role=role)
+        result[role] = user
+    for key, partner in (("nominator", partners[0]), ("nominator_b", partners[1])):
+        user = _person(f"{key}@forum.example")
+        services.role_grant(actor=None, forum=forum, user=user, role=Role.PARTNER_NOMINATOR,
+                            partner_organisation=partner)
+        result[key] = user
+    return result
+
+
+@pytest.fixture
+def meeting(forum, people):
+    starts = timezone.now() + dt.timedelta(days=60)
+    return events_services.meeting_create(
+        actor=people[Role.COORDINATOR], forum=forum, kind=Meeting.Kind.CITY_FOR_BUSINESS,
+        title="Tematräff 1: Vad kan staden göra?", starts_at=starts, ends_at=starts + dt.timedelta(hours=3),
+    )
+
+
+def _pool(meeting: Meeting, kind: str) -> SeatPool:
+    return meeting.pools.filter(kind=kind).order_by("position").first()
+
+
+def _login(client, user: User) -> None:
+    client.force_login(user)
+
+
+def _confirmed(meeting: Meeting, pool: SeatPool, company: Organisation, **fields) -> Registration:
+    """A confirmed seat as fixture data (the booking itself is tested in the engine's tests)."""
+    return Registration.objects.create(
+        meeting=meeting, pool=pool, seat_pool=pool, organisation=company, source=Registration.Source.INVITATION,
+        status=Registration.Status.CONFIRMED, contact_email=fields.pop("contact_email", "kontakt@example.se"),
+        confirmed_at=timezone.now(), consent_at=timezone.now(), **fields,
+    )
+
+
+# --- Permissions ------------------------------------------------------------------------
+MEETING_PAGES = ["events:meeting_manage", "events:meeting_edit", "events:pools", "events:invite",
+                 "events:nominations", "events:catering"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", MEETING_PAGES + ["events:meeting_create"])
+def test_coordinator_pages_permissions(client, people, meeting, forum, name):
+    url = reverse(name, kwargs={"slug": forum.slug} if name == "events:meeting_create" else {"pk": meeting.pk})
+    response = client.get(url)
+    assert response.status_code == 302 and "/konto/login/" in response["Location"]
+    for who in (Role.COMMUNICATOR, Role.FACILITATOR, "company"):
+        _login(client, people[who])
+        assert client.get(url).status_code == 403, who
+    _login(client, people[Role.COORDINATOR])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_batch_progress_permissions(client, people, meeting):
+    batch = InvitationBatch.objects.create(meeting=meeting, pool=_pool(meeting, SeatPool.Kind.CITY_PICK), total=0)
+    url = reverse("events:batch_progress", kwargs={"pk": meeting.pk, "batch_pk": batch.pk})
+    assert "/konto/login/" in client.get(url)["Location"]
+    _login(client, people["company"])
+    assert client.get(url).status_code == 403
+    _login(client, people[Role.COORDINATOR])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_plan_shows_drafts_to_coordinators_only(client, people, meeting, forum):
+    url = reverse("events:plan", kwargs={"slug": forum.slug})
+    # A draft is invisible to the public and to other roles.
+    assert meeting.title not in client.get(url).content.decode()
+    _login(client, people[Role.COMMUNICATOR])
+    assert meeting.title not in client.get(url).content.decode()
+    _login(client, people[Role.COORDINATOR])
+    page = client.get(url).content.decode()
+    assert meeting.title in page and reverse("events:meeting_manage", kwargs={"pk": meeting.pk}) in page
+    events_services.meeting_set_status(actor=None, meeting=meeting, status=Meeting.Status.PUBLISHED)
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 200 and meeting.title in response.content.decode()
+    # Linked from the forum page.
+    assert url in client.get(forum.get_absolute_url()).content.decode()
+
+
+# --- Yearly plan actions ----------------------------------------------------------------
+@pytest.mark.django_db
+def test_plan_creates_startup_and_later_years(client, people, forum):
+    url = reverse("events:plan", kwargs={"slug": forum.slug})
+    _login(client, people[Role.COORDINATOR])
+    response = client.post(url, {"action": "startup", "startup-year": "2027"})
+    assert response.status_code == 302
+    startup = list(forum.meetings.filter(starts_at__year=2027))
+    assert len(startup) == 3
+    assert [m.kind for m in startup] == [Meeting.Kind.CITY_FOR_BUSINESS, Meeting.Kind.BUSINESS_FOR_CITY,
+                                         Meeting.Kind.PRIORITISATION]
+    for m in startup:
+        assert m.status == Meeting.Status.DRAFT
+        assert sorted(m.pools.values_list("size", flat=True)) == [10, 10, 10, 30, 30, 30]
+
+    response = client.post(url, {"action": "later", "later-year": "2028"})
+    assert response.status_code == 302
+    later = list(forum.meetings.filter(starts_at__year=2028))
+    assert len(later) == 2 and {m.kind for m in later} == {Meeting.Kind.COMBINED}
+    assert all(m.pools.count() == 6 for m in later)
+    assert "2028" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_plan_actions_refuse_bad_year_and_others(client, people, forum):
+    url = reverse("events:plan", kwargs={"slug": forum.slug})
+    response = client.post(url, {"action": "startup", "startup-year": "tjugo"})
+    assert response.status_code == 302 and "/konto/login/" in response["Location"]
+    _login(client, people[Role.COMMUNICATOR])
+    assert client.post(url, {"action": "startup", "startup-year": "2027"}).status_code == 403
+    _login(client, people[Role.COORDINATOR])
+    response = client.post(url, {"action": "startup", "startup-year": "tjugo"})
+    assert response.status_code == 400
+    assert 'value="tjugo"' in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+# --- Meeting create and edit ------------------------------------------------------------
+def _meeting_data(forum, facilitators=(), **overrides) -> dict:
+    data = {
+        "kind": Meeting.Kind.BUSINESS_FOR_CITY, "title": "Höstträff om arbete", "theme": "Kompetensförsörjning",
+        "focus_areas": [a.pk for a in forum.focus_areas.all()[:2]],
+        "starts_at": "2027-09-14T11:11", "ends_at": "2027-09-14T14:11",
+        "venue_name": "Malmö Live", "venue_address": "Dag Hammarskjölds torg 4",
+        "venue_accessibility": "Hörslinga och ramp", "facilitators": [u.pk for u in facilitators],
+        "agenda": "Välkommen\nSamtal\nAvslutning", "capacity": "120", "seats_per_company": "1",
+        "offer_hours": "48", "invitation_days": "14",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_meeting_create_and_edit(client, people, forum):
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:meeting_create", kwargs={"slug": forum.slug})
+    page = client.get(url).content.decode()
+    assert 'type="datetime-local"' in page and 'type="checkbox"' in page
+    response = client.post(url, _meeting_data(forum, facilitators=[people[Role.FACILITATOR]]))
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert meeting.title == "Höstträff om arbete" and meeting.status == Meeting.Status.DRAFT
+    assert meeting.focus_areas.count() == 2 and list(meeting.facilitators.all()) == [people[Role.FACILITATOR]]
+    assert meeting.pools.count() == 6
+    assert response["Location"] == reverse("events:meeting_manage", kwargs={"pk": meeting.pk})
+
+    edit = reverse("events:meeting_edit", kwargs={"pk": meeting.pk})
+    assert 'value="Höstträff om arbete"' in client.get(edit).content.decode()
+    response = client.post(edit, _meeting_data(forum, title="Vårträff om arbete", capacity="100"))
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.title == "Vårträff om arbete" and meeting.capacity == 100 and not meeting.facilitators.exists()
+
+
+@pytest.mark.django_db
+def test_meeting_bad_input_is_refused_and_kept(client, people, forum, meeting):
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:meeting_create", kwargs={"slug": forum.slug})
+    response = client.post(url, _meeting_data(forum, title="Fel tid", ends_at="2027-09-14T10:00"))
+    assert response.status_code == 400
+    assert "The meeting must end after it starts." in response.content.decode() or \
+        "Träffen måste sluta efter att den börjar." in response.content.decode()
+    assert 'value="Fel tid"' in response.content.decode()
+    assert Meeting.objects.count() == 1
+
+    # Only facilitators of the forum, and at most two of them.
+    others = [_person(f"pl{i}@forum.example") for i in range(2)]
+    for user in others:
+        services.role_grant(actor=None, forum=forum, user=user, role=Role.FACILITATOR)
+    response = client.post(url, _meeting_data(forum, facilitators=[people[Role.FACILITATOR], *others]))
+    assert response.status_code == 400 and Meeting.objects.count() == 1
+    response = client.post(url, _meeting_data(forum, facilitators=[people["company"]]))
+    assert response.status_code == 400 and Meeting.objects.count() == 1
+
+    edit = reverse("events:meeting_edit", kwargs={"pk": meeting.pk})
+    before = (meeting.title, meeting.starts_at, meeting.ends_at)
+    response = client.post(edit, _meeting_data(forum, title="Ändrad", starts_at="2027-09-14T15:00"))
+    assert response.status_code == 400
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.starts_at, meeting.ends_at) == before
+
+
+# --- Status -----------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_status_moves_forwards_and_one_step_back(client, people, meeting):
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:meeting_status", kwargs={"pk": meeting.pk})
+    manage = reverse("events:meeting_manage", kwargs={"pk": meeting.pk})
+    for status in Meeting.STATUS_ORDER[1:]:
+        page = client.get(manage).content.decode()
+        assert f'value="{status}"' in page
+        assert client.post(url, {"status": status}).status_code == 302
+        meeting.refresh_from_db()
+        assert meeting.status == status
+    assert client.post(url, {"status": Meeting.Status.HELD}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    # Two steps back at once is refused, and so is nonsense.
+    assert client.post(url, {"status": Meeting.Status.PUBLISHED}).status_code == 400
+    assert client.post(url, {"status": "cancelled"}).status_code == 400
+    assert client.get(url).status_code == 405
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    _login(client, people[Role.COMMUNICATOR])
+    assert client.post(url, {"status": Meeting.Status.DOCUMENTED}).status_code == 403
+
+
+# --- Pools ------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_pools_edit_add_delete(client, people, meeting, partners):
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:pools", kwargs={"pk": meeting.pk})
+    partner_pool = _pool(meeting, SeatPool.Kind.PARTNER_PICK)
+    prefix = f"pool-{partner_pool.pk}"
+    response = client.post(url, {
+        "pool": partner_pool.pk, f"{prefix}-name": "Företagarnas urval", f"{prefix}-size": "15",
+        f"{prefix}-hold_until": "2027-04-27T23:59", f"{prefix}-partner_organisation": partners[0].pk,
+    })
+    assert response.status_code == 302
+    partner_pool.refresh_from_db()
+    assert (partner_pool.name, partner_pool.size, partner_pool.partner_organisation) == \
+        ("Företagarnas urval", 15, partners[0])
+    assert partner_pool.hold_until.date() == dt.date(2027, 4, 27)
+
+    response = client.post(url, {"pool": "new", "new-kind": SeatPool.Kind.PARTNER_PICK, "new-name": "MINC:s urval",
+                                 "new-size": "15", "new-partner_organisation": partners[1].pk})
+    assert response.status_code == 302
+    added = meeting.pools.get(name="MINC:s urval")
+    assert added.partner_organisation == partners[1]
+
+    # A department only for municipal pools: refused, nothing saved.
+    department = Organisation.objects.create(kind=Organisation.Kind.DEPARTMENT, name="Stadskontoret")
+    response = client.post(url, {"pool": "new", "new-kind": SeatPool.Kind.OPEN, "new-name": "Fel",
+                                 "new-size": "5", "new-department": department.pk})
+    assert response.status_code == 400 and not meeting.pools.filter(name="Fel").exists()
+
+    assert client.post(url, {"pool": added.pk, "delete": "1"}).status_code == 302
+    assert not meeting.pools.filter(pk=added.pk).exists()
+
+
+@pytest.mark.django_db
+def test_pool_cannot_shrink_below_confirmed_or_be_deleted_in_use(client, people, meeting):
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:pools", kwargs={"pk": meeting.pk})
+    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+    for n in range(3):
+        _confirmed(meeting, city, _company(n))
+    prefix = f"pool-{city.pk}"
+    response = client.post(url, {"pool": city.pk, f"{prefix}-name": "Stadens urval", f"{prefix}-size": "2"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "3" in page and ("cannot be smaller" in page or "inte vara mindre" in page)
+    assert 'value="2"' in page  # what the coordinator typed is kept
+    city.refresh_from_db()
+    assert city.size == 30
+    response = client.post(url, {"pool": city.pk, "delete": "1"})
+    assert response.status_code == 400 and meeting.pools.filter(pk=city.pk).exists()
+
+
+# --- Dashboard --------------------------------------------------------------------------
+def _fill(meeting: Meeting, count: int, offset: int) -> None:
+    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+    open_pool = _pool(meeting, SeatPool.Kind.OPEN)
+    statuses = [OutboxMessage.Status.QUEUED, OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED]
+    for i in range(count):
+        company = _company(offset + i)
+        email = f"kontakt{offset + i}@example.se"
+        if i % 3 == 0:
+            Registration.objects.create(meeting=meeting, pool=open_pool, organisation=company,
+                                        source=Registration.Source.OPEN, status=Registration.Status.WAITING,
+                                        contact_email=email, waiting_since=timezone.now())
+        else:
+            Registration.objects.create(meeting=meeting, pool=city, organisation=company,
+                                        source=Registration.Source.INVITATION, status=Registration.Status.INVITED,
+                                        contact_email=email)
+            for status in (OutboxMessage.Status.QUEUED, statuses[i % 3]):
+                OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation",
+                                             subject="Inbjudan", body_text="…", status=status)
+
+
+@pytest.mark.django_db
+def test_dashboard_runs_fixed_number_of_queries(client, people, meeting, django_assert_max_num_queries):
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:meeting_manage", kwargs={"pk": meeting.pk})
+    client.get(url)  # warm up the session
+    _fill(meeting, 5, 0)
+    with django_assert_max_num_queries(10) as small:
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Företag 001 AB" in page and "kontakt1@example.se" in page
+    assert re.search(r"(Sent|Skickat|Skickad)", page) and re.search(r"(Failed|Misslyckad)", page)
+    _fill(meeting, 35, 100)
+    with django_assert_max_num_queries(10) as large:
+        response = client.get(url)
+    assert Registration.objects.filter(meeting=meeting).count() == 40
+    assert response.content.decode().count("<tr>") > 40
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_pool_fill_and_hold_date(client, people, meeting):
+    _login(client, people[Role.COORDINATOR])
+    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+    city.hold_until = timezone.now() - dt.timedelta(days=1)
+    city.save()
+    for n in range(2):
+        _confirmed(meeting, city, _company(n))
+    page = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk})).content.decode()
+    assert f'max="30" value="2"' in page
+    assert "Passed: unclaimed seats are open to everyone" in page or "fria" in page
+
+
+# --- Invitations ------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_single_invitation_queues_mail(client, people, meeting):
+    _login(client, people[Role.COORDINATOR])
+    company = _company(1, name="Ängsbacka Bygg AB")
+    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+    url = reverse("events:invite", kwargs={"pk": meeting.pk})
+    assert "Ängsbacka Bygg AB" in client.get(url).content.decode()
+    response = client.post(url, {"action": "single", "one-pool": city.pk, "one-organisation": company.pk,
+                                 "one-contact_email": "vd@angsbacka.se", "one-contact_name": "Åsa Öberg"})
+    assert response.status_code == 302
+    registration = Registration.objects.get(meeting=meeting, organisation=company)
+    assert registration.status == Registration.Status.INVITED and registration.pool == city
+    message = OutboxMessage.objects.get(to_email="vd@angsbacka.se")
+    assert message.template == "events/invitation" and message.status == OutboxMessage.Status.QUEUED
+
+    # The same company twice: refused with the service's message; a company in a municipal pool too.
+    response = client.post(url, {"action": "single", "one-pool": city.pk, "one-organisation": company.pk,
+                                 "one-contact_email": "annan@angsbacka.se"})
+    assert response.status_code == 400 and "Ängsbacka Bygg AB" in response.content.decode()
+    municipal = _pool(meeting, SeatPool.Kind.MUNICIPAL)
+    response = client.post(url, {"action": "single", "one-pool": municipal.pk, "one-organisation": _company(2).pk,
+                                 "one-contact_email": "x@example.se"})
+    assert response.status_code == 400
+    # Partner pools are not offered for direct invitation.
+    partner = _pool(meeting, SeatPool.Kind.PARTNER_PICK)
+    response = client.post(url, {"action": "single", "one-pool": partner.pk, "one-organisation": _company(3).pk,
+                                 "one-contact_email": "y@example.se"})
+    assert response.status_code == 400
+    assert Registration.objects.filter(meeting=meeting).count() == 1
+
+
+@pytest.mark.django_db
+def test_company_picker_filters(client, people, meeting):
+    _login(client, people[Role.COORDINATOR])
+    bygg = _company(1, name="Bygg i Syd AB", sni_section="F", size_class="10-49")
+    kod = _company(2, name="Kod och Kaffe AB", sni_section="J", size_class="0-9")
+    url = reverse("events:invite", kwargs={"pk": meeting.pk})
+
+    def listed(company, page):  # the picker's rows (the single-invitation select lists all)
+        return f'for="company-{company.pk}">{company.name}</label>' in page
+
+    page = client.get(url, {"sni": "F"}).content.decode()
+    assert listed(bygg, page) and not listed(kod, page)
+    page = client.get(url, {"size": "0-9", "q": "kaffe"}).content.decode()
+    assert listed(kod, page) and not listed(bygg, page)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_bulk_invitation_runs_on_the_worker(client, people, meeting, mailbox):
+    _login(client, people[Role.COORDINATOR])
+    with_rep = [_company(n, name=f"Bulkföretag {n} AB") for n in range(1, 4)]
+    for n, company in enumerate(with_rep, start=1):
+        _representative(company, f"rep{n}@bulk.example")
+    without = _company(9, name="Utan Representant AB")
+    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+    response = client.post(reverse("events:invite", kwargs={"pk": meeting.pk}), {
+        "action": "bulk", "bulk-pool": city.pk, "bulk-companies": [c.pk for c in [*with_rep, without]],
+    }, follow=False)
+    assert response.status_code == 302
+    batch = InvitationBatch.objects.get()
+    assert batch.total == 3
+    assert response["Location"] == reverse("events:batch_progress", kwargs={"pk": meeting.pk, "batch_pk": batch.pk})
+
+    progress_url = response["Location"]
+    deadline = time.monotonic() + 30
+    while True:
+        data = client.get(progress_url, {"format": "json"}).json()
+        if data["status"] == "done" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert data["status"] == "done" and data["done"] == data["total"] == 3
+    assert set(Registration.objects.filter(meeting=meeting).values_list("contact_email", flat=True)) == {
+        "rep1@bulk.example", "rep2@bulk.example", "rep3@bulk.example"}
+
+    page_response = client.get(progress_url)
+    page = page_response.content.decode()
+    assert '<meta http-equiv="refresh"' not in page
+    assert "<progress" in page and 'value="3"' in page and re.search(r"3 (of|av) 3", page)
+    # The company without a confirmed representative was named as skipped.
+    session_messages = [str(m) for m in page_response.context["messages"]] if page_response.context else []
+    assert any("Utan Representant AB" in m for m in session_messages) or "Utan Representant AB" in page
+    mailbox.wait_for(lambda m: "rep1@bulk.example" in m["To"])
+
+
+@pytest.mark.django_db
+def test_batch_progress_refreshes_while_running(client, people, meeting):
+    _login(client, people[Role.COORDINATOR])
+    batch = InvitationBatch.objects.create(meeting=meeting, pool=_pool(meeting, SeatPool.Kind.CITY_PICK),
+                                           total=30, done=12, status=InvitationBatch.Status.RUNNING)
+    url = reverse("events:batch_progress", kwargs={"pk": meeting.pk, "batch_pk": batch.pk})
+    page = client.get(url).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert re.search(r"12 (of|av) 30", page) and 'max="30" value="12"' in page
+    assert '<label for="batch-progress">' in page
+    assert client.get(url, {"format": "json"}).json() == {"status": "running", "done": 12, "total": 30, "skipped": []}
+
+
+# --- Nominations ------------------------------------------------------------------------
+@pytest.fixture
+def partner_pools(meeting, partners):
+    """The partner pick split per partner: 2 seats for Företagarna, 2 for MINC."""
+    first = _pool(meeting, SeatPool.Kind.PARTNER_PICK)
+    events_services.pool_save(actor=None, meeting=meeting, pool=first, size=2, partner_organisation=partners[0])
+    second = events_services.pool_save(actor=None, meeting=meeting, kind=SeatPool.Kind.PARTNER_PICK,
+                                       name="MINC:s urval", size=2, partner_organisation=partners[1])
+    return first, second
+
+
+@pytest.mark.django_db
+def test_nominator_nominates_into_own_pool_only(client, people, meeting, partner_pools):
+    own, other = partner_pools
+    url = reverse("events:nominations", kwargs={"pk": meeting.pk})
+    for who in (Role.COMMUNICATOR, Role.FACILITATOR, "company"):
+        _login(client, people[who])
+        assert client.get(url).status_code == 403, who
+    company = _company(1, name="Nominerad AB")
+    _login(client, people["nominator"])
+    page = client.get(url).content.decode()
+    assert own.name in page and f'value="{other.pk}"' not in page
+    response = client.post(url, {"pool": own.pk, "organisationsnummer": company.organisationsnummer,
+                                 "contact_email": "vd@nominerad.se", "contact_name": "Vera",
+                                 "motivation": "Många unga anställda"})
+    assert response.status_code == 302
+    nomination = Nomination.objects.get()
+    assert (nomination.pool, nomination.company, nomination.nominated_by) == (own, company, people["nominator"])
+
+    # The other partner's pool: 403, nothing created.
+    response = client.post(url, {"pool": other.pk, "company": _company(2).pk, "contact_email": "a@b.se"})
+    assert response.status_code == 403 and Nomination.objects.count() == 1
+
+    # The other partner's nominator does not see this nomination.
+    row = '<th scope="row">Nominerad AB<br>'
+    _login(client, people["nominator_b"])
+    assert row not in client.get(url).content.decode()
+    # A coordinator sees it.
+    _login(client, people[Role.COORDINATOR])
+    assert row in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_nomination_bad_input_and_full_pool(client, people, meeting, partner_pools):
+    own, _other = partner_pools
+    url = reverse("events:nominations", kwargs={"pk": meeting.pk})
+    _login(client, people["nominator"])
+    response = client.post(url, {"pool": own.pk, "organisationsnummer": "123", "contact_email": "a@b.se"})
+    assert response.status_code == 400 and not Nomination.objects.exists()
+    for n in (1, 2):
+        assert client.post(url, {"pool": own.pk, "company": _company(n).pk,
+                                 "contact_email": f"c{n}@b.se"}).status_code == 302
+    response = client.post(url, {"pool": own.pk, "company": _company(3).pk, "contact_email": "c3@b.se",
+                                 "motivation": "Bra företag"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The pool is full" in page or "Poolen är full" in page
+    assert "Bra företag" in page
+    assert Nomination.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_coordinator_approves_and_rejects(client, people, meeting, partner_pools):
+    own, _other = partner_pools
+    approved = events_services.nomination_create(actor=people["nominator"], pool=own, company=_company(1),
+                                                 contact_email="ja@example.se", contact_name="Jan")
+    rejected = events_services.nomination_create(actor=people["nominator"], pool=own, company=_company(2),
+                                                 contact_email="nej@example.se")
+    _login(client, people["nominator"])
+    decide = reverse("events:nomination_decide", kwargs={"pk": meeting.pk, "nomination_pk": approved.pk})
+    assert client.post(decide, {"decision": "approve"}).status_code == 403
+    _login(client, people[Role.COORDINATOR])
+    assert client.post(decide, {"decision": "approve"}).status_code == 302
+    approved.refresh_from_db()
+    assert approved.status == Nomination.Status.APPROVED and approved.decided_by == people[Role.COORDINATOR]
+    registration = Registration.objects.get(meeting=meeting, organisation=approved.company)
+    assert registration.status == Registration.Status.INVITED and registration.pool == own
+    assert OutboxMessage.objects.filter(to_email="ja@example.se", template="events/invitation").exists()
+
+    url = reverse("events:nomination_decide", kwargs={"pk": meeting.pk, "nomination_pk": rejected.pk})
+    assert client.post(url, {"decision": "reject"}).status_code == 302
+    rejected.refresh_from_db()
+    assert rejected.status == Nomination.Status.REJECTED
+    assert not Registration.objects.filter(organisation=rejected.company).exists()
+    assert client.post(url, {"decision": "maybe"}).status_code == 400
+
+
+# --- Catering ---------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_catering_csv(client, people, meeting):
+    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+    _confirmed(meeting, city, _company(1, name="Östra Åkeri AB"), attendee_name="Märta Ärlig",
+               dietary_needs="Vegetarisk; glutenfri", accessibility_needs="Rullstol")
+    _confirmed(meeting, city, _company(2, name="Bageri Syd AB"), attendee_name="Bo Ek")
+    Registration.objects.create(meeting=meeting, pool=city, organisation=_company(3, name="Inbjuden AB"),
+                                source=Registration.Source.INVITATION, status=Registration.Status.INVITED,
+                                contact_email="inbjuden@example.se")
+    url = reverse("events:catering", kwargs={"pk": meeting.pk})
+    _login(client, people["company"])
+    assert client.get(url).status_code == 403
+    _login(client, people[Role.COORDINATOR])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 3
+    assert lines[0].count(";") == 3
+    assert lines[1] == "Bageri Syd AB;Bo Ek;;"
+    assert lines[2] == 'Östra Åkeri AB;Märta Ärlig;"Vegetarisk; glutenfri";Rullstol'
+    assert "Inbjuden AB" not in response.content.decode("utf-8-sig")
+
+
+# --- Navigation -------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_navigation_links_plan_for_coordinators(client, people, forum):
+    plan = reverse("events:plan", kwargs={"slug": forum.slug})
+    _login(client, people[Role.COORDINATOR])
+    assert plan in client.get("/").content.decode()
+    _login(client, people[Role.COMMUNICATOR])
+    assert f'class="dropdown-item" href="{plan}"' not in client.get("/").content.decode()
+
+
+# --- In the browser ---------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_coordinator_plans_a_year_in_the_browser(live_server, page, axe):
+    forum = services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
+    from allauth.account.models import EmailAddress
+
+    user = _person("samordnare@forum.example", first_name="Sara")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    services.role_grant(actor=None, forum=forum, user=user, role=Role.COORDINATOR)
+    _company(1, name="Kod och Kaffe AB")
+
+    page.goto(live_server.url + "/konto/login/")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(live_server.url + "/")
+
+    page.goto(live_server.url + reverse("events:plan", kwargs={"slug": forum.slug}))
+    assert page.locator("h1").count() == 1
+    axe(page)
+    year = str(timezone.now().year + 1)
+    startup = page.locator("form", has=page.locator("input[name=action][value=startup]"))
+    startup.get_by_role("spinbutton").fill(year)
+    startup.get_by_role("button").click()
+    page.wait_for_load_state()
+    assert Meeting.objects.filter(forum=forum).count() == 3
+    axe(page)
+
+    first = Meeting.objects.filter(forum=forum).order_by("starts_at").first()
+    page.get_by_role("link", name=first.title).click()
+    page.wait_for_url(re.compile(r"/tematraff/\d+/hantera/$"))
+    assert page.locator("h1").inner_text() == first.title
+    axe(page)
+
+    for name in ("events:meeting_edit", "events:pools", "events:invite"):
+        page.goto(live_server.url + reverse(name, kwargs={"pk": first.pk}))
+        assert page.locator("h1").count() == 1
+        axe(page)

@@ -1,0 +1,138 @@
+"""Participation in Chromium against the live server, with the real worker and SMTP sink:
+answering an invitation from the mailed link, and registering, waiting, and accepting an
+offer. Names are matched in Swedish or English so the flow is checked whatever the state of
+the merged catalogue; the Swedish wording itself is asserted in tests/test_participation.py."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from urllib.parse import urlparse
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.models import User
+from events import services
+from events.models import Meeting, Registration, SeatPool
+from forum import services as forum_services
+from forum.validators import luhn_check_digit
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Sommar-i-Malmö-2026"
+_numbers = itertools.count(700)
+
+
+def name(sv: str, en: str) -> re.Pattern:
+    return re.compile(rf"{re.escape(sv)}|{re.escape(en)}")
+
+
+@pytest.fixture
+def meeting():
+    forum = forum_services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
+    start = timezone.now() + dt.timedelta(days=60)
+    meeting = services.meeting_create(
+        actor=None, forum=forum, kind=Meeting.Kind.COMBINED, title="Vårträff", theme="Kompetensförsörjning",
+        starts_at=start, ends_at=start + dt.timedelta(hours=3), focus_areas=forum.focus_areas.all(),
+        venue_name="Malmö Live", venue_address="Dag Hammarskjölds torg 4", venue_accessibility="Hiss finns.",
+    )
+    meeting.pools.exclude(kind__in=[SeatPool.Kind.CITY_PICK, SeatPool.Kind.OPEN]).delete()
+    meeting.pools.update(size=2)
+    meeting.capacity = 4
+    meeting.status = Meeting.Status.REGISTRATION_OPEN
+    meeting.save()
+    return meeting
+
+
+def company_with_rep():
+    n = next(_numbers)
+    prefix = f"559{n:06d}"
+    company = forum_services.organisation_create(
+        actor=None, kind="company", name=f"Företag {n} AB", organisationsnummer=prefix + luhn_check_digit(prefix),
+        sni_section="J", size_class="0-9",
+    )
+    user = User.objects.create_user(f"rep{n}@forum.example", PASSWORD, first_name=f"Rep{n}", last_name="Test")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    forum_services.affiliation_create(actor=None, person=user, organisation=company, title="VD", confirmed=True)
+    return company, user
+
+
+def path_of(mailbox, msg, fragment: str) -> str:
+    [link] = [url for url in mailbox.links(msg) if fragment in url]
+    return urlparse(link).path
+
+
+def test_accept_an_invitation_from_the_mailed_link(live_server, page, mailbox, axe, meeting):
+    company, _rep = company_with_rep()
+    registration = services.invitation_create(
+        actor=None, pool=meeting.pools.get(kind=SeatPool.Kind.CITY_PICK), organisation=company,
+        contact_email="inbjuden@forum.example", contact_name="Ines Inbjuden",
+    )
+    [invitation] = mailbox.wait_for(lambda m: "inbjuden@forum.example" in m["To"])
+    page.goto(live_server.url + path_of(mailbox, invitation, "/inbjudan/"))
+    assert company.name in page.content()
+    axe(page)
+
+    page.get_by_label(name("Specialkost", "Dietary needs")).fill("Vegetarisk")
+    page.get_by_label(name("Jag godkänner", "I agree")).check()
+    page.get_by_role("button", name=name("Tacka ja", "Accept the invitation")).click()
+    page.wait_for_load_state()
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.code in page.content()
+    axe(page)
+
+    [confirmation] = mailbox.wait_for(
+        lambda m: "inbjuden@forum.example" in m["To"] and any(True for _ in m.iter_attachments())
+    )
+    assert registration.code in mailbox.body_text(confirmation)
+
+
+def test_register_wait_and_accept_the_offer(live_server, page, mailbox, axe, meeting):
+    # The open pool (2 seats) is full; the city's seats are held for weeks yet.
+    others = []
+    for _ in range(2):
+        other_company, other_user = company_with_rep()
+        others.append(services.registration_open_create(
+            actor=other_user, meeting=meeting, organisation=other_company, attendee_name="Annan",
+            attendee_email=other_user.email, consent=True,
+        ))
+    company, user = company_with_rep()
+
+    page.goto(live_server.url + "/konto/login/")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(live_server.url + "/")
+
+    page.goto(live_server.url + meeting.get_absolute_url())
+    assert page.locator("h1").inner_text() == "Vårträff"
+    axe(page)
+    page.get_by_role("link", name=name("Anmäl", "Register")).click()
+    page.wait_for_url(re.compile(r"/anmal/$"))
+    axe(page)
+    assert page.get_by_label(name("e-postadress", "email address")).input_value() == user.email
+    page.get_by_label(name("Jag godkänner", "I agree")).check()
+    page.get_by_role("button", name=name("Skicka anmälan", "Send registration")).click()
+    page.wait_for_url(re.compile(r"/mina-anmalningar/$"))
+    assert re.search(r"(nummer|number) 1", page.content())
+    axe(page)
+    registration = Registration.objects.get(organisation=company)
+    assert registration.status == Registration.Status.WAITING
+
+    # Another company cancels: the seat is offered to the first in line at once, by mail.
+    services.registration_cancel(registration_id=others[0].pk, user=None)
+    [offer] = mailbox.wait_for(lambda m: user.email in m["To"] and re.search("ledig|free", m["Subject"]))
+    page.goto(live_server.url + path_of(mailbox, offer, "/inbjudan/"))
+    axe(page)
+    page.get_by_role("button", name=name("Tacka ja till platsen", "Accept the seat")).click()
+    page.wait_for_load_state()
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.code in page.content()
+
+    page.goto(live_server.url + "/mina-anmalningar/")
+    assert registration.code in page.content()
+    axe(page)
