@@ -241,6 +241,10 @@ class Registration(models.Model):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Personal data is removed after the meeting (needs) and after the retention period
+    # (names, addresses, the link); the row stays for aggregates: organisation, status, attendance.
+    needs_cleared_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     reminded_7_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_1_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(

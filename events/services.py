@@ -682,3 +682,34 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                 _mail(registration, "events/reminder", extra={"days_left": days_left})
                 sent += 1
     return sent
+
+
+# --- Personal data retention ------------------------------------------------------------
+def registrations_retention(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Delete dietary and accessibility needs of meetings that are over, and anonymise the
+    registrations of meetings that ended more than FORUM_REGISTRATION_RETENTION_DAYS ago
+    (periodic). What aggregates need stays: organisation, pool, status, attendance.
+    Returns (needs cleared, registrations anonymised)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cleared = Registration.objects.filter(meeting__ends_at__lt=now, needs_cleared_at__isnull=True).update(
+            dietary_needs="", accessibility_needs="", needs_cleared_at=now
+        )
+        old = Registration.objects.filter(
+            meeting__ends_at__lt=now - dt.timedelta(days=settings.FORUM_REGISTRATION_RETENTION_DAYS),
+            anonymised_at__isnull=True,
+        )
+        anonymised = 0
+        for registration in old.select_for_update():
+            registration.contact_email = registration.attendee_email = ""
+            registration.contact_name = registration.attendee_name = ""
+            registration.attendee = None
+            # A new random token: the personal link stops working.
+            registration.token = Registration._meta.get_field("token").default()
+            registration.anonymised_at = now
+            registration.save()
+            anonymised += 1
+        if cleared or anonymised:
+            audit_record(actor=None, action="registration.retention",
+                         data={"needs_cleared": cleared, "anonymised": anonymised})
+    return cleared, anonymised

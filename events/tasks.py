@@ -34,3 +34,9 @@ def reminders_send() -> int:
 def invitations_expire() -> int:
     """Periodic: unanswered invitations past their answer-by date expire."""
     return services.invitations_expire()
+
+
+@shared_task
+def registrations_retention() -> tuple[int, int]:
+    """Periodic: delete needs after the meeting, anonymise registrations after the retention period."""
+    return services.registrations_retention()

@@ -167,6 +167,7 @@ CELERY_BEAT_SCHEDULE = {
     "offers": {"task": "events.tasks.offers_process_all", "schedule": 300.0},
     "invitations-expire": {"task": "events.tasks.invitations_expire", "schedule": 900.0},
     "reminders": {"task": "events.tasks.reminders_send", "schedule": 1800.0},
+    "registrations-retention": {"task": "events.tasks.registrations_retention", "schedule": 3600.0},
 }
 
 # --- Authentication (django-allauth) ----------------------------------------------------
@@ -262,6 +263,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Registrations of past meetings: dietary and accessibility needs are deleted once the meeting
+# is over; names, addresses and links are anonymised this many days after it.
+FORUM_REGISTRATION_RETENTION_DAYS = int(env("FORUM_REGISTRATION_RETENTION_DAYS", "365"))
 
 # Shown on the accessibility statement and in mail footers.
 FORUM_CONTACT_EMAIL = env("FORUM_CONTACT_EMAIL", "forum@example.se")

@@ -53,6 +53,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "facilitators": meeting.facilitators.all(),
             "can_register": meeting.registration_is_open and bool(companies),
             "represents_companies": bool(companies),
+            "can_manage": permissions.can_manage_meetings(request.user, meeting.forum),
+            "can_check_in": permissions.can_check_in(request.user, meeting),
         },
     )
 
