@@ -311,8 +311,24 @@ def invitation_batch_create(*, actor: Any, pool: SeatPool, items: list[dict]) ->
                                                created_by=actor)
         audit_record(actor=actor, action="registration.invite_bulk", target=batch, forum=pool.meeting.forum,
                      data={"count": len(items)})
-        transaction.on_commit(lambda: invitation_batch_run.delay(batch.pk))
+        # robust: if Redis is down the request still succeeds; invitation_batches_resume
+        # picks the batch up later.
+        transaction.on_commit(lambda: invitation_batch_run.delay(batch.pk), robust=True)
     return batch
+
+
+def invitation_batches_resume(*, now: dt.datetime | None = None) -> int:
+    """Periodic: enqueue unfinished bulk invitations whose task was lost. Running a batch
+    twice at once is safe: each step locks the batch row and takes the next item by index."""
+    from .tasks import invitation_batch_run
+
+    now = now or timezone.now()
+    stale = list(InvitationBatch.objects.exclude(status=InvitationBatch.Status.DONE).filter(
+        created_at__lt=now - dt.timedelta(minutes=2)
+    ).values_list("pk", flat=True))
+    for batch_id in stale:
+        invitation_batch_run.delay(batch_id)
+    return len(stale)
 
 
 def invitation_batch_step(batch_id: int) -> bool:

@@ -40,3 +40,9 @@ def invitations_expire() -> int:
 def registrations_retention() -> tuple[int, int]:
     """Periodic: delete needs after the meeting, anonymise registrations after the retention period."""
     return services.registrations_retention()
+
+
+@shared_task
+def invitation_batches_resume() -> int:
+    """Periodic: restart bulk invitations whose task was lost."""
+    return services.invitation_batches_resume()
