@@ -97,3 +97,19 @@ def axe():
 def _real_smtp(settings):
     """Django's test set-up swaps in the in-memory mail backend; we send to the real SMTP sink."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@pytest.fixture
+def forum():
+    """The Malmö forum "11:11 – Meet Malmö" (slug ``meet-malmo``); see tests/factories.py."""
+    from tests.factories import make_forum
+
+    return make_forum()
+
+
+@pytest.fixture
+def partners():
+    """Two partner organisations: (Företagarna Malmö, MINC)."""
+    from tests.factories import make_partners
+
+    return make_partners()

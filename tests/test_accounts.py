@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from forum.models import OutboxMessage
+from tests.factories import make_user
 
 PASSWORD = "Sommar-i-Malmö-2026"
 
@@ -18,10 +19,8 @@ def _latest_mail(to: str) -> OutboxMessage:
     return OutboxMessage.objects.filter(to_email=to).latest("created_at")
 
 
-def _make_user(email: str = "anna@forum.example", verified: bool = True) -> User:
-    user = User.objects.create_user(email, PASSWORD, first_name="Anna", last_name="Testsson")
-    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
-    return user
+def _make_user(email: str = "anna@forum.example") -> User:
+    return make_user(email, PASSWORD, first_name="Anna", last_name="Testsson", verified_email=True)
 
 
 @pytest.mark.django_db

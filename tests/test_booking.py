@@ -7,12 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.models import User
 from events import services
-from events.models import Meeting, Registration, SeatPool
-from forum import services as forum_services
+from events.models import Registration, SeatPool
 from forum.models import OutboxAttachment, OutboxMessage
-from forum.validators import luhn_check_digit
+from tests.factories import company_with_rep, make_meeting, open_with_small_pools, pool_of, register_open
 
 START = timezone.now() + dt.timedelta(days=60)
 BEFORE_HOLD = START - dt.timedelta(days=30)
@@ -20,46 +18,9 @@ AFTER_HOLD = START - dt.timedelta(days=7)
 
 
 @pytest.fixture
-def forum():
-    return forum_services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
-
-
-@pytest.fixture
 def meeting(forum):
-    meeting = services.meeting_create(actor=None, forum=forum, kind=Meeting.Kind.COMBINED, title="Vårträff",
-                                      starts_at=START, ends_at=START + dt.timedelta(hours=3))
     # Small pools make the rules visible: City 2, Open 2 (others removed), hold 14 days before.
-    meeting.pools.exclude(kind__in=[SeatPool.Kind.CITY_PICK, SeatPool.Kind.OPEN]).delete()
-    meeting.pools.update(size=2)
-    meeting.capacity = 4
-    meeting.status = Meeting.Status.REGISTRATION_OPEN
-    meeting.save()
-    return meeting
-
-
-def pool(meeting, kind):
-    return meeting.pools.get(kind=kind)
-
-
-_counter = iter(range(10_000))
-
-
-def company_with_rep():
-    n = next(_counter)
-    prefix = f"559{n:06d}"
-    company = forum_services.organisation_create(
-        actor=None, kind="company", name=f"Företag {n} AB", organisationsnummer=prefix + luhn_check_digit(prefix),
-        sni_section="J", size_class="0-9")
-    user = User.objects.create_user(f"rep{n}@forum.example", "Lösen-för-test-123", first_name=f"Rep{n}")
-    forum_services.affiliation_create(actor=None, person=user, organisation=company, title="VD", confirmed=True)
-    return company, user
-
-
-def register(meeting, now):
-    company, user = company_with_rep()
-    return services.registration_open_create(actor=user, meeting=meeting, organisation=company,
-                                             attendee_name=user.first_name, attendee_email=user.email,
-                                             consent=True, now=now)
+    return open_with_small_pools(make_meeting(forum, starts_at=START))
 
 
 def occupied(meeting):
@@ -68,31 +29,31 @@ def occupied(meeting):
 
 @pytest.mark.django_db
 def test_open_pool_fills_then_waiting_list_before_hold_date(meeting):
-    first, second, third = (register(meeting, BEFORE_HOLD) for _ in range(3))
+    first, second, third = (register_open(meeting, now=BEFORE_HOLD) for _ in range(3))
     assert [r.status for r in (first, second, third)] == ["confirmed", "confirmed", "waiting"]
     assert services.waiting_position(third) == 1
     # The city pool's two seats stay reserved for city picks before its hold date.
-    assert Registration.objects.filter(seat_pool=pool(meeting, SeatPool.Kind.CITY_PICK)).count() == 0
+    assert Registration.objects.filter(seat_pool=pool_of(meeting, SeatPool.Kind.CITY_PICK)).count() == 0
 
 
 @pytest.mark.django_db
 def test_released_seats_after_hold_date(meeting):
-    register(meeting, BEFORE_HOLD)
-    register(meeting, BEFORE_HOLD)
-    late = register(meeting, AFTER_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    late = register_open(meeting, now=AFTER_HOLD)
     assert late.status == Registration.Status.CONFIRMED
-    assert late.seat_pool == pool(meeting, SeatPool.Kind.CITY_PICK)
-    assert late.pool == pool(meeting, SeatPool.Kind.OPEN)
+    assert late.seat_pool == pool_of(meeting, SeatPool.Kind.CITY_PICK)
+    assert late.pool == pool_of(meeting, SeatPool.Kind.OPEN)
 
 
 @pytest.mark.django_db
 def test_waiting_list_gets_released_seats_first_after_hold_date(meeting):
     for _ in range(2):
-        register(meeting, BEFORE_HOLD)
-    waiting = register(meeting, BEFORE_HOLD)
+        register_open(meeting, now=BEFORE_HOLD)
+    waiting = register_open(meeting, now=BEFORE_HOLD)
     assert waiting.status == Registration.Status.WAITING
     # After the hold date, the next booking first offers the released seat to the one waiting.
-    newcomer = register(meeting, AFTER_HOLD)
+    newcomer = register_open(meeting, now=AFTER_HOLD)
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.OFFERED
     assert newcomer.status == Registration.Status.CONFIRMED  # the second city seat
@@ -103,7 +64,7 @@ def test_waiting_list_gets_released_seats_first_after_hold_date(meeting):
 def test_capacity_is_never_exceeded(meeting):
     meeting.capacity = 3
     meeting.save()
-    statuses = [register(meeting, AFTER_HOLD).status for _ in range(5)]
+    statuses = [register_open(meeting, now=AFTER_HOLD).status for _ in range(5)]
     assert statuses.count("confirmed") == 3
     assert occupied(meeting) == 3
 
@@ -111,15 +72,15 @@ def test_capacity_is_never_exceeded(meeting):
 @pytest.mark.django_db
 def test_invitation_uses_its_own_pool_even_with_people_waiting(meeting):
     for _ in range(3):
-        register(meeting, BEFORE_HOLD)  # two confirmed, one waiting for an open seat
+        register_open(meeting, now=BEFORE_HOLD)  # two confirmed, one waiting for an open seat
     company, _user = company_with_rep()
-    invitation = services.invitation_create(actor=None, pool=pool(meeting, SeatPool.Kind.CITY_PICK),
+    invitation = services.invitation_create(actor=None, pool=pool_of(meeting, SeatPool.Kind.CITY_PICK),
                                             organisation=company, contact_email="inbjuden@forum.example",
                                             now=BEFORE_HOLD)
     accepted = services.invitation_accept(registration_id=invitation.pk, attendee_name="Inbjuden",
                                           attendee_email="inbjuden@forum.example", consent=True, now=BEFORE_HOLD)
     assert accepted.status == Registration.Status.CONFIRMED
-    assert accepted.seat_pool == pool(meeting, SeatPool.Kind.CITY_PICK)
+    assert accepted.seat_pool == pool_of(meeting, SeatPool.Kind.CITY_PICK)
     confirmation = OutboxMessage.objects.filter(to_email="inbjuden@forum.example", template="events/confirmation").get()
     assert OutboxAttachment.objects.get(message=confirmation).filename.endswith(".ics")
 
@@ -137,8 +98,8 @@ def test_one_seat_per_company(meeting):
 
 @pytest.mark.django_db
 def test_cancel_offers_the_seat_and_an_unanswered_offer_passes_on(meeting):
-    first, _second = register(meeting, BEFORE_HOLD), register(meeting, BEFORE_HOLD)
-    next_in_line, after_that = register(meeting, BEFORE_HOLD), register(meeting, BEFORE_HOLD)
+    first, _second = register_open(meeting, now=BEFORE_HOLD), register_open(meeting, now=BEFORE_HOLD)
+    next_in_line, after_that = register_open(meeting, now=BEFORE_HOLD), register_open(meeting, now=BEFORE_HOLD)
     services.registration_cancel(registration_id=first.pk, user=None, now=BEFORE_HOLD)
     next_in_line.refresh_from_db()
     assert next_in_line.status == Registration.Status.OFFERED
@@ -161,7 +122,7 @@ def test_cancel_offers_the_seat_and_an_unanswered_offer_passes_on(meeting):
 @pytest.mark.django_db
 def test_invitation_expiry_is_decided_from_the_clock(meeting):
     company, _user = company_with_rep()
-    invitation = services.invitation_create(actor=None, pool=pool(meeting, SeatPool.Kind.CITY_PICK),
+    invitation = services.invitation_create(actor=None, pool=pool_of(meeting, SeatPool.Kind.CITY_PICK),
                                             organisation=company, contact_email="sen@forum.example", now=BEFORE_HOLD)
     with pytest.raises(services.BookingError):
         services.invitation_accept(registration_id=invitation.pk, attendee_name="Sen", attendee_email="sen@forum.example",
@@ -175,7 +136,7 @@ def test_invitation_expiry_is_decided_from_the_clock(meeting):
 
 @pytest.mark.django_db
 def test_reminders_go_once(meeting):
-    confirmed = register(meeting, BEFORE_HOLD)
+    confirmed = register_open(meeting, now=BEFORE_HOLD)
     week_before = START - dt.timedelta(days=6)
     assert services.reminders_send(now=week_before) == 1
     assert services.reminders_send(now=week_before) == 0

@@ -7,7 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from forum import services
+from tests.factories import log_in_in_browser, make_forum, verify_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_sign_up_verify_and_log_in_in_swedish(live_server, page, mailbox, axe):
 
 @pytest.mark.parametrize("path", ["/", "/konto/login/", "/konto/signup/", "/tillganglighet/", "/forum/meet-malmo/"])
 def test_main_pages_have_no_axe_violations(live_server, page, axe, path):
-    services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
+    make_forum()
     page.goto(live_server.url + path)
     assert page.locator("html").get_attribute("lang") == "sv"
     axe(page)
@@ -66,14 +66,10 @@ def test_keyboard_reaches_skip_link_and_menu(live_server, page):
 
 
 def test_logged_in_pages_have_no_axe_violations(live_server, page, axe):
-    forum = services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
+    forum = make_forum()
     user = User.objects.create_superuser("admin@forum.example", PASSWORD, first_name="Alva")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    page.goto(live_server.url + "/konto/login/")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(live_server.url + "/")
+    verify_email(user)
+    log_in_in_browser(page, live_server, user, PASSWORD)
     for path in (f"/forum/{forum.slug}/roller/", "/konto/profil/", "/konto/organisationer/", "/konto/email/"):
         page.goto(live_server.url + path)
         axe(page)

@@ -2,86 +2,51 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from events import services
 from events.models import DiversityTarget, Meeting, Registration
-from forum import services as forum_services
-from forum.models import AuditEvent, Organisation, Role
-from forum.validators import luhn_check_digit
-
-PASSWORD = "Lösen-för-test-123"
-_orgnr = itertools.count(559000500)
-
-
-def company(name: str, sni: str = "J", size: str = "0-9") -> Organisation:
-    prefix = str(next(_orgnr))
-    return forum_services.organisation_create(
-        actor=None, kind="company", name=name, organisationsnummer=prefix + str(luhn_check_digit(prefix)),
-        sni_section=sni, size_class=size,
-    )
-
-
-def person(email: str, **extra) -> User:
-    return User.objects.create_user(email, PASSWORD, **extra)
+from forum.models import AuditEvent, Role
+from tests.factories import (
+    log_in_in_browser, make_company, make_meeting, make_registration, make_user, staff_and_representative,
+    verify_email,
+)
 
 
 def register(meeting, organisation, name: str, *, status=Registration.Status.CONFIRMED) -> Registration:
-    pool = meeting.pools.get(kind="city_pick")
-    return Registration.objects.create(
-        meeting=meeting, pool=pool, seat_pool=pool if status in Registration.OCCUPYING else None,
-        organisation=organisation, source=Registration.Source.INVITATION, status=status,
-        contact_email=f"kontakt{organisation.pk}@example.se", attendee_name=name,
-        attendee_email=f"{name.split()[0].lower()}@example.se",
-    )
-
-
-@pytest.fixture
-def forum():
-    return forum_services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
+    return make_registration(meeting, organisation, status=status, attendee_name=name,
+                             attendee_email=f"{name.split()[0].lower()}@example.se")
 
 
 @pytest.fixture
 def meeting_facilitator():
-    return person("traffledare@example.se")
+    return make_user("traffledare@example.se")
 
 
 @pytest.fixture
 def meeting(forum, meeting_facilitator):
-    start = timezone.now() + dt.timedelta(days=1)
-    return services.meeting_create(actor=None, forum=forum, kind=Meeting.Kind.CITY_FOR_BUSINESS, title="Tematräff 1",
-                                   starts_at=start, ends_at=start + dt.timedelta(hours=3),
-                                   facilitators=[meeting_facilitator])
+    return make_meeting(forum, kind=Meeting.Kind.CITY_FOR_BUSINESS, title="Tematräff 1",
+                        starts_at=timezone.now() + dt.timedelta(days=1), facilitators=[meeting_facilitator])
 
 
 @pytest.fixture
 def rows(meeting):
     return {
-        "anna": register(meeting, company("Solkraft AB"), "Anna Andersson"),
-        "bo": register(meeting, company("Byggbolaget i Malmö AB", sni="F"), "Bo Berg"),
-        "cecilia": register(meeting, company("Cafe Cecilia AB", sni="I"), "Cecilia Ek"),
-        "invited": register(meeting, company("Inbjuden AB"), "Ingrid Inbjuden", status=Registration.Status.INVITED),
+        "anna": register(meeting, make_company("Solkraft AB"), "Anna Andersson"),
+        "bo": register(meeting, make_company("Byggbolaget i Malmö AB", sni="F"), "Bo Berg"),
+        "cecilia": register(meeting, make_company("Cafe Cecilia AB", sni="I"), "Cecilia Ek"),
+        "invited": register(meeting, make_company("Inbjuden AB"), "Ingrid Inbjuden",
+                            status=Registration.Status.INVITED),
     }
 
 
 @pytest.fixture
 def people(forum, meeting_facilitator):
-    result = {"meeting_facilitator": meeting_facilitator}
-    for role in (Role.COORDINATOR, Role.FACILITATOR, Role.RESEARCHER):
-        user = person(f"{role}@example.se")
-        forum_services.role_grant(actor=None, forum=forum, user=user, role=role)
-        result[role] = user
-    rep = person("foretag@example.se")
-    forum_services.affiliation_create(actor=None, person=rep, organisation=company("Eget AB"), title="VD", confirmed=True)
-    result["company"] = rep
-    return result
+    return {"meeting_facilitator": meeting_facilitator, **staff_and_representative(forum)}
 
 
 def url(meeting) -> str:
@@ -182,12 +147,8 @@ def test_checkin_service_takes_the_clock(meeting, people, rows):
 
 
 def _login(page, live_server, user):
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    page.goto(live_server.url + "/konto/login/")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(live_server.url + "/")
+    verify_email(user)
+    log_in_in_browser(page, live_server, user)
 
 
 @pytest.mark.browser

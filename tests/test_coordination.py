@@ -10,91 +10,41 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from events import services as events_services
 from events.models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
 from forum import services
 from forum.models import Organisation, OutboxMessage, Role
-from forum.validators import luhn_check_digit
-
-PASSWORD = "Lösen-för-test-123"
-
-
-def _orgnr(n: int) -> str:
-    prefix = f"559{n:06d}"
-    return prefix + luhn_check_digit(prefix)
-
-
-def _company(n: int, name: str | None = None, **fields) -> Organisation:
-    fields.setdefault("sni_section", "J")
-    fields.setdefault("size_class", "0-9")
-    return services.organisation_create(
-        actor=None, kind="company", name=name or f"Företag {n:03d} AB", organisationsnummer=_orgnr(n), **fields
-    )
-
-
-def _person(email: str, **extra) -> User:
-    return User.objects.create_user(email, PASSWORD, **extra)
-
-
-def _representative(company: Organisation, email: str, first_name: str = "Rep") -> User:
-    user = _person(email, first_name=first_name)
-    services.affiliation_create(actor=None, person=user, organisation=company, title="VD", confirmed=True)
-    return user
-
-
-@pytest.fixture
-def forum():
-    return services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
-
-
-@pytest.fixture
-def partners():
-    return (
-        Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="Företagarna Malmö"),
-        Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="MINC"),
-    )
+from tests.factories import (
+    log_in_in_browser, make_company, make_meeting, make_registration, make_representative, make_role_holder,
+    make_user, pool_of,
+)
 
 
 @pytest.fixture
 def people(forum, partners):
-    result = {"company": _person("foretag@forum.example")}
+    result = {"company": make_user("foretag@forum.example")}
     for role in (Role.COORDINATOR, Role.COMMUNICATOR, Role.FACILITATOR):
-        user = _person(f"{role}@forum.example", first_name=role.capitalize())
-        services.role_grant(actor=None, forum=forum, user=user, role=role)
-        result[role] = user
+        result[role] = make_role_holder(forum, role, first_name=role.capitalize())
     for key, partner in (("nominator", partners[0]), ("nominator_b", partners[1])):
-        user = _person(f"{key}@forum.example")
-        services.role_grant(actor=None, forum=forum, user=user, role=Role.PARTNER_NOMINATOR,
-                            partner_organisation=partner)
-        result[key] = user
+        result[key] = make_role_holder(forum, Role.PARTNER_NOMINATOR, f"{key}@forum.example",
+                                       partner_organisation=partner)
     return result
 
 
 @pytest.fixture
 def meeting(forum, people):
-    starts = timezone.now() + dt.timedelta(days=60)
-    return events_services.meeting_create(
-        actor=people[Role.COORDINATOR], forum=forum, kind=Meeting.Kind.CITY_FOR_BUSINESS,
-        title="Tematräff 1: Vad kan staden göra?", starts_at=starts, ends_at=starts + dt.timedelta(hours=3),
-    )
+    return make_meeting(forum, actor=people[Role.COORDINATOR], kind=Meeting.Kind.CITY_FOR_BUSINESS,
+                        title="Tematräff 1: Vad kan staden göra?")
 
 
-def _pool(meeting: Meeting, kind: str) -> SeatPool:
-    return meeting.pools.filter(kind=kind).order_by("position").first()
-
-
-def _login(client, user: User) -> None:
+def _login(client, user) -> None:
     client.force_login(user)
 
 
 def _confirmed(meeting: Meeting, pool: SeatPool, company: Organisation, **fields) -> Registration:
     """A confirmed seat as fixture data (the booking itself is tested in the engine's tests)."""
-    return Registration.objects.create(
-        meeting=meeting, pool=pool, seat_pool=pool, organisation=company, source=Registration.Source.INVITATION,
-        status=Registration.Status.CONFIRMED, contact_email=fields.pop("contact_email", "kontakt@example.se"),
-        confirmed_at=timezone.now(), consent_at=timezone.now(), **fields,
-    )
+    return make_registration(meeting, company, pool=pool, confirmed_at=timezone.now(), consent_at=timezone.now(),
+                             **fields)
 
 
 # --- Permissions ------------------------------------------------------------------------
@@ -117,7 +67,7 @@ def test_coordinator_pages_permissions(client, people, meeting, forum, name):
 
 @pytest.mark.django_db
 def test_batch_progress_permissions(client, people, meeting):
-    batch = InvitationBatch.objects.create(meeting=meeting, pool=_pool(meeting, SeatPool.Kind.CITY_PICK), total=0)
+    batch = InvitationBatch.objects.create(meeting=meeting, pool=pool_of(meeting, SeatPool.Kind.CITY_PICK), total=0)
     url = reverse("events:batch_progress", kwargs={"pk": meeting.pk, "batch_pk": batch.pk})
     assert "/konto/login/" in client.get(url)["Location"]
     _login(client, people["company"])
@@ -230,7 +180,7 @@ def test_meeting_bad_input_is_refused_and_kept(client, people, forum, meeting):
     assert Meeting.objects.count() == 1
 
     # Only facilitators of the forum, and at most two of them.
-    others = [_person(f"pl{i}@forum.example") for i in range(2)]
+    others = [make_user(f"pl{i}@forum.example") for i in range(2)]
     for user in others:
         services.role_grant(actor=None, forum=forum, user=user, role=Role.FACILITATOR)
     response = client.post(url, _meeting_data(forum, facilitators=[people[Role.FACILITATOR], *others]))
@@ -276,7 +226,7 @@ def test_status_moves_forwards_and_one_step_back(client, people, meeting):
 def test_pools_edit_add_delete(client, people, meeting, partners):
     _login(client, people[Role.COORDINATOR])
     url = reverse("events:pools", kwargs={"pk": meeting.pk})
-    partner_pool = _pool(meeting, SeatPool.Kind.PARTNER_PICK)
+    partner_pool = pool_of(meeting, SeatPool.Kind.PARTNER_PICK)
     prefix = f"pool-{partner_pool.pk}"
     response = client.post(url, {
         "pool": partner_pool.pk, f"{prefix}-name": "Företagarnas urval", f"{prefix}-size": "15",
@@ -308,9 +258,9 @@ def test_pools_edit_add_delete(client, people, meeting, partners):
 def test_pool_cannot_shrink_below_confirmed_or_be_deleted_in_use(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
     url = reverse("events:pools", kwargs={"pk": meeting.pk})
-    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
-    for n in range(3):
-        _confirmed(meeting, city, _company(n))
+    city = pool_of(meeting, SeatPool.Kind.CITY_PICK)
+    for _ in range(3):
+        _confirmed(meeting, city, make_company())
     prefix = f"pool-{city.pk}"
     response = client.post(url, {"pool": city.pk, f"{prefix}-name": "Stadens urval", f"{prefix}-size": "2"})
     assert response.status_code == 400
@@ -325,11 +275,11 @@ def test_pool_cannot_shrink_below_confirmed_or_be_deleted_in_use(client, people,
 
 # --- Dashboard --------------------------------------------------------------------------
 def _fill(meeting: Meeting, count: int, offset: int) -> None:
-    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
-    open_pool = _pool(meeting, SeatPool.Kind.OPEN)
+    city = pool_of(meeting, SeatPool.Kind.CITY_PICK)
+    open_pool = pool_of(meeting, SeatPool.Kind.OPEN)
     statuses = [OutboxMessage.Status.QUEUED, OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED]
     for i in range(count):
-        company = _company(offset + i)
+        company = make_company(f"Företag {offset + i:03d} AB")
         email = f"kontakt{offset + i}@example.se"
         if i % 3 == 0:
             Registration.objects.create(meeting=meeting, pool=open_pool, organisation=company,
@@ -367,11 +317,11 @@ def test_dashboard_runs_fixed_number_of_queries(client, people, meeting, django_
 @pytest.mark.django_db
 def test_dashboard_shows_pool_fill_and_hold_date(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
-    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+    city = pool_of(meeting, SeatPool.Kind.CITY_PICK)
     city.hold_until = timezone.now() - dt.timedelta(days=1)
     city.save()
-    for n in range(2):
-        _confirmed(meeting, city, _company(n))
+    for _ in range(2):
+        _confirmed(meeting, city, make_company())
     page = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk})).content.decode()
     assert f'max="30" value="2"' in page
     assert "Passed: unclaimed seats are open to everyone" in page or "fria" in page
@@ -381,8 +331,8 @@ def test_dashboard_shows_pool_fill_and_hold_date(client, people, meeting):
 @pytest.mark.django_db
 def test_single_invitation_queues_mail(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
-    company = _company(1, name="Ängsbacka Bygg AB")
-    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+    company = make_company("Ängsbacka Bygg AB")
+    city = pool_of(meeting, SeatPool.Kind.CITY_PICK)
     url = reverse("events:invite", kwargs={"pk": meeting.pk})
     assert "Ängsbacka Bygg AB" in client.get(url).content.decode()
     response = client.post(url, {"action": "single", "one-pool": city.pk, "one-organisation": company.pk,
@@ -397,13 +347,13 @@ def test_single_invitation_queues_mail(client, people, meeting):
     response = client.post(url, {"action": "single", "one-pool": city.pk, "one-organisation": company.pk,
                                  "one-contact_email": "annan@angsbacka.se"})
     assert response.status_code == 400 and "Ängsbacka Bygg AB" in response.content.decode()
-    municipal = _pool(meeting, SeatPool.Kind.MUNICIPAL)
-    response = client.post(url, {"action": "single", "one-pool": municipal.pk, "one-organisation": _company(2).pk,
+    municipal = pool_of(meeting, SeatPool.Kind.MUNICIPAL)
+    response = client.post(url, {"action": "single", "one-pool": municipal.pk, "one-organisation": make_company().pk,
                                  "one-contact_email": "x@example.se"})
     assert response.status_code == 400
     # Partner pools are not offered for direct invitation.
-    partner = _pool(meeting, SeatPool.Kind.PARTNER_PICK)
-    response = client.post(url, {"action": "single", "one-pool": partner.pk, "one-organisation": _company(3).pk,
+    partner = pool_of(meeting, SeatPool.Kind.PARTNER_PICK)
+    response = client.post(url, {"action": "single", "one-pool": partner.pk, "one-organisation": make_company().pk,
                                  "one-contact_email": "y@example.se"})
     assert response.status_code == 400
     assert Registration.objects.filter(meeting=meeting).count() == 1
@@ -412,8 +362,8 @@ def test_single_invitation_queues_mail(client, people, meeting):
 @pytest.mark.django_db
 def test_company_picker_filters(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
-    bygg = _company(1, name="Bygg i Syd AB", sni_section="F", size_class="10-49")
-    kod = _company(2, name="Kod och Kaffe AB", sni_section="J", size_class="0-9")
+    bygg = make_company("Bygg i Syd AB", sni="F", size="10-49")
+    kod = make_company("Kod och Kaffe AB", sni="J", size="0-9")
     url = reverse("events:invite", kwargs={"pk": meeting.pk})
 
     def listed(company, page):  # the picker's rows (the single-invitation select lists all)
@@ -429,11 +379,11 @@ def test_company_picker_filters(client, people, meeting):
 @pytest.mark.django_db(transaction=True)
 def test_bulk_invitation_runs_on_the_worker(client, people, meeting, mailbox):
     _login(client, people[Role.COORDINATOR])
-    with_rep = [_company(n, name=f"Bulkföretag {n} AB") for n in range(1, 4)]
+    with_rep = [make_company(f"Bulkföretag {n} AB") for n in range(1, 4)]
     for n, company in enumerate(with_rep, start=1):
-        _representative(company, f"rep{n}@bulk.example")
-    without = _company(9, name="Utan Representant AB")
-    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
+        make_representative(company, f"rep{n}@bulk.example", first_name="Rep")
+    without = make_company("Utan Representant AB")
+    city = pool_of(meeting, SeatPool.Kind.CITY_PICK)
     response = client.post(reverse("events:invite", kwargs={"pk": meeting.pk}), {
         "action": "bulk", "bulk-pool": city.pk, "bulk-companies": [c.pk for c in [*with_rep, without]],
     }, follow=False)
@@ -466,7 +416,7 @@ def test_bulk_invitation_runs_on_the_worker(client, people, meeting, mailbox):
 @pytest.mark.django_db
 def test_batch_progress_refreshes_while_running(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
-    batch = InvitationBatch.objects.create(meeting=meeting, pool=_pool(meeting, SeatPool.Kind.CITY_PICK),
+    batch = InvitationBatch.objects.create(meeting=meeting, pool=pool_of(meeting, SeatPool.Kind.CITY_PICK),
                                            total=30, done=12, status=InvitationBatch.Status.RUNNING)
     url = reverse("events:batch_progress", kwargs={"pk": meeting.pk, "batch_pk": batch.pk})
     page = client.get(url).content.decode()
@@ -480,7 +430,7 @@ def test_batch_progress_refreshes_while_running(client, people, meeting):
 @pytest.fixture
 def partner_pools(meeting, partners):
     """The partner pick split per partner: 2 seats for Företagarna, 2 for MINC."""
-    first = _pool(meeting, SeatPool.Kind.PARTNER_PICK)
+    first = pool_of(meeting, SeatPool.Kind.PARTNER_PICK)
     events_services.pool_save(actor=None, meeting=meeting, pool=first, size=2, partner_organisation=partners[0])
     second = events_services.pool_save(actor=None, meeting=meeting, kind=SeatPool.Kind.PARTNER_PICK,
                                        name="MINC:s urval", size=2, partner_organisation=partners[1])
@@ -494,7 +444,7 @@ def test_nominator_nominates_into_own_pool_only(client, people, meeting, partner
     for who in (Role.COMMUNICATOR, Role.FACILITATOR, "company"):
         _login(client, people[who])
         assert client.get(url).status_code == 403, who
-    company = _company(1, name="Nominerad AB")
+    company = make_company("Nominerad AB")
     _login(client, people["nominator"])
     page = client.get(url).content.decode()
     assert own.name in page and f'value="{other.pk}"' not in page
@@ -506,7 +456,7 @@ def test_nominator_nominates_into_own_pool_only(client, people, meeting, partner
     assert (nomination.pool, nomination.company, nomination.nominated_by) == (own, company, people["nominator"])
 
     # The other partner's pool: 403, nothing created.
-    response = client.post(url, {"pool": other.pk, "company": _company(2).pk, "contact_email": "a@b.se"})
+    response = client.post(url, {"pool": other.pk, "company": make_company().pk, "contact_email": "a@b.se"})
     assert response.status_code == 403 and Nomination.objects.count() == 1
 
     # The other partner's nominator does not see this nomination.
@@ -526,9 +476,9 @@ def test_nomination_bad_input_and_full_pool(client, people, meeting, partner_poo
     response = client.post(url, {"pool": own.pk, "organisationsnummer": "123", "contact_email": "a@b.se"})
     assert response.status_code == 400 and not Nomination.objects.exists()
     for n in (1, 2):
-        assert client.post(url, {"pool": own.pk, "company": _company(n).pk,
+        assert client.post(url, {"pool": own.pk, "company": make_company().pk,
                                  "contact_email": f"c{n}@b.se"}).status_code == 302
-    response = client.post(url, {"pool": own.pk, "company": _company(3).pk, "contact_email": "c3@b.se",
+    response = client.post(url, {"pool": own.pk, "company": make_company().pk, "contact_email": "c3@b.se",
                                  "motivation": "Bra företag"})
     assert response.status_code == 400
     page = response.content.decode()
@@ -540,9 +490,9 @@ def test_nomination_bad_input_and_full_pool(client, people, meeting, partner_poo
 @pytest.mark.django_db
 def test_coordinator_approves_and_rejects(client, people, meeting, partner_pools):
     own, _other = partner_pools
-    approved = events_services.nomination_create(actor=people["nominator"], pool=own, company=_company(1),
+    approved = events_services.nomination_create(actor=people["nominator"], pool=own, company=make_company(),
                                                  contact_email="ja@example.se", contact_name="Jan")
-    rejected = events_services.nomination_create(actor=people["nominator"], pool=own, company=_company(2),
+    rejected = events_services.nomination_create(actor=people["nominator"], pool=own, company=make_company(),
                                                  contact_email="nej@example.se")
     _login(client, people["nominator"])
     decide = reverse("events:nomination_decide", kwargs={"pk": meeting.pk, "nomination_pk": approved.pk})
@@ -566,13 +516,12 @@ def test_coordinator_approves_and_rejects(client, people, meeting, partner_pools
 # --- Catering ---------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_catering_csv(client, people, meeting):
-    city = _pool(meeting, SeatPool.Kind.CITY_PICK)
-    _confirmed(meeting, city, _company(1, name="Östra Åkeri AB"), attendee_name="Märta Ärlig",
+    city = pool_of(meeting, SeatPool.Kind.CITY_PICK)
+    _confirmed(meeting, city, make_company("Östra Åkeri AB"), attendee_name="Märta Ärlig",
                dietary_needs="Vegetarisk; glutenfri", accessibility_needs="Rullstol")
-    _confirmed(meeting, city, _company(2, name="Bageri Syd AB"), attendee_name="Bo Ek")
-    Registration.objects.create(meeting=meeting, pool=city, organisation=_company(3, name="Inbjuden AB"),
-                                source=Registration.Source.INVITATION, status=Registration.Status.INVITED,
-                                contact_email="inbjuden@example.se")
+    _confirmed(meeting, city, make_company("Bageri Syd AB"), attendee_name="Bo Ek")
+    make_registration(meeting, make_company("Inbjuden AB"), status=Registration.Status.INVITED,
+                      contact_email="inbjuden@example.se")
     url = reverse("events:catering", kwargs={"pk": meeting.pk})
     _login(client, people["company"])
     assert client.get(url).status_code == 403
@@ -604,20 +553,12 @@ def test_navigation_links_plan_for_coordinators(client, people, forum):
 @pytest.mark.browser
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_coordinator_plans_a_year_in_the_browser(live_server, page, axe):
-    forum = services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
-    from allauth.account.models import EmailAddress
+def test_coordinator_plans_a_year_in_the_browser(live_server, page, axe, forum):
+    user = make_role_holder(forum, Role.COORDINATOR, "samordnare@forum.example", first_name="Sara",
+                            verified_email=True)
+    make_company("Kod och Kaffe AB")
 
-    user = _person("samordnare@forum.example", first_name="Sara")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    services.role_grant(actor=None, forum=forum, user=user, role=Role.COORDINATOR)
-    _company(1, name="Kod och Kaffe AB")
-
-    page.goto(live_server.url + "/konto/login/")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(live_server.url + "/")
+    log_in_in_browser(page, live_server, user)
 
     page.goto(live_server.url + reverse("events:plan", kwargs={"slug": forum.slug}))
     assert page.locator("h1").count() == 1

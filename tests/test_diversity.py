@@ -2,8 +2,6 @@
 targets, candidate ranking and the coordinators' page."""
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -12,54 +10,22 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import User
-from events import diversity, services
+from events import diversity
 from events.forms import DiversityTargetsForm
 from events.models import DiversityTarget, Meeting, Registration
-from forum import services as forum_services
 from forum.models import AuditEvent, Organisation, Role
-from forum.validators import luhn_check_digit
-
-PASSWORD = "Lösen-för-test-123"
-_orgnr = itertools.count(559000100)
-
-
-@pytest.fixture
-def forum():
-    return forum_services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
+from tests.factories import (
+    make_company, make_meeting, make_registration, make_role_holder, make_user, staff_and_representative,
+)
 
 
 @pytest.fixture
 def meeting(forum):
-    start = timezone.now() + dt.timedelta(days=60)
-    return services.meeting_create(actor=None, forum=forum, kind=Meeting.Kind.CITY_FOR_BUSINESS,
-                                   title="Tematräff 1", starts_at=start, ends_at=start + dt.timedelta(hours=3))
-
-
-def company(name: str, sni: str = "J", size: str = "0-9") -> Organisation:
-    prefix = str(next(_orgnr))
-    return forum_services.organisation_create(
-        actor=None, kind="company", name=name, organisationsnummer=prefix + str(luhn_check_digit(prefix)),
-        sni_section=sni, size_class=size,
-    )
-
-
-def person(email: str, **extra) -> User:
-    return User.objects.create_user(email, PASSWORD, **extra)
-
-
-def register(meeting, organisation, *, status=Registration.Status.CONFIRMED, attendee=None) -> Registration:
-    """A registration row in a given status (the booking services are tested elsewhere)."""
-    pool = meeting.pools.get(kind="city_pick")
-    return Registration.objects.create(
-        meeting=meeting, pool=pool, seat_pool=pool if status in Registration.OCCUPYING else None,
-        organisation=organisation, source=Registration.Source.INVITATION, status=status,
-        contact_email=f"kontakt{organisation.pk}@example.se", attendee=attendee,
-        attendee_name=attendee.get_full_name() if attendee else "",
-    )
+    return make_meeting(forum, kind=Meeting.Kind.CITY_FOR_BUSINESS, title="Tematräff 1")
 
 
 def consenting(email: str, gender: str = "", background: str = "") -> User:
-    return person(email, gender=gender, background=background, demographics_consent_at=timezone.now())
+    return make_user(email, gender=gender, background=background, demographics_consent_at=timezone.now())
 
 
 def table(comp, dimension):
@@ -108,16 +74,17 @@ def test_tiny_total_is_suppressed():
 def test_composition_counts_consent_and_suppression(meeting):
     # Confirmed: 5 women, 2 men, 1 with gender set but no consent, 1 company without attendee.
     for i in range(5):
-        register(meeting, company(f"Kvinna AB {i}", sni="J", size="0-9"),
-                 attendee=consenting(f"k{i}@example.se", "woman", "foreign" if i < 3 else "swedish"))
+        make_registration(meeting, make_company(f"Kvinna AB {i}", sni="J", size="0-9"),
+                          attendee=consenting(f"k{i}@example.se", "woman", "foreign" if i < 3 else "swedish"))
     for i in range(2):
-        register(meeting, company(f"Man AB {i}", sni="C", size="10-49"), attendee=consenting(f"m{i}@example.se", "man", "swedish"))
-    register(meeting, company("Utan samtycke AB", sni="C", size="10-49"),
-             attendee=person("x@example.se", gender="non_binary", background="foreign"))
-    register(meeting, company("Ingen deltagare AB", sni="F", size="250+"))
+        make_registration(meeting, make_company(f"Man AB {i}", sni="C", size="10-49"),
+                          attendee=consenting(f"m{i}@example.se", "man", "swedish"))
+    make_registration(meeting, make_company("Utan samtycke AB", sni="C", size="10-49"),
+                      attendee=make_user("x@example.se", gender="non_binary", background="foreign"))
+    make_registration(meeting, make_company("Ingen deltagare AB", sni="F", size="250+"))
     # Invited but not confirmed, and a cancelled one that counts nowhere.
-    register(meeting, company("Inbjuden AB", sni="F", size="250+"), status=Registration.Status.INVITED)
-    register(meeting, company("Avbokad AB", sni="F", size="250+"), status=Registration.Status.CANCELLED)
+    make_registration(meeting, make_company("Inbjuden AB", sni="F", size="250+"), status=Registration.Status.INVITED)
+    make_registration(meeting, make_company("Avbokad AB", sni="F", size="250+"), status=Registration.Status.CANCELLED)
 
     confirmed = diversity.composition(meeting, "confirmed")
     gender = table(confirmed, "gender")
@@ -146,7 +113,7 @@ def test_composition_counts_consent_and_suppression(meeting):
 def test_composition_complementary_in_a_dimension(meeting):
     # Size: 6 micro, 7 small, 2 large -> the 2 is hidden and the 6 with it.
     for i, size in enumerate(["0-9"] * 6 + ["10-49"] * 7 + ["250+"] * 2):
-        register(meeting, company(f"AB {i}", size=size))
+        make_registration(meeting, make_company(f"AB {i}", size=size))
     comp = diversity.composition(meeting, "confirmed")
     large, micro, small = (cell(comp, "size", s) for s in ("250+", "0-9", "10-49"))
     assert large.suppressed and not large.complementary
@@ -171,8 +138,7 @@ def test_targets_form_validates_sum_per_dimension(forum):
 
 @pytest.mark.django_db
 def test_targets_page_saves_and_rejects(client, forum):
-    coordinator = person("samordnare@example.se")
-    forum_services.role_grant(actor=None, forum=forum, user=coordinator, role=Role.COORDINATOR)
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
     client.force_login(coordinator)
     url = reverse("events:diversity_targets", args=[forum.slug])
     assert client.get(url).status_code == 200
@@ -190,8 +156,7 @@ def test_targets_page_saves_and_rejects(client, forum):
     client.post(url, {"gender_0": "50"})
     assert not DiversityTarget.objects.filter(forum=forum, category__in=["man", "J"]).exists()
     # Others may not.
-    facilitator = person("pl@example.se")
-    forum_services.role_grant(actor=None, forum=forum, user=facilitator, role=Role.FACILITATOR)
+    facilitator = make_role_holder(forum, Role.FACILITATOR, "pl@example.se")
     client.force_login(facilitator)
     assert client.get(url).status_code == 403
 
@@ -206,13 +171,13 @@ def test_candidate_ranking_order(meeting, forum):
     DiversityTarget.objects.create(forum=forum, dimension="size", category="0-9", share=50)
     DiversityTarget.objects.create(forum=forum, dimension="size", category="250+", share=50)
     # Invited so far: two J companies with 0–9 employees.
-    register(meeting, company("Redan 1", sni="J", size="0-9"), status=Registration.Status.INVITED)
-    already = company("Redan 2", sni="J", size="0-9")
-    register(meeting, already)
-    best = company("Bäst AB", sni="C", size="250+")       # moves both dimensions towards the targets
-    half = company("Halv AB", sni="C", size="0-9")        # industry better, size worse
-    other = company("Annan AB", sni="Q", size="250+")      # size better, untargeted industry
-    worst = company("Sämst AB", sni="J", size="0-9")      # more of the same
+    make_registration(meeting, make_company("Redan 1", sni="J", size="0-9"), status=Registration.Status.INVITED)
+    already = make_company("Redan 2", sni="J", size="0-9")
+    make_registration(meeting, already)
+    best = make_company("Bäst AB", sni="C", size="250+")   # moves both dimensions towards the targets
+    half = make_company("Halv AB", sni="C", size="0-9")    # industry better, size worse
+    other = make_company("Annan AB", sni="Q", size="250+")  # size better, untargeted industry
+    worst = make_company("Sämst AB", sni="J", size="0-9")  # more of the same
     ranked = diversity.candidate_ranking(meeting, Organisation.objects.filter(kind="company"))
     names = [c.name for c in ranked]
     assert names[0] == "Bäst AB" and names[-1] == "Sämst AB"
@@ -231,7 +196,7 @@ def test_candidate_ranking_order(meeting, forum):
 
 @pytest.mark.django_db
 def test_profile_without_consent_saves_nothing_and_withdrawing_clears():
-    user = person("anna@example.se")
+    user = make_user("anna@example.se")
     account_services.profile_update(actor=user, user=user, first_name="Anna", last_name="A", language="sv",
                                     gender="woman", background="foreign", demographics_consent=False)
     user.refresh_from_db()
@@ -252,7 +217,7 @@ def test_profile_without_consent_saves_nothing_and_withdrawing_clears():
 
 @pytest.mark.django_db
 def test_profile_page_consent(client):
-    user = person("bo@example.se")
+    user = make_user("bo@example.se")
     client.force_login(user)
     page = client.get(reverse("profile")).content.decode()
     assert 'name="demographics_consent"' in page and 'name="gender"' in page
@@ -280,15 +245,7 @@ def test_profile_page_consent(client):
 
 @pytest.fixture
 def people(forum):
-    result = {}
-    for role in (Role.COORDINATOR, Role.FACILITATOR, Role.RESEARCHER):
-        user = person(f"{role}@example.se")
-        forum_services.role_grant(actor=None, forum=forum, user=user, role=role)
-        result[role] = user
-    rep = person("foretag@example.se")
-    forum_services.affiliation_create(actor=None, person=rep, organisation=company("Eget AB"), title="VD", confirmed=True)
-    result["company"] = rep
-    return result
+    return staff_and_representative(forum)
 
 
 @pytest.mark.django_db
@@ -314,9 +271,10 @@ def test_diversity_page_fixed_queries_and_no_names(client, meeting, people, foru
         attendee = consenting(f"deltagare{i}@example.se", "woman" if i % 2 else "man", "swedish",)
         attendee.first_name, attendee.last_name = "Hemlig", f"Person{i}"
         attendee.save()
-        register(meeting, company(f"Deltagande AB {i}", sni=sections[i % 5], size="10-49"), attendee=attendee)
+        make_registration(meeting, make_company(f"Deltagande AB {i}", sni=sections[i % 5], size="10-49"),
+                          attendee=attendee)
     for i in range(3):
-        company(f"Kandidat AB {i}", sni="F", size="250+")
+        make_company(f"Kandidat AB {i}", sni="F", size="250+")
     client.force_login(people[Role.COORDINATOR])
     url = reverse("events:diversity", args=[meeting.pk])
     with django_assert_max_num_queries(12):
@@ -336,7 +294,7 @@ def test_diversity_page_fixed_queries_and_no_names(client, meeting, people, foru
 @pytest.mark.django_db
 def test_diversity_page_shows_fewer_than_five_in_swedish(client, meeting, people):
     for i in range(3):
-        register(meeting, company(f"Liten AB {i}", sni="J", size="0-9"))
+        make_registration(meeting, make_company(f"Liten AB {i}", sni="J", size="0-9"))
     client.force_login(people[Role.COORDINATOR])
     page = client.get(reverse("events:diversity", args=[meeting.pk])).content.decode()
     # Swedish once the fragment is merged into the catalogue.

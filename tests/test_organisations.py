@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from accounts.models import User
 from forum import services
 from forum.models import Affiliation, Organisation
 from forum.validators import luhn_check_digit, normalise_organisationsnummer
+from tests.factories import make_company, make_user
 
 
 @pytest.mark.parametrize(
@@ -51,8 +51,7 @@ def test_check_digit_helper_agrees_with_validator():
 
 @pytest.mark.django_db
 def test_organisationsnummer_is_unique_in_the_database():
-    services.organisation_create(actor=None, kind="company", name="Limhamns Bageri AB",
-                                 organisationsnummer="5591234561", sni_section="C", size_class="0-9")
+    make_company("Limhamns Bageri AB", organisationsnummer="5591234561", sni="C")
     with pytest.raises(IntegrityError), transaction.atomic():
         Organisation.objects.create(kind="company", name="Kopia AB", organisationsnummer="559123-4561",
                                     sni_section="C", size_class="0-9")
@@ -66,7 +65,7 @@ def test_company_must_have_number_industry_and_size():
 
 @pytest.fixture
 def person(client):
-    user = User.objects.create_user("rep@forum.example", "Lösen-för-test-123", first_name="Rut")
+    user = make_user("rep@forum.example", first_name="Rut")
     client.force_login(user)
     return user
 
@@ -111,8 +110,7 @@ def test_new_company_needs_industry_and_size(client, person):
 
 @pytest.mark.django_db
 def test_existing_company_waits_for_confirmation(client, person):
-    company = services.organisation_create(actor=None, kind="company", name="Västra Hamnen Digital AB",
-                                           organisationsnummer="559123-4561", sni_section="J", size_class="10-49")
+    company = make_company("Västra Hamnen Digital AB", organisationsnummer="559123-4561", size="10-49")
     response = client.post(reverse("organisations"), {"organisationsnummer": "559123-4561", "title": "Säljchef"})
     assert response.status_code == 302
     affiliation = Affiliation.objects.get(person=person, organisation=company)
@@ -130,9 +128,8 @@ def test_a_person_may_represent_several(client, person):
 
 @pytest.mark.django_db
 def test_cannot_remove_someone_elses_affiliation(client, person):
-    other = User.objects.create_user("annan@forum.example", "Lösen-för-test-123")
-    company = services.organisation_create(actor=None, kind="company", name="Annans AB",
-                                           organisationsnummer="559123-4561", sni_section="J", size_class="10-49")
+    other = make_user("annan@forum.example")
+    company = make_company("Annans AB", organisationsnummer="559123-4561", size="10-49")
     affiliation = services.affiliation_create(actor=None, person=other, organisation=company, title="VD", confirmed=True)
     response = client.post(reverse("affiliation_remove", args=[affiliation.pk]))
     assert response.status_code == 403

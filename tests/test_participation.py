@@ -3,84 +3,50 @@ the personal invitation link, waiting-list offers, reminders and "my registratio
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from events import selectors, services
 from events.models import Meeting, Registration, SeatPool
 from forum import services as forum_services
-from forum.models import OutboxAttachment, OutboxMessage
-from forum.validators import luhn_check_digit
+from forum.models import OutboxAttachment, OutboxMessage, Role
+from tests.factories import (
+    company_with_rep, make_meeting, make_role_holder, make_user, next_number, open_with_small_pools, pool_of,
+    register_open,
+)
 
-PASSWORD = "Lösen-för-test-123"
 START = timezone.now() + dt.timedelta(days=60)
 BEFORE_HOLD = START - dt.timedelta(days=30)
 AFTER_HOLD = START - dt.timedelta(days=7)
 
-_numbers = itertools.count(100)
-
-
-@pytest.fixture
-def forum():
-    return forum_services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
-
 
 @pytest.fixture
 def facilitator():
-    return User.objects.create_user("processledare@forum.example", PASSWORD, first_name="Pia", last_name="Ledare")
+    return make_user("processledare@forum.example", first_name="Pia", last_name="Ledare")
 
 
 @pytest.fixture
 def meeting(forum, facilitator):
     """Registration open; small pools make the rules visible: City 2 and Open 2, held until
     14 days before the meeting."""
-    meeting = services.meeting_create(
-        actor=None, forum=forum, kind=Meeting.Kind.COMBINED, title="Vårträff", theme="Kompetensförsörjning",
-        starts_at=START, ends_at=START + dt.timedelta(hours=3), focus_areas=forum.focus_areas.all(),
+    meeting = make_meeting(
+        forum, theme="Kompetensförsörjning", starts_at=START, focus_areas=forum.focus_areas.all(),
         facilitators=[facilitator], venue_name="Malmö Live", venue_address="Dag Hammarskjölds torg 4",
         venue_accessibility="Hiss och hörslinga finns.", agenda="11.11 Välkommen\n12.00 Lunch",
     )
-    meeting.pools.exclude(kind__in=[SeatPool.Kind.CITY_PICK, SeatPool.Kind.OPEN]).delete()
-    meeting.pools.update(size=2)
-    meeting.capacity = 4
-    meeting.status = Meeting.Status.REGISTRATION_OPEN
-    meeting.save()
-    return meeting
+    return open_with_small_pools(meeting)
 
 
 def city(meeting):
-    return meeting.pools.get(kind=SeatPool.Kind.CITY_PICK)
-
-
-def company_with_rep(confirmed: bool = True):
-    n = next(_numbers)
-    prefix = f"559{n:06d}"
-    company = forum_services.organisation_create(
-        actor=None, kind="company", name=f"Företag {n} AB", organisationsnummer=prefix + luhn_check_digit(prefix),
-        sni_section="J", size_class="0-9",
-    )
-    user = User.objects.create_user(f"rep{n}@forum.example", PASSWORD, first_name=f"Rep{n}", last_name="Test")
-    forum_services.affiliation_create(actor=None, person=user, organisation=company, title="VD", confirmed=confirmed)
-    return company, user
-
-
-def register(meeting, now=None, pair=None):
-    company, user = pair or company_with_rep()
-    return services.registration_open_create(
-        actor=user, meeting=meeting, organisation=company, attendee_name=user.get_full_name(),
-        attendee_email=user.email, consent=True, now=now,
-    )
+    return pool_of(meeting, SeatPool.Kind.CITY_PICK)
 
 
 def invite(meeting, now=None):
     company, _user = company_with_rep()
-    n = next(_numbers)
     return services.invitation_create(
-        actor=None, pool=city(meeting), organisation=company, contact_email=f"kontakt{n}@forum.example",
+        actor=None, pool=city(meeting), organisation=company, contact_email=f"kontakt{next_number()}@forum.example",
         contact_name="Kim Kontakt", now=now,
     )
 
@@ -121,8 +87,7 @@ def test_draft_meeting_is_404_for_the_public(client, meeting):
     meeting.save()
     assert client.get(meeting.get_absolute_url()).status_code == 404
     assert client.get(reverse("events:meeting_calendar", args=[meeting.pk])).status_code == 404
-    coordinator = User.objects.create_user("samordnare@forum.example", PASSWORD)
-    forum_services.role_grant(actor=None, forum=meeting.forum, user=coordinator, role="coordinator")
+    coordinator = make_role_holder(meeting.forum, Role.COORDINATOR, "samordnare@forum.example")
     client.force_login(coordinator)
     assert client.get(meeting.get_absolute_url()).status_code == 200
 
@@ -138,9 +103,9 @@ def test_calendar_download(client, meeting):
 # --- Hold dates, one seat per company ---------------------------------------------------
 @pytest.mark.django_db
 def test_before_hold_date_a_full_open_pool_means_waiting_even_with_free_city_seats(meeting):
-    register(meeting, now=BEFORE_HOLD)
-    register(meeting, now=BEFORE_HOLD)
-    third = register(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    third = register_open(meeting, now=BEFORE_HOLD)
     assert third.status == Registration.Status.WAITING
     assert Registration.objects.filter(seat_pool=city(meeting)).count() == 0
 
@@ -154,9 +119,9 @@ def test_before_hold_date_a_full_open_pool_means_waiting_even_with_free_city_sea
 
 @pytest.mark.django_db
 def test_after_hold_date_a_registration_gets_a_released_city_seat(meeting):
-    register(meeting, now=AFTER_HOLD)
-    register(meeting, now=AFTER_HOLD)
-    third = register(meeting, now=AFTER_HOLD)
+    register_open(meeting, now=AFTER_HOLD)
+    register_open(meeting, now=AFTER_HOLD)
+    third = register_open(meeting, now=AFTER_HOLD)
     assert third.status == Registration.Status.CONFIRMED
     assert third.seat_pool == city(meeting)
 
@@ -164,7 +129,7 @@ def test_after_hold_date_a_registration_gets_a_released_city_seat(meeting):
 @pytest.mark.django_db
 def test_one_seat_per_company_form_kept_and_400(client, meeting):
     company, user = company_with_rep()
-    register(meeting, pair=(company, user))
+    register_open(meeting, pair=(company, user))
     client.force_login(user)
     response = client.post(reverse("events:register", args=[meeting.pk]),
                            details(organisation=company.pk, dietary_needs="Glutenfri"))
@@ -219,8 +184,8 @@ def test_register_through_the_page_confirms_with_calendar_file(client, meeting):
 
 @pytest.mark.django_db
 def test_waiting_list_positions(client, meeting):
-    register(meeting, now=BEFORE_HOLD)
-    register(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
     company, user = company_with_rep()
     client.force_login(user)
     response = client.post(reverse("events:register", args=[meeting.pk]), details(organisation=company.pk),
@@ -228,8 +193,8 @@ def test_waiting_list_positions(client, meeting):
     first = Registration.objects.get(organisation=company)
     assert first.status == Registration.Status.WAITING
     assert services.waiting_position(first) == 1
-    second = register(meeting)
-    third = register(meeting)
+    second = register_open(meeting)
+    third = register_open(meeting)
     assert [services.waiting_position(r) for r in (first, second, third)] == [1, 2, 3]
     assert selectors.waiting_positions([first, second, third]) == {first.pk: 1, second.pk: 2, third.pk: 3}
     # The waiting mail says they will be offered a seat by mail (no position in it).
@@ -330,9 +295,9 @@ def test_invitee_accepting_a_full_pool_joins_the_waiting_list(client, meeting):
 
 @pytest.mark.django_db
 def test_cancel_by_link_offers_the_seat_to_the_next_in_line(client, meeting):
-    first = register(meeting, now=BEFORE_HOLD)
-    register(meeting, now=BEFORE_HOLD)
-    waiting = register(meeting, now=BEFORE_HOLD)
+    first = register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    waiting = register_open(meeting, now=BEFORE_HOLD)
     assert waiting.status == Registration.Status.WAITING
     link = reverse("events:invitation", args=[first.token])
     assert client.post(link, {"action": "cancel"}).status_code == 302
@@ -348,9 +313,9 @@ def test_cancel_by_link_offers_the_seat_to_the_next_in_line(client, meeting):
 
 @pytest.mark.django_db
 def test_offer_accepted_by_link_is_confirmed_with_calendar_file(client, meeting):
-    first = register(meeting, now=BEFORE_HOLD)
-    register(meeting, now=BEFORE_HOLD)
-    waiting = register(meeting, now=BEFORE_HOLD)
+    first = register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    waiting = register_open(meeting, now=BEFORE_HOLD)
     services.registration_cancel(registration_id=first.pk, user=None)
     link = reverse("events:invitation", args=[waiting.token])
     assert client.get(link).status_code == 200
@@ -364,10 +329,10 @@ def test_offer_accepted_by_link_is_confirmed_with_calendar_file(client, meeting)
 
 @pytest.mark.django_db
 def test_an_unanswered_offer_passes_on_and_running_twice_changes_nothing(client, meeting):
-    first = register(meeting, now=BEFORE_HOLD)
-    register(meeting, now=BEFORE_HOLD)
-    one = register(meeting, now=BEFORE_HOLD)
-    two = register(meeting, now=BEFORE_HOLD)
+    first = register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    one = register_open(meeting, now=BEFORE_HOLD)
+    two = register_open(meeting, now=BEFORE_HOLD)
     services.registration_cancel(registration_id=first.pk, user=None, now=BEFORE_HOLD)
     one.refresh_from_db()
     assert one.status == Registration.Status.OFFERED
@@ -391,9 +356,9 @@ def test_an_unanswered_offer_passes_on_and_running_twice_changes_nothing(client,
 
 @pytest.mark.django_db
 def test_offer_deadline_decided_from_the_clock_on_the_link(client, meeting):
-    first = register(meeting, now=BEFORE_HOLD)
-    register(meeting, now=BEFORE_HOLD)
-    waiting = register(meeting, now=BEFORE_HOLD)
+    first = register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
+    waiting = register_open(meeting, now=BEFORE_HOLD)
     services.registration_cancel(registration_id=first.pk, user=None, now=timezone.now() - dt.timedelta(days=5))
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.OFFERED and waiting.offer_expires_at < timezone.now()
@@ -407,7 +372,7 @@ def test_offer_deadline_decided_from_the_clock_on_the_link(client, meeting):
 # --- Reminders --------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_reminders_seven_days_and_one_day_before_are_sent_once(meeting):
-    registration = register(meeting, now=BEFORE_HOLD)
+    registration = register_open(meeting, now=BEFORE_HOLD)
     week = START - dt.timedelta(days=6, hours=12)
     assert services.reminders_send(now=week) == 1
     assert services.reminders_send(now=week + dt.timedelta(hours=1)) == 0
@@ -423,10 +388,10 @@ def test_reminders_seven_days_and_one_day_before_are_sent_once(meeting):
 # --- My invitations and registrations ---------------------------------------------------
 @pytest.mark.django_db
 def test_my_registrations_lists_and_offer_accept(client, meeting):
-    first = register(meeting, now=BEFORE_HOLD)
-    register(meeting, now=BEFORE_HOLD)
+    first = register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
     company, user = company_with_rep()
-    mine = register(meeting, now=BEFORE_HOLD, pair=(company, user))
+    mine = register_open(meeting, now=BEFORE_HOLD, pair=(company, user))
     client.force_login(user)
     html = client.get(reverse("events:my_registrations")).content.decode()
     assert "Vårträff" in html and company.name in html
@@ -447,11 +412,11 @@ def test_my_registrations_lists_and_offer_accept(client, meeting):
 
 @pytest.mark.django_db
 def test_decline_an_offer_from_my_registrations(client, meeting):
-    first = register(meeting, now=BEFORE_HOLD)
-    register(meeting, now=BEFORE_HOLD)
+    first = register_open(meeting, now=BEFORE_HOLD)
+    register_open(meeting, now=BEFORE_HOLD)
     company, user = company_with_rep()
-    mine = register(meeting, now=BEFORE_HOLD, pair=(company, user))
-    behind = register(meeting, now=BEFORE_HOLD)
+    mine = register_open(meeting, now=BEFORE_HOLD, pair=(company, user))
+    behind = register_open(meeting, now=BEFORE_HOLD)
     services.registration_cancel(registration_id=first.pk, user=None)
     client.force_login(user)
     assert client.post(reverse("events:registration_offer", args=[mine.pk]), {"action": "decline"}).status_code == 302
@@ -463,7 +428,7 @@ def test_decline_an_offer_from_my_registrations(client, meeting):
 @pytest.mark.django_db
 def test_cancel_from_my_registrations_asks_first(client, meeting):
     company, user = company_with_rep()
-    mine = register(meeting, pair=(company, user))
+    mine = register_open(meeting, pair=(company, user))
     client.force_login(user)
     url = reverse("events:registration_cancel", args=[mine.pk])
     assert client.get(url).status_code == 200
@@ -477,7 +442,7 @@ def test_cancel_from_my_registrations_asks_first(client, meeting):
 
 @pytest.mark.django_db
 def test_a_representative_never_sees_another_companys_registration(client, meeting):
-    theirs = register(meeting)
+    theirs = register_open(meeting)
     _company, user = company_with_rep()
     client.force_login(user)
     for name in ("events:registration_cancel", "events:registration_offer"):
@@ -497,7 +462,7 @@ def test_my_registrations_needs_login(client):
 
 @pytest.mark.django_db
 def test_my_registrations_runs_a_fixed_number_of_queries(client, forum, django_assert_max_num_queries):
-    user = User.objects.create_user("manga@forum.example", PASSWORD, first_name="Många")
+    user = make_user("manga@forum.example", first_name="Många")
     companies = []
     for _ in range(6):
         company, _rep = company_with_rep()
@@ -506,8 +471,7 @@ def test_my_registrations_runs_a_fixed_number_of_queries(client, forum, django_a
     client.force_login(user)
 
     def meeting_with(n_companies: int, title: str) -> None:
-        m = services.meeting_create(actor=None, forum=forum, kind=Meeting.Kind.COMBINED, title=title,
-                                    starts_at=START, ends_at=START + dt.timedelta(hours=3))
+        m = make_meeting(forum, title=title, starts_at=START)
         m.pools.update(size=1)
         m.status = Meeting.Status.REGISTRATION_OPEN
         m.save()

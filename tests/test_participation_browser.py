@@ -4,25 +4,16 @@ offer. Names are matched in Swedish or English so the flow is checked whatever t
 the merged catalogue; the Swedish wording itself is asserted in tests/test_participation.py."""
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 import re
 from urllib.parse import urlparse
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.utils import timezone
 
-from accounts.models import User
 from events import services
-from events.models import Meeting, Registration, SeatPool
-from forum import services as forum_services
-from forum.validators import luhn_check_digit
+from events.models import Registration, SeatPool
+from tests.factories import company_with_rep, log_in_in_browser, make_meeting, open_with_small_pools
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Sommar-i-Malmö-2026"
-_numbers = itertools.count(700)
 
 
 def name(sv: str, en: str) -> re.Pattern:
@@ -30,33 +21,11 @@ def name(sv: str, en: str) -> re.Pattern:
 
 
 @pytest.fixture
-def meeting():
-    forum = forum_services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
-    start = timezone.now() + dt.timedelta(days=60)
-    meeting = services.meeting_create(
-        actor=None, forum=forum, kind=Meeting.Kind.COMBINED, title="Vårträff", theme="Kompetensförsörjning",
-        starts_at=start, ends_at=start + dt.timedelta(hours=3), focus_areas=forum.focus_areas.all(),
+def meeting(forum):
+    return open_with_small_pools(make_meeting(
+        forum, theme="Kompetensförsörjning", focus_areas=forum.focus_areas.all(),
         venue_name="Malmö Live", venue_address="Dag Hammarskjölds torg 4", venue_accessibility="Hiss finns.",
-    )
-    meeting.pools.exclude(kind__in=[SeatPool.Kind.CITY_PICK, SeatPool.Kind.OPEN]).delete()
-    meeting.pools.update(size=2)
-    meeting.capacity = 4
-    meeting.status = Meeting.Status.REGISTRATION_OPEN
-    meeting.save()
-    return meeting
-
-
-def company_with_rep():
-    n = next(_numbers)
-    prefix = f"559{n:06d}"
-    company = forum_services.organisation_create(
-        actor=None, kind="company", name=f"Företag {n} AB", organisationsnummer=prefix + luhn_check_digit(prefix),
-        sni_section="J", size_class="0-9",
-    )
-    user = User.objects.create_user(f"rep{n}@forum.example", PASSWORD, first_name=f"Rep{n}", last_name="Test")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    forum_services.affiliation_create(actor=None, person=user, organisation=company, title="VD", confirmed=True)
-    return company, user
+    ))
 
 
 def path_of(mailbox, msg, fragment: str) -> str:
@@ -65,7 +34,7 @@ def path_of(mailbox, msg, fragment: str) -> str:
 
 
 def test_accept_an_invitation_from_the_mailed_link(live_server, page, mailbox, axe, meeting):
-    company, _rep = company_with_rep()
+    company, _rep = company_with_rep(verified_email=True)
     registration = services.invitation_create(
         actor=None, pool=meeting.pools.get(kind=SeatPool.Kind.CITY_PICK), organisation=company,
         contact_email="inbjuden@forum.example", contact_name="Ines Inbjuden",
@@ -94,18 +63,14 @@ def test_register_wait_and_accept_the_offer(live_server, page, mailbox, axe, mee
     # The open pool (2 seats) is full; the city's seats are held for weeks yet.
     others = []
     for _ in range(2):
-        other_company, other_user = company_with_rep()
+        other_company, other_user = company_with_rep(verified_email=True)
         others.append(services.registration_open_create(
             actor=other_user, meeting=meeting, organisation=other_company, attendee_name="Annan",
             attendee_email=other_user.email, consent=True,
         ))
-    company, user = company_with_rep()
+    company, user = company_with_rep(verified_email=True)
 
-    page.goto(live_server.url + "/konto/login/")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(live_server.url + "/")
+    log_in_in_browser(page, live_server, user)
 
     page.goto(live_server.url + meeting.get_absolute_url())
     assert page.locator("h1").inner_text() == "Vårträff"

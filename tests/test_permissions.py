@@ -7,46 +7,24 @@ from django.urls import reverse
 
 from accounts.models import User
 from forum import permissions, services
-from forum.models import AuditEvent, ForumRole, Organisation, Role
-
-
-@pytest.fixture
-def forum():
-    return services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
+from forum.models import AuditEvent, ForumRole, Role
+from tests.factories import make_forum, make_role_holder, make_user
 
 
 @pytest.fixture
 def other_forum():
-    return services.forum_create(actor=None, municipality="Lund", name="Lundaforum", slug="lund")
-
-
-@pytest.fixture
-def partners():
-    return (
-        Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="Företagarna Malmö"),
-        Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="MINC"),
-    )
-
-
-def _person(email: str, **extra) -> User:
-    return User.objects.create_user(email, "Lösen-för-test-123", **extra)
+    return make_forum(municipality="Lund", name="Lundaforum", slug="lund")
 
 
 @pytest.fixture
 def people(forum, partners):
     """One person per role in ``forum``, plus a plain company representative and the admin."""
-    result = {"admin": _person("admin@forum.example", is_staff=True, is_superuser=True),
-              "company": _person("foretag@forum.example")}
+    result = {"admin": make_user("admin@forum.example", is_staff=True, is_superuser=True),
+              "company": make_user("foretag@forum.example")}
     for role in Role.values:
-        user = _person(f"{role}@forum.example")
-        services.role_grant(
-            actor=None,
-            forum=forum,
-            user=user,
-            role=role,
-            partner_organisation=partners[0] if role == Role.PARTNER_NOMINATOR else None,
+        result[role] = make_role_holder(
+            forum, role, partner_organisation=partners[0] if role == Role.PARTNER_NOMINATOR else None,
         )
-        result[role] = user
     return result
 
 
@@ -125,7 +103,7 @@ def test_roles_page_requires_login(client, forum):
 @pytest.mark.django_db
 def test_coordinator_grants_and_revokes_role(client, people, forum, partners):
     coordinator = people[Role.COORDINATOR]
-    newcomer = _person("ny@forum.example")
+    newcomer = make_user("ny@forum.example")
     client.force_login(coordinator)
     url = reverse("forum_roles", args=[forum.slug])
     response = client.post(url, {"email": "ny@forum.example", "role": Role.PARTNER_NOMINATOR, "partner_organisation": ""})
@@ -152,7 +130,7 @@ def test_coordinator_grants_and_revokes_role(client, people, forum, partners):
 
 @pytest.mark.django_db
 def test_coordinator_cannot_revoke_in_other_forum(client, people, forum, other_forum):
-    stranger = _person("lund@forum.example")
+    stranger = make_user("lund@forum.example")
     role = services.role_grant(actor=None, forum=other_forum, user=stranger, role=Role.RESEARCHER)
     client.force_login(people[Role.COORDINATOR])
     response = client.post(reverse("forum_role_revoke", args=[other_forum.slug, role.pk]))
@@ -164,7 +142,7 @@ def test_coordinator_cannot_revoke_in_other_forum(client, people, forum, other_f
 
 @pytest.mark.django_db
 def test_partner_nominator_needs_partner_organisation(forum):
-    user = _person("x@forum.example")
+    user = make_user("x@forum.example")
     with pytest.raises(services.RoleError):
         services.role_grant(actor=None, forum=forum, user=user, role=Role.PARTNER_NOMINATOR)
 

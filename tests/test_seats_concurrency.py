@@ -19,9 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from events import services
 from events.models import Meeting, Registration, SeatPool
-from forum import services as forum_services
 from forum.models import Organisation
-from forum.validators import luhn_check_digit
+from tests.factories import make_company, make_meeting, make_representative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,25 +29,11 @@ COMPANIES = 60
 THREAD_TIMEOUT = 120  # seconds; a hung thread fails the test instead of hanging the suite
 
 
-def _orgnr(i: int) -> str:
-    first_nine = f"559{i:06d}"
-    return first_nine + luhn_check_digit(first_nine)
-
-
-@pytest.fixture
-def forum():
-    return forum_services.forum_create(actor=None, municipality="Malmö", name="11:11 – Meet Malmö", slug="meet-malmo")
-
-
 @pytest.fixture
 def meeting(forum) -> Meeting:
     """Registration open, meeting in 60 days: every pool's hold date (14 days before) is in
     the future, so no released seats; only the open pool's 5 seats can be booked."""
-    starts = timezone.now() + dt.timedelta(days=60)
-    meeting = services.meeting_create(
-        actor=None, forum=forum, kind=Meeting.Kind.CITY_FOR_BUSINESS, title="Tematräff 1",
-        starts_at=starts, ends_at=starts + dt.timedelta(hours=3),
-    )
+    meeting = make_meeting(forum, kind=Meeting.Kind.CITY_FOR_BUSINESS, title="Tematräff 1")
     open_pool = meeting.pools.get(kind=SeatPool.Kind.OPEN)
     services.pool_save(actor=None, meeting=meeting, pool=open_pool, size=OPEN_SEATS)
     services.meeting_set_status(actor=None, meeting=meeting, status=Meeting.Status.REGISTRATION_OPEN)
@@ -61,13 +46,8 @@ def representatives() -> list[tuple[User, Organisation]]:
     """COMPANIES companies, each with one confirmed representative."""
     result = []
     for i in range(COMPANIES):
-        company = forum_services.organisation_create(
-            actor=None, kind=Organisation.Kind.COMPANY, name=f"Företag {i:03d} AB",
-            organisationsnummer=_orgnr(123000 + i), sni_section="J", size_class="0-9",
-        )
-        user = User.objects.create_user(f"rep{i:03d}@forum.example", "Lösen-för-test-123")
-        forum_services.affiliation_create(actor=None, person=user, organisation=company, title="VD", confirmed=True)
-        result.append((user, company))
+        company = make_company(f"Företag {i:03d} AB")
+        result.append((make_representative(company, f"rep{i:03d}@forum.example"), company))
     return result
 
 
