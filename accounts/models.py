@@ -59,6 +59,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
     background = models.CharField(_("background"), max_length=20, choices=Background.choices, blank=True)
     demographics_consent_at = models.DateTimeField(_("consent to use gender and background"), null=True, blank=True)
+    # What the person wants by mail beyond transactional messages.
+    notify_issue_updates = models.BooleanField(
+        _("email me when an issue I raised or support changes"), default=True
+    )
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("May log in to the administration site.")
     )

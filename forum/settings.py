@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "forum",
     "accounts",
     "events",
+    "issues",
     "networks",
 ]
 
@@ -168,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-expire": {"task": "events.tasks.invitations_expire", "schedule": 900.0},
     "reminders": {"task": "events.tasks.reminders_send", "schedule": 1800.0},
     "invitation-batches": {"task": "events.tasks.invitation_batches_resume", "schedule": 300.0},
+    "votes-close": {"task": "issues.tasks.votes_close_due", "schedule": 60.0},
     "registrations-retention": {"task": "events.tasks.registrations_retention", "schedule": 3600.0},
 }
 

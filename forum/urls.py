@@ -18,6 +18,7 @@ urlpatterns = [
     path("forum/<slug:slug>/roller/<int:pk>/ta-bort/", views.forum_role_revoke, name="forum_role_revoke"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("", include("events.urls")),
+    path("", include("issues.urls")),
     path("sprak/", account_views.set_language, name="set_language"),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),

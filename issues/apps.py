@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IssuesConfig(AppConfig):
+    """Issues raised at theme meetings, their triage and feedback, and the priority vote."""
+
+    name = "issues"
+    verbose_name = _("Issues and priorities")

@@ -1,0 +1,81 @@
+"""Every permission decision about issues and votes."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from events import permissions as event_permissions
+from events.models import Meeting, Registration
+from forum import permissions as forum_permissions
+
+from .models import Issue, Vote
+
+# Issues are raised while a meeting is being prepared and held, not after it is documented.
+CAPTURE_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.REGISTRATION_OPEN,
+                    Meeting.Status.REGISTRATION_CLOSED, Meeting.Status.HELD)
+
+
+def participant_registration(user: Any, meeting: Meeting) -> Registration | None:
+    """The logged-in user's confirmed registration for the meeting, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Registration.objects.filter(meeting=meeting, attendee=user, status=Registration.Status.CONFIRMED).first()
+
+
+def can_raise(meeting: Meeting, registration: Registration | None) -> bool:
+    """A confirmed participant (logged in or by their personal link) raises issues."""
+    return (registration is not None and registration.meeting_id == meeting.pk
+            and registration.status == Registration.Status.CONFIRMED and meeting.status in CAPTURE_STATUSES)
+
+
+def can_key_in(user: Any, meeting: Meeting) -> bool:
+    """Facilitators of the meeting or forum and coordinators key in issues from table notes."""
+    return event_permissions.can_check_in(user, meeting)
+
+
+def can_triage(user: Any, forum) -> bool:
+    """Merge, edit, route and answer issues: coordinators."""
+    return forum_permissions.can_manage_forum(user, forum)
+
+
+def can_edit(user: Any, issue: Issue) -> bool:
+    """Coordinators; facilitators for the issues of their meeting (fixing what they keyed in)."""
+    if can_triage(user, issue.forum):
+        return True
+    return issue.meeting is not None and can_key_in(user, issue.meeting)
+
+
+def can_manage_vote(user: Any, meeting: Meeting) -> bool:
+    """Create votes, key in paper ballots, close and confirm: coordinators."""
+    return forum_permissions.can_manage_forum(user, meeting.forum)
+
+
+def can_open_vote(user: Any, meeting: Meeting) -> bool:
+    """Open a vote by hand during the meeting: the meeting's facilitators and coordinators."""
+    return can_manage_vote(user, meeting) or event_permissions.can_check_in(user, meeting)
+
+
+def can_vote(vote: Vote, registration: Registration | None) -> bool:
+    """Every confirmed participant of the vote's meeting, company and municipal alike."""
+    return (registration is not None and registration.meeting_id == vote.meeting_id
+            and registration.status == Registration.Status.CONFIRMED)
+
+
+def issue_for(user: Any, pk: int, check) -> Issue:
+    issue = Issue.objects.select_related("forum", "meeting").filter(pk=pk).first()
+    if issue is None:
+        raise Http404
+    if not check(user, issue):
+        raise PermissionDenied
+    return issue
+
+
+def vote_for(user: Any, pk: int, check) -> Vote:
+    vote = Vote.objects.select_related("meeting__forum").filter(pk=pk).first()
+    if vote is None:
+        raise Http404
+    if not check(user, vote.meeting):
+        raise PermissionDenied
+    return vote

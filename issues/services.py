@@ -1,0 +1,430 @@
+"""Writes about issues and the priority vote. Each function is a named action that records
+who did it (``IssueEvent`` for an issue's own history, ``forum.services.audit_record`` for
+the rest) and queues its mail in the same transaction. Views check permission first with
+:mod:`issues.permissions`."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any, Iterable, Mapping
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from events.models import Meeting, Registration, SeatPool
+from forum.services import audit_record, mail_queue
+
+from . import tally
+from .models import Ballot, Issue, IssueEvent, IssueSupport, PriorityListEntry, Side, Vote, VoterRecord
+
+
+class IssueError(ValueError):
+    """A change that breaks a rule; the message is for the user (translated)."""
+
+
+def side_of(registration: Registration) -> str:
+    """Municipal participants speak for the city, everyone else for business."""
+    return Side.CITY if registration.pool.kind == SeatPool.Kind.MUNICIPAL else Side.BUSINESS
+
+
+# --- Capture ----------------------------------------------------------------------------
+def issue_create(
+    *, actor: Any, meeting: Meeting, text: str, side: str, focus_area=None, anonymous: bool = False,
+    registration: Registration | None = None, keyed_in: bool = False, organisation=None,
+) -> Issue:
+    """Raise an issue at a meeting: by a participant (logged in, or by ``registration`` from
+    their personal link) or keyed in by a facilitator (``keyed_in``) from table notes.
+    The caller has checked :func:`issues.permissions.can_raise` or ``can_key_in``."""
+    text = text.strip()
+    if not text:
+        raise IssueError(_("Write the issue."))
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        issue = Issue.objects.create(
+            forum=meeting.forum, meeting=meeting, text=text, side=side, focus_area=focus_area, anonymous=anonymous,
+            raised_by=None if keyed_in else (user or (registration.attendee if registration else None)),
+            raised_by_registration=None if keyed_in else registration,
+            organisation=organisation or (registration.organisation if registration and not keyed_in else None),
+            keyed_in_by=user if keyed_in else None,
+        )
+        IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.CREATED, actor=user,
+                                  changes={"text": [None, text]})
+    return issue
+
+
+def issue_support(*, issue: Issue, person: Any = None, registration: Registration | None = None) -> bool:
+    """ "Me too". Idempotent; returns True if this was new support."""
+    person = person if getattr(person, "is_authenticated", False) else None
+    if person is None and registration is None:
+        raise IssueError(_("Log in or use the link in your invitation to support an issue."))
+    if issue.status == Issue.Status.MERGED:
+        issue = issue.merged_into
+    with transaction.atomic():
+        lookup = {"person": person} if person is not None else {"registration": registration}
+        _support, created = IssueSupport.objects.get_or_create(issue=issue, **lookup)
+    return created
+
+
+# --- Editing, merging, triage -----------------------------------------------------------
+EDITABLE = ("text", "focus_area", "side", "anonymous")
+
+
+def issue_edit(*, actor: Any, issue: Issue, **fields: Any) -> Issue:
+    """Edit an issue's text, focus area, side or anonymity; the history keeps before and after.
+    Coordinators (and facilitators for issues of their meeting)."""
+    changes = {}
+    for name, value in fields.items():
+        if name not in EDITABLE:
+            raise ValueError(name)
+        old = getattr(issue, name)
+        if old != value:
+            changes[name] = [getattr(old, "pk", old), getattr(value, "pk", value)]
+            setattr(issue, name, value)
+    if not changes:
+        return issue
+    with transaction.atomic():
+        issue.save()
+        IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.EDITED, actor=actor, changes=changes)
+    return issue
+
+
+def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> Issue:
+    """Merge duplicates into ``survivor``: their supporters carry over, their raisers become
+    supporters (so they keep hearing what happens), and each duplicate stays findable with a
+    pointer to the survivor. Coordinators."""
+    with transaction.atomic():
+        survivor = Issue.objects.select_for_update().get(pk=survivor.pk)
+        if survivor.status == Issue.Status.MERGED:
+            raise IssueError(_("An issue that has been merged cannot take in others."))
+        merged_ids = []
+        for duplicate in Issue.objects.select_for_update().filter(pk__in=[d.pk for d in duplicates]).exclude(pk=survivor.pk):
+            if duplicate.forum_id != survivor.forum_id:
+                raise IssueError(_("Only issues of the same forum can be merged."))
+            for support in duplicate.supports.all():
+                lookup = {"person": support.person} if support.person_id else {"registration": support.registration}
+                IssueSupport.objects.get_or_create(issue=survivor, **lookup)
+            if duplicate.raised_by_id:
+                IssueSupport.objects.get_or_create(issue=survivor, person=duplicate.raised_by)
+            elif duplicate.raised_by_registration_id:
+                IssueSupport.objects.get_or_create(issue=survivor, registration=duplicate.raised_by_registration)
+            duplicate.supports.all().delete()
+            # Earlier merges into the duplicate now point at the survivor.
+            Issue.objects.filter(merged_into=duplicate).update(merged_into=survivor)
+            previous = duplicate.status
+            duplicate.status = Issue.Status.MERGED
+            duplicate.merged_into = survivor
+            duplicate.save()
+            IssueEvent.objects.create(issue=duplicate, kind=IssueEvent.Kind.MERGED, actor=actor,
+                                      changes={"status": [previous, Issue.Status.MERGED], "into": survivor.pk})
+            merged_ids.append(duplicate.pk)
+        if merged_ids:
+            IssueEvent.objects.create(issue=survivor, kind=IssueEvent.Kind.MERGED, actor=actor,
+                                      changes={"from": merged_ids})
+    return survivor
+
+
+def issue_set_status(
+    *, actor: Any, issue: Issue, status: str, department=None, responsible=None, due_date: dt.date | None = None,
+    answer: str = "",
+) -> Issue:
+    """Triage: move an issue to a status, with what that status needs (a quick fix: the
+    department, a responsible person and a due date; resolved: the answer; out of scope: the
+    reason). Everyone who raised or supports the issue hears of it by mail, as they chose.
+    Coordinators."""
+    if status not in Issue.Status.values or status == Issue.Status.MERGED:
+        raise IssueError(_("Choose a status."))
+    if status == Issue.Status.QUICK_FIX and not (department and responsible and due_date):
+        raise IssueError(_("A quick fix needs a department, a responsible person and a due date."))
+    if status in (Issue.Status.RESOLVED, Issue.Status.OUT_OF_SCOPE) and not answer.strip():
+        raise IssueError(_("Write the answer or the reason; it is shown to those who raised the issue."))
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if issue.status == Issue.Status.MERGED:
+            raise IssueError(_("The issue has been merged; change the issue it was merged into."))
+        previous = issue.status
+        issue.status = status
+        issue.department = department if status == Issue.Status.QUICK_FIX else issue.department
+        issue.responsible = responsible if status == Issue.Status.QUICK_FIX else issue.responsible
+        issue.due_date = due_date if status == Issue.Status.QUICK_FIX else issue.due_date
+        if answer:
+            issue.answer = answer.strip()
+        issue.save()
+        IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.STATUS, actor=actor,
+                                  changes={"status": [previous, status]})
+        if previous != status:
+            _notify(issue)
+    return issue
+
+
+def issue_recipients(issue: Issue) -> list[tuple[str, str]]:
+    """(email, language) of everyone who raised or supports the issue and wants updates:
+    people with an account by their preference; participants known only by their
+    registration (personal link) by the address they gave."""
+    people: dict[str, str] = {}
+    registrations = []
+    if issue.raised_by_id:
+        user = issue.raised_by
+        if user.notify_issue_updates and user.is_active:
+            people[user.email.lower()] = user.language
+    elif issue.raised_by_registration_id:
+        registrations.append(issue.raised_by_registration)
+    for support in issue.supports.select_related("person", "registration__attendee"):
+        if support.person_id:
+            if support.person.notify_issue_updates and support.person.is_active:
+                people.setdefault(support.person.email.lower(), support.person.language)
+        else:
+            registrations.append(support.registration)
+    for registration in registrations:
+        attendee = registration.attendee
+        if attendee is not None:
+            if attendee.notify_issue_updates and attendee.is_active:
+                people.setdefault(attendee.email.lower(), attendee.language)
+        elif registration.attendee_email or registration.contact_email:
+            people.setdefault((registration.attendee_email or registration.contact_email).lower(), settings.LANGUAGE_CODE)
+    return sorted(people.items())
+
+
+def _notify(issue: Issue) -> None:
+    for email, language in issue_recipients(issue):
+        mail_queue(to=email, template="issues/status_changed", context={"issue": issue}, language=language)
+
+
+# --- The vote ---------------------------------------------------------------------------
+def vote_create(
+    *, actor: Any, meeting: Meeting, title: str, candidates: Iterable[Issue], method: str = Vote.Method.SCHULZE,
+    dots: int = 5, opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None,
+) -> Vote:
+    """A vote over candidate issues at a prioritisation or combined meeting. Coordinators."""
+    if meeting.kind not in (Meeting.Kind.PRIORITISATION, Meeting.Kind.COMBINED):
+        raise IssueError(_("Votes are held at prioritisation and combined meetings."))
+    candidates = list(candidates)
+    if len(candidates) < 2:
+        raise IssueError(_("A vote needs at least two candidate issues."))
+    if any(c.forum_id != meeting.forum_id or c.status != Issue.Status.CANDIDATE for c in candidates):
+        raise IssueError(_("Only candidates for the priority list of this forum can be voted on."))
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise IssueError(_("The vote must close after it opens."))
+    with transaction.atomic():
+        vote = Vote.objects.create(meeting=meeting, title=title, method=method, dots=dots, opens_at=opens_at,
+                                   closes_at=closes_at, created_by=actor)
+        vote.candidates.set(candidates)
+        audit_record(actor=actor, action="vote.create", target=vote, forum=meeting.forum)
+    return vote
+
+
+def vote_is_open(vote: Vote, now: dt.datetime | None = None) -> bool:
+    """Open by hand, or by the clock between its opening and closing times."""
+    now = now or timezone.now()
+    if vote.status in (Vote.Status.CLOSED, Vote.Status.CONFIRMED):
+        return False
+    if vote.closes_at and now >= vote.closes_at:
+        return False
+    return vote.status == Vote.Status.OPEN or bool(vote.opens_at and vote.opens_at <= now)
+
+
+def vote_open(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
+    """Open a vote by hand (facilitators of the meeting and coordinators)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if vote.status != Vote.Status.DRAFT:
+            raise IssueError(_("The vote has already been opened."))
+        vote.status = Vote.Status.OPEN
+        vote.opened_at = now
+        if vote.closes_at and vote.closes_at <= now:
+            vote.closes_at = None
+        vote.save()
+        audit_record(actor=actor, action="vote.open", target=vote, forum=vote.meeting.forum)
+    return vote
+
+
+def vote_close(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
+    """Close a vote and freeze its result; after this nothing about the vote changes.
+    Coordinators by hand, or the periodic task once the closing time has passed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if vote.status in (Vote.Status.CLOSED, Vote.Status.CONFIRMED):
+            raise IssueError(_("The vote is already closed."))
+        vote.status = Vote.Status.CLOSED
+        vote.closed_at = now
+        vote.result = vote_result(vote)
+        vote.save()
+        audit_record(actor=actor, action="vote.close", target=vote, forum=vote.meeting.forum)
+    return vote
+
+
+def votes_close_due(*, now: dt.datetime | None = None) -> int:
+    """Periodic: close votes whose closing time has passed."""
+    now = now or timezone.now()
+    due = Vote.objects.filter(status__in=(Vote.Status.DRAFT, Vote.Status.OPEN), closes_at__lte=now)
+    closed = 0
+    for vote in due:
+        try:
+            vote_close(actor=None, vote=vote, now=now)
+            closed += 1
+        except IssueError:
+            pass
+    return closed
+
+
+def eligible_registrations(vote: Vote):
+    """Every confirmed participant of the vote's meeting, company and municipal alike."""
+    return Registration.objects.filter(meeting_id=vote.meeting_id, status=Registration.Status.CONFIRMED)
+
+
+def _voter_key(vote: Vote, registration: Registration) -> str:
+    # Keyed with the server's secret: the database alone does not link voter and ballot.
+    return salted_hmac("issues.ballot", f"{vote.pk}:{registration.pk}", algorithm="sha256").hexdigest()
+
+
+def _receipt_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def _new_receipt() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def clean_marks(vote: Vote, marks: Mapping[Any, Any]) -> dict[str, int]:
+    """Validate a ballot's marks for the vote's method; returns {"<issue id>": int}.
+    Ranked: ranks 1..k, each once, over some or all candidates. Dots: whole points, at most
+    the vote's total."""
+    candidate_ids = {str(pk) for pk in vote.candidates.values_list("pk", flat=True)}
+    cleaned: dict[str, int] = {}
+    for key, value in marks.items():
+        if value in (None, ""):
+            continue
+        key = str(key)
+        if key not in candidate_ids:
+            raise IssueError(_("The ballot names an issue that is not on the ballot."))
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise IssueError(_("Use whole numbers.")) from None
+        if number < 0 or (vote.method != Vote.Method.DOTS and number == 0):
+            raise IssueError(_("Use whole numbers from 1 upwards."))
+        if number:
+            cleaned[key] = number
+    if vote.method == Vote.Method.DOTS:
+        if sum(cleaned.values()) > vote.dots:
+            raise IssueError(_("You can give at most %(dots)d points in all.") % {"dots": vote.dots})
+    else:
+        ranks = sorted(cleaned.values())
+        if ranks != list(range(1, len(ranks) + 1)):
+            raise IssueError(_("Number your choices 1, 2, 3 … without gaps, each number once."))
+    if not cleaned:
+        raise IssueError(_("The ballot is empty."))
+    return cleaned
+
+
+def ballot_cast(
+    *, vote: Vote, registration: Registration, marks: Mapping[Any, Any], actor: Any = None, paper: bool = False,
+    now: dt.datetime | None = None,
+) -> str:
+    """Cast (or, while the vote is open, replace) one participant's ballot. Returns a new
+    receipt code, shown once; only its hash is kept. A paper ballot keyed in by a
+    coordinator is marked as such and is refused for anyone who has already voted.
+    The caller has checked eligibility (:func:`issues.permissions.can_vote`) or, for paper,
+    :func:`issues.permissions.can_manage_vote`."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The vote row lock serialises ballots of one vote: two simultaneous submissions by
+        # one voter leave exactly one ballot.
+        vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if not vote_is_open(vote, now):
+            raise IssueError(_("The vote is not open."))
+        if registration.meeting_id != vote.meeting_id or registration.status != Registration.Status.CONFIRMED:
+            raise IssueError(_("Only confirmed participants of the meeting can vote."))
+        cleaned = clean_marks(vote, marks)
+        record = VoterRecord.objects.filter(vote=vote, registration=registration).first()
+        if record is not None and (paper or record.paper):
+            raise IssueError(_("This participant has already voted."))
+        if record is None:
+            VoterRecord.objects.create(vote=vote, registration=registration, paper=paper,
+                                       entered_by=actor if paper else None)
+        receipt = _new_receipt()
+        key = _voter_key(vote, registration)
+        Ballot.objects.update_or_create(
+            vote=vote, voter_key=key,
+            defaults={"receipt_hash": _receipt_hash(receipt), "side": side_of(registration), "marks": cleaned,
+                      "paper": paper},
+        )
+        if paper:
+            audit_record(actor=actor, action="vote.paper_ballot", target=vote, forum=vote.meeting.forum)
+    return receipt
+
+
+def has_voted(vote: Vote, registration: Registration) -> bool:
+    return VoterRecord.objects.filter(vote=vote, registration=registration).exists()
+
+
+def receipt_check(*, vote: Vote, code: str) -> Ballot | None:
+    """The ballot counted under this receipt, if any (for the voter to compare with what they cast)."""
+    return Ballot.objects.filter(vote=vote, receipt_hash=_receipt_hash(code)).first()
+
+
+def vote_result(vote: Vote) -> dict:
+    """Count the vote: the ranking (ties as ties), scores, the pairwise matrix, turnout, the
+    rankings among business and among city voters, and the tie-broken order."""
+    candidates = list(vote.candidates.order_by("created_at", "pk").values_list("pk", flat=True))
+    ballots = list(Ballot.objects.filter(vote=vote).values_list("side", "marks"))
+
+    def marks_of(rows):
+        return [{int(k): v for k, v in marks.items()} for _side, marks in rows]
+
+    all_marks = marks_of(ballots)
+    combined = tally.count(vote.method, candidates, all_marks)
+    by_side = {}
+    for side in Side.values:
+        side_marks = marks_of([row for row in ballots if row[0] == side])
+        by_side[side] = {"ballots": len(side_marks),
+                         "ranking": tally.count(vote.method, candidates, side_marks).ranking}
+    return {
+        "method": vote.method,
+        "candidates": candidates,
+        "ranking": combined.ranking,
+        "scores": {str(c): s for c, s in combined.scores.items()},
+        "pairwise": combined.pairwise,
+        "ordered": tally.break_ties(combined, all_marks, candidates),
+        "tie_break": tally.TIE_BREAK,
+        "turnout": {
+            "ballots": len(ballots),
+            "paper": VoterRecord.objects.filter(vote=vote, paper=True).count(),
+            "eligible": eligible_registrations(vote).count(),
+        },
+        "by_side": by_side,
+    }
+
+
+def vote_confirm(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
+    """Confirm the decided priority list from a closed vote and publish it on the forum.
+    Coordinators."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if vote.status != Vote.Status.CLOSED:
+            raise IssueError(_("Only a closed vote's result can be confirmed."))
+        ranks: dict[int, tuple[int, bool]] = {}
+        place = 1
+        for group in vote.result["ranking"]:
+            for candidate in group:
+                ranks[candidate] = (place, len(group) > 1)
+            place += len(group)
+        PriorityListEntry.objects.bulk_create(
+            PriorityListEntry(vote=vote, issue_id=candidate, rank=ranks[candidate][0], tied=ranks[candidate][1])
+            for candidate in vote.result["ordered"]
+        )
+        vote.status = Vote.Status.CONFIRMED
+        vote.confirmed_at = now
+        vote.confirmed_by = actor
+        vote.save()
+        audit_record(actor=actor, action="vote.confirm", target=vote, forum=vote.meeting.forum)
+    return vote
+
