@@ -46,8 +46,11 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "language"]
-        labels = {"language": _("Language for email and the portal")}
+        fields = ["first_name", "last_name", "language", "notify_issue_updates"]
+        labels = {"language": _("Language for email and the portal"),
+                  "notify_issue_updates": _("Email me when an issue I raised or support changes status")}
+        help_texts = {"notify_issue_updates": _("For example when it is routed to a department, resolved or put on "
+                                                "the priority vote.")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,9 +15,12 @@ from .models import User
 
 def profile_update(
     *, actor: User, user: User, first_name: str, last_name: str, language: str, gender: str = "",
-    background: str = "", demographics_consent: bool = False, now: dt.datetime | None = None,
+    background: str = "", demographics_consent: bool = False, notify_issue_updates: bool | None = None,
+    now: dt.datetime | None = None,
 ) -> User:
-    """Update a person's name and language, and their voluntary gender and background.
+    """Update a person's name and language, whether they want mail when an issue they raised
+    or support changes (``notify_issue_updates``; left as it is when None), and their
+    voluntary gender and background.
 
     Gender and background are stored only with ``demographics_consent``; without it (and when
     an earlier consent is withdrawn) both are cleared and the consent time removed. The time
@@ -27,6 +30,8 @@ def profile_update(
     now = now or timezone.now()
     with transaction.atomic():
         user.first_name, user.last_name, user.language = first_name, last_name, language
+        if notify_issue_updates is not None:
+            user.notify_issue_updates = notify_issue_updates
         had_consent = user.demographics_consent_at is not None
         if demographics_consent:
             user.gender, user.background = gender, background
@@ -35,7 +40,7 @@ def profile_update(
             user.gender = user.background = ""
             user.demographics_consent_at = None
         user.save(update_fields=["first_name", "last_name", "language", "gender", "background",
-                                 "demographics_consent_at"])
+                                 "demographics_consent_at", "notify_issue_updates"])
         data = {}
         if demographics_consent != had_consent:
             data["demographics_consent"] = "given" if demographics_consent else "withdrawn"

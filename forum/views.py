@@ -10,6 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from issues import selectors as issue_selectors
+
 from . import permissions, selectors, services
 from .forms import AccessibilityReportForm, RoleGrantForm
 from .models import ForumRole
@@ -29,6 +31,7 @@ def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "forum": forum,
             "focus_areas": forum.focus_areas.order_by("position"),
             "can_manage_roles": permissions.can_manage_roles(request.user, forum),
+            "priority_list": list(issue_selectors.published_priority_list(forum)),
         },
     )
 

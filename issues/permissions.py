@@ -30,6 +30,11 @@ def can_raise(meeting: Meeting, registration: Registration | None) -> bool:
             and registration.status == Registration.Status.CONFIRMED and meeting.status in CAPTURE_STATUSES)
 
 
+def capture_is_open(meeting: Meeting) -> bool:
+    """Issues are raised, supported and keyed in only until the meeting is documented."""
+    return meeting.status in CAPTURE_STATUSES
+
+
 def can_key_in(user: Any, meeting: Meeting) -> bool:
     """Facilitators of the meeting or forum and coordinators key in issues from table notes."""
     return event_permissions.can_check_in(user, meeting)

@@ -178,13 +178,32 @@ def issue_recipients(issue: Issue) -> list[tuple[str, str]]:
                 people.setdefault(support.person.email.lower(), support.person.language)
         else:
             registrations.append(support.registration)
+    by_link: list[str] = []
     for registration in registrations:
         attendee = registration.attendee
         if attendee is not None:
             if attendee.notify_issue_updates and attendee.is_active:
                 people.setdefault(attendee.email.lower(), attendee.language)
         elif registration.attendee_email or registration.contact_email:
-            people.setdefault((registration.attendee_email or registration.contact_email).lower(), settings.LANGUAGE_CODE)
+            by_link.append((registration.attendee_email or registration.contact_email).lower())
+    if by_link:
+        # An address given at registration may belong to an account whose owner turned these
+        # mails off (or who should get them in their own language): the account decides.
+        from django.db.models import Q
+
+        from accounts.models import User
+
+        match = Q()
+        for address in set(by_link):
+            match |= Q(email__iexact=address)
+        accounts = {u.email.lower(): u for u in User.objects.filter(match)}
+        for address in by_link:
+            account = accounts.get(address)
+            if account is None:
+                people.setdefault(address, settings.LANGUAGE_CODE)
+            elif account.notify_issue_updates and account.is_active:
+                people.setdefault(address, account.language)
+    people = {address: language for address, language in people.items() if address}
     return sorted(people.items())
 
 

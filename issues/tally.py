@@ -74,9 +74,12 @@ def _groups(candidates: Sequence[Candidate], score: Mapping[Candidate, float]) -
 
 def schulze(candidates: Sequence[Candidate], ballots: Sequence[Mapping[Candidate, int]]) -> Tally:
     """The Schulze method: strongest paths over the pairwise defeats (widest path,
-    Floyd–Warshall), then i is placed above j when p[i][j] > p[j][i]. Candidates are ordered
-    by how many others they beat this way, which is a ranking because that relation is
-    transitive; equal counts are ties."""
+    Floyd–Warshall), then i is placed above j when p[i][j] > p[j][i]. That relation is
+    transitive but, with ties in p, not always a complete ranking, so the ranking is built in
+    layers: the first group is every candidate nobody beats (the Schulze winners), the next
+    group every candidate beaten only by those, and so on. (Grouping by how many others a
+    candidate beats would be wrong there: an unbeaten candidate that beats fewer others would
+    be placed below a winner.) The score is how many others a candidate beats."""
     candidates = list(candidates)
     n = len(candidates)
     d = pairwise_matrix(candidates, ballots)
@@ -84,10 +87,17 @@ def schulze(candidates: Sequence[Candidate], ballots: Sequence[Mapping[Candidate
     for k in range(n):
         # p[i][j] = max(p[i][j], min(p[i][k], p[k][j])) for all i, j at once.
         p = np.maximum(p, np.minimum(p[:, k : k + 1], p[k : k + 1, :]))
-    beats = (p > p.T).sum(axis=1)
+    stronger = p > p.T
+    beats = stronger.sum(axis=1)
     wins = {c: int(beats[i]) for i, c in enumerate(candidates)}
-    return Tally("schulze", candidates, _groups(candidates, wins), {c: float(w) for c, w in wins.items()},
-                 d.tolist(), len(ballots))
+    ranking: Ranking = []
+    remaining = np.ones(n, dtype=bool)
+    while remaining.any():
+        # Unbeaten among the remaining; the relation is acyclic, so there always is one.
+        layer = remaining & ~stronger[remaining].any(axis=0)
+        ranking.append([candidates[i] for i in np.flatnonzero(layer)])
+        remaining &= ~layer
+    return Tally("schulze", candidates, ranking, {c: float(w) for c, w in wins.items()}, d.tolist(), len(ballots))
 
 
 def borda(candidates: Sequence[Candidate], ballots: Sequence[Mapping[Candidate, int]]) -> Tally:

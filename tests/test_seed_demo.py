@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import DiversityTarget, Meeting, Nomination, Registration
 from forum.models import Affiliation, Forum, ForumRole, Organisation, OutboxMessage, Role
+from issues.models import Ballot, Issue, IssueSupport, PriorityListEntry, Vote, VoterRecord
 from forum.validators import normalise_organisationsnummer
 
 PARTNERS = ["Företagarna Malmö", "Svenskt Näringsliv Skåne", "MINC", "Media Evolution City", "Arbetsförmedlingen"]
@@ -79,28 +81,34 @@ def test_seed_demo_plays_out_the_startup_year():
 
     forum = Forum.objects.get(slug="meet-malmo")
     now = timezone.now()
-    first, second, third = forum.meetings.order_by("starts_at")
-    assert [m.kind for m in (first, second, third)] == [
-        Meeting.Kind.CITY_FOR_BUSINESS, Meeting.Kind.BUSINESS_FOR_CITY, Meeting.Kind.PRIORITISATION]
-    assert first.status == Meeting.Status.HELD and first.starts_at < now
-    assert second.status == Meeting.Status.REGISTRATION_OPEN and now < second.starts_at < now + dt.timedelta(days=60)
-    assert third.status == Meeting.Status.PUBLISHED and third.starts_at > second.starts_at
+    # Last year: the start-up year's three meetings, all held; this year: the spring meeting a
+    # few weeks ahead, open for registration, and the autumn meeting published.
+    first, second, third, spring, autumn = forum.meetings.order_by("starts_at")
+    assert [m.kind for m in (first, second, third, spring, autumn)] == [
+        Meeting.Kind.CITY_FOR_BUSINESS, Meeting.Kind.BUSINESS_FOR_CITY, Meeting.Kind.PRIORITISATION,
+        Meeting.Kind.COMBINED, Meeting.Kind.COMBINED]
+    assert {first.starts_at.year, second.starts_at.year, third.starts_at.year} == {timezone.localdate().year - 1}
+    for held in (first, second, third):
+        assert held.status == Meeting.Status.DOCUMENTED and held.starts_at < now
+    assert spring.status == Meeting.Status.REGISTRATION_OPEN and now < spring.starts_at < now + dt.timedelta(days=60)
+    assert autumn.status == Meeting.Status.PUBLISHED and autumn.starts_at > spring.starts_at
 
     # A registration in every status, and the waiting list and offers where they belong.
     assert set(Registration.objects.values_list("status", flat=True)) == set(Registration.Status.values)
-    assert second.registrations.filter(status=Registration.Status.WAITING).exists()
-    assert second.registrations.filter(status=Registration.Status.OFFERED, offer_expires_at__gt=now).exists()
-    assert second.registrations.filter(status=Registration.Status.INVITED, expires_at__gt=now).exists()
-    assert not third.registrations.exists()
+    assert spring.registrations.filter(status=Registration.Status.WAITING).exists()
+    assert spring.registrations.filter(status=Registration.Status.OFFERED, offer_expires_at__gt=now).exists()
+    assert spring.registrations.filter(status=Registration.Status.INVITED, expires_at__gt=now).exists()
+    assert not autumn.registrations.exists()
 
-    # The held meeting: attendance recorded on the day, only for confirmed participants.
-    checked_in = first.registrations.filter(checked_in_at__isnull=False)
-    assert checked_in.count() >= 40
-    assert set(checked_in.values_list("status", flat=True)) == {Registration.Status.CONFIRMED}
-    assert all(abs(r.checked_in_at - first.starts_at) < dt.timedelta(hours=2) for r in checked_in)
+    # The held meetings: attendance recorded on the day, only for confirmed participants.
+    for held in (first, second, third):
+        checked_in = held.registrations.filter(checked_in_at__isnull=False)
+        assert checked_in.count() >= 40, held
+        assert set(checked_in.values_list("status", flat=True)) == {Registration.Status.CONFIRMED}
+        assert all(abs(r.checked_in_at - held.starts_at) < dt.timedelta(hours=2) for r in checked_in)
 
     # Never overbooked: occupied seats within every pool and the meeting's capacity.
-    for meeting in (first, second):
+    for meeting in (first, second, third, spring):
         for pool in meeting.pools.all():
             taken = pool.seated.filter(status__in=Registration.OCCUPYING).count()
             assert taken <= pool.size, (meeting, pool)
@@ -114,7 +122,7 @@ def test_seed_demo_plays_out_the_startup_year():
 
     # Some attendees have dietary needs; the demo's representative has a registration.
     assert Registration.objects.filter(status=Registration.Status.CONFIRMED).exclude(dietary_needs="").count() >= 5
-    assert Registration.objects.filter(organisation__name="Sofielunds Cykelverkstad AB", meeting=second).exists()
+    assert Registration.objects.filter(organisation__name="Sofielunds Cykelverkstad AB", meeting=spring).exists()
 
     # Diversity targets: each dimension adds up to 100 %.
     targets = DiversityTarget.objects.filter(forum=forum)
@@ -129,3 +137,56 @@ def test_seed_demo_plays_out_the_startup_year():
 
     # The demo's mail is never sent to the invented addresses.
     assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_issues_and_the_closed_vote():
+    call_command("seed_demo")
+    forum = Forum.objects.get(slug="meet-malmo")
+    first, second, third, _spring, _autumn = forum.meetings.order_by("starts_at")
+    today = timezone.localdate()
+
+    # Issues raised at meetings 1 and 2, in every status.
+    issues = Issue.objects.filter(forum=forum)
+    assert issues.count() >= 35
+    assert set(issues.values_list("meeting", flat=True)) == {first.pk, second.pk}
+    assert set(issues.values_list("status", flat=True)) == set(Issue.Status.values)
+    assert all(first.starts_at <= i.created_at < first.ends_at + dt.timedelta(hours=1)
+               for i in issues.filter(meeting=first))
+    assert set(issues.values_list("side", flat=True)) == {"business", "city"}
+    assert issues.filter(anonymous=True).exists()
+    assert issues.filter(keyed_in_by__isnull=False).exists()
+    assert IssueSupport.objects.filter(issue__forum=forum).count() >= 20
+    quick = issues.filter(status=Issue.Status.QUICK_FIX)
+    assert not quick.filter(Q(department__isnull=True) | Q(responsible__isnull=True) | Q(due_date__isnull=True))
+    assert quick.filter(due_date__lt=today).exists() and quick.filter(due_date__gte=today).exists()
+    assert set(quick.values_list("department__kind", flat=True)) == {Organisation.Kind.DEPARTMENT}
+    assert not issues.filter(status__in=[Issue.Status.RESOLVED, Issue.Status.OUT_OF_SCOPE], answer="").exists()
+    merged = issues.filter(status=Issue.Status.MERGED)
+    assert merged.count() >= 3
+    assert all(m.merged_into.status != Issue.Status.MERGED for m in merged)
+    # Triage reached the raisers and supporters, and none of the demo's mail is left to send.
+    assert OutboxMessage.objects.filter(template="issues/status_changed").exists()
+    assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED).exists()
+
+    # The vote at meeting 3: Schulze over the candidates, closed and its list confirmed.
+    vote = Vote.objects.get(meeting__forum=forum)
+    assert vote.meeting == third
+    assert vote.method == Vote.Method.SCHULZE and vote.status == Vote.Status.CONFIRMED
+    candidates = set(vote.candidates.values_list("pk", flat=True))
+    assert len(candidates) == 10
+    assert candidates == set(issues.filter(status=Issue.Status.CANDIDATE).values_list("pk", flat=True))
+    assert third.starts_at < vote.opened_at < vote.closed_at < third.ends_at < vote.confirmed_at
+    ballots = Ballot.objects.filter(vote=vote)
+    assert 50 <= ballots.count() <= third.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    assert ballots.count() == VoterRecord.objects.filter(vote=vote).count() == vote.result["turnout"]["ballots"]
+    assert set(ballots.values_list("side", flat=True)) == {"business", "city"}
+    assert ballots.filter(paper=True).count() == 2 == vote.result["turnout"]["paper"]
+    assert not VoterRecord.objects.filter(vote=vote).exclude(
+        registration__meeting=third, registration__status=Registration.Status.CONFIRMED).exists()
+    # The published priority list follows the frozen result.
+    entries = list(PriorityListEntry.objects.filter(vote=vote).order_by("rank", "pk"))
+    assert [e.issue_id for e in entries] == vote.result["ordered"]
+    assert {e.issue_id for e in entries} == candidates
+    assert entries[0].rank == 1
+    assert [e.rank for e in entries] == sorted(e.rank for e in entries)

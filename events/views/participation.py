@@ -45,6 +45,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A meeting's facts for everyone; drafts only for those who manage the forum."""
     meeting = _visible_meeting(request, pk)
     companies = permissions.represented_companies(request.user)
+    # Issues of the meeting (capture): imported here to keep the app's imports one-way at load.
+    from issues import permissions as issue_permissions
+
+    can_raise_issues = issue_permissions.can_raise(
+        meeting, issue_permissions.participant_registration(request.user, meeting))
     return render(
         request,
         "events/participation/meeting_detail.html",
@@ -56,6 +61,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "represents_companies": bool(companies),
             "can_manage": permissions.can_manage_meetings(request.user, meeting.forum),
             "can_check_in": permissions.can_check_in(request.user, meeting),
+            "can_raise_issues": can_raise_issues,
         },
     )
 

@@ -1,1 +1,289 @@
-"""Views: voting."""
+"""Views: the priority vote – creating and running it, the ballot, the receipt check and
+the result.
+
+Secrecy: no page shows who voted what. The receipt code is shown once, in the response to
+the ballot itself (never stored in the session, never put in a URL), and the receipt check
+takes it by POST so it does not end up in server logs.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from events import permissions as event_permissions
+
+from .. import permissions, selectors, services, tally
+from ..forms import BallotForm, PaperBallotForm, ReceiptCheckForm, VoteActionForm, VoteCreateForm
+from ..models import Vote
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _public_vote(request: HttpRequest, pk: int) -> Vote:
+    """A vote of a meeting the visitor may see (drafts of meetings stay hidden: 404)."""
+    vote = Vote.objects.select_related("meeting__forum").filter(pk=pk).first()
+    if vote is None or not event_permissions.can_view_meeting(request.user, vote.meeting):
+        raise Http404
+    return vote
+
+
+def _method_explanation(method: str) -> str:
+    return {
+        Vote.Method.SCHULZE: _(
+            "The Schulze method compares every pair of issues: an issue is placed above another when more voters "
+            "ranked it higher, directly or through a chain of such wins."),
+        Vote.Method.BORDA: _(
+            "The Borda count gives each issue points for its place on every ballot (the first place the most "
+            "points); issues not ranked get none."),
+        Vote.Method.DOTS: _(
+            "In dot voting each voter spreads a number of points over the issues; the issue with the most points "
+            "comes first."),
+    }[method]
+
+
+def _tie_break_sentence(rule: str) -> str:
+    if rule == tally.TIE_BREAK:
+        return _("On the published priority list, tied issues are listed by how many ballots marked them, then by "
+                 "which was raised first.")
+    return rule
+
+
+def _places(ranking: list[list[int]], order: list[int] | None = None) -> list[dict[str, Any]]:
+    """Ranking groups as rows with a shared place label ("2–3") for ties. ``order`` (the
+    tie-broken list) orders the issues within a group the way the published list does."""
+    position = {c: i for i, c in enumerate(order or [])}
+    rows = []
+    place = 1
+    for group in ranking:
+        last = place + len(group) - 1
+        label = str(place) if len(group) == 1 else f"{place}–{last}"
+        for candidate in sorted(group, key=lambda c: position.get(c, 0)):
+            rows.append({"id": candidate, "place": label, "tied": len(group) > 1})
+        place = last + 1
+    return rows
+
+
+# --- coordinator pages --------------------------------------------------------------------
+@login_required
+def vote_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The votes of a meeting (coordinators and the meeting's facilitators)."""
+    meeting = event_permissions.meeting_for(request.user, pk, permissions.can_open_vote)
+    votes = list(selectors.votes_for_meeting(meeting))
+    for vote in votes:
+        vote.is_open_now = services.vote_is_open(vote)
+    return render(request, "issues/voting/vote_list.html", {
+        "meeting": meeting, "votes": votes, "can_create": permissions.can_manage_vote(request.user, meeting),
+    })
+
+
+@login_required
+def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator creates a vote over the forum's candidates for the priority list."""
+    meeting = event_permissions.meeting_for(request.user, pk, permissions.can_manage_vote)
+    form = VoteCreateForm(request.POST if request.method == "POST" else None, forum=meeting.forum)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                vote = services.vote_create(
+                    actor=request.user, meeting=meeting, title=data["title"], candidates=data["candidates"],
+                    method=data["method"], dots=data["dots"], opens_at=data["opens_at"], closes_at=data["closes_at"],
+                )
+            except services.IssueError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The vote was created."))
+                return redirect("issues:vote_manage", pk=vote.pk)
+        status = 400
+    return render(request, "issues/voting/vote_create.html", {"meeting": meeting, "form": form}, status=status)
+
+
+@login_required
+@never_cache
+def vote_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run a vote: open it (facilitators too), close it and confirm the priority list
+    (coordinators), key in paper ballots (coordinators). Shows turnout as a count only."""
+    vote = permissions.vote_for(request.user, pk, permissions.can_open_vote)
+    meeting = vote.meeting
+    can_manage = permissions.can_manage_vote(request.user, meeting)
+    candidates = selectors.vote_candidates(vote)
+    paper_form = None
+    receipt = None
+    status = 200
+    if request.method == "POST":
+        if "registration" in request.POST:
+            if not can_manage:
+                raise PermissionDenied
+            paper_form = PaperBallotForm(request.POST, vote=vote, candidates=candidates,
+                                         registrations=selectors.vote_not_yet_voted(vote))
+            if paper_form.is_valid():
+                try:
+                    receipt = services.ballot_cast(vote=vote, registration=paper_form.cleaned_data["registration"],
+                                                   marks=paper_form.marks(), actor=request.user, paper=True)
+                except services.IssueError as error:
+                    paper_form.add_error(None, str(error))
+            if receipt is None:
+                status = 400
+            else:
+                paper_form = None
+        else:
+            action_form = VoteActionForm(request.POST)
+            if not action_form.is_valid():
+                messages.error(request, _("Something went wrong. Try again."))
+                return redirect("issues:vote_manage", pk=vote.pk)
+            action = action_form.cleaned_data["action"]
+            if action != "open" and not can_manage:
+                raise PermissionDenied
+            try:
+                if action == "open":
+                    services.vote_open(actor=request.user, vote=vote)
+                    messages.success(request, _("The vote is open."))
+                elif action == "close":
+                    services.vote_close(actor=request.user, vote=vote)
+                    messages.success(request, _("The vote is closed and its result is final."))
+                else:
+                    services.vote_confirm(actor=request.user, vote=vote)
+                    messages.success(request, _("The priority list was confirmed and published on the forum page."))
+            except services.IssueError as error:
+                messages.error(request, str(error))
+            return redirect("issues:vote_manage", pk=vote.pk)
+    vote.refresh_from_db()
+    is_open = services.vote_is_open(vote)
+    if paper_form is None and can_manage and is_open:
+        paper_form = PaperBallotForm(vote=vote, candidates=candidates, registrations=selectors.vote_not_yet_voted(vote))
+    return render(request, "issues/voting/vote_manage.html", {
+        "vote": vote, "meeting": meeting, "can_manage": can_manage, "is_open": is_open,
+        "voted": selectors.vote_voter_count(vote), "eligible": selectors.vote_eligible_count(vote),
+        "candidates": candidates, "paper_form": paper_form if is_open else None, "receipt": receipt,
+        "can_open": vote.status == Vote.Status.DRAFT and not is_open,
+        "can_close": can_manage and vote.status in (Vote.Status.DRAFT, Vote.Status.OPEN),
+        "can_confirm": can_manage and vote.status == Vote.Status.CLOSED,
+    }, status=status)
+
+
+# --- the ballot ---------------------------------------------------------------------------
+def _ballot(request: HttpRequest, vote: Vote, registration, action_url: str) -> HttpResponse:
+    if not permissions.can_vote(vote, registration):
+        return render(request, "issues/voting/not_eligible.html", {"vote": vote}, status=403)
+    is_open = services.vote_is_open(vote)
+    if not is_open:
+        return render(request, "issues/voting/not_open.html", {"vote": vote},
+                      status=409 if request.method == "POST" else 200)
+    candidates = selectors.vote_candidates(vote)
+    record = selectors.voter_record(vote, registration)
+    form = BallotForm(request.POST if request.method == "POST" else None, vote=vote, candidates=candidates)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                receipt = services.ballot_cast(vote=vote, registration=registration, marks=form.marks())
+            except services.IssueError as error:
+                form.add_error(None, str(error))
+            else:
+                return render(request, "issues/voting/receipt.html", {
+                    "vote": vote, "receipt": receipt, "ballot_url": action_url, "changed": record is not None,
+                })
+        status = 400
+    return render(request, "issues/voting/ballot.html", {
+        "vote": vote, "form": form, "record": record, "action_url": action_url, "dots": vote.method == Vote.Method.DOTS,
+        "candidate_count": len(candidates),
+    }, status=status)
+
+
+@login_required
+@never_cache
+def ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ballot for a logged-in confirmed participant of the vote's meeting."""
+    vote = _public_vote(request, pk)
+    registration = permissions.participant_registration(request.user, vote.meeting)
+    return _ballot(request, vote, registration, reverse("issues:ballot", kwargs={"pk": vote.pk}))
+
+
+@never_cache
+def ballot_by_token(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The ballot by the personal link of the invitation (no login needed)."""
+    vote = _public_vote(request, pk)
+    registration = event_permissions.registration_for_token(token)
+    return _ballot(request, vote, registration,
+                   reverse("issues:ballot_by_token", kwargs={"pk": vote.pk, "token": token}))
+
+
+@never_cache
+def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anyone with a receipt code sees the marks of the ballot counted under it, nothing else."""
+    vote = _public_vote(request, pk)
+    form = ReceiptCheckForm(request.POST if request.method == "POST" else None)
+    rows = None
+    not_found = False
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            ballot = services.receipt_check(vote=vote, code=form.cleaned_data["code"])
+            if ballot is None:
+                not_found = True
+            else:
+                issues = {issue.pk: issue for issue in selectors.vote_candidates(vote)}
+                rows = sorted(
+                    ({"issue": issues.get(int(k)), "mark": v} for k, v in ballot.marks.items()),
+                    key=lambda row: (row["mark"] if vote.method != Vote.Method.DOTS else -row["mark"]),
+                )
+        else:
+            status = 400
+    return render(request, "issues/voting/receipt_check.html", {
+        "vote": vote, "form": form, "rows": rows, "not_found": not_found, "dots": vote.method == Vote.Method.DOTS,
+    }, status=status)
+
+
+# --- the result ---------------------------------------------------------------------------
+def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """The frozen result of a closed vote, public."""
+    vote = _public_vote(request, pk)
+    if vote.status not in (Vote.Status.CLOSED, Vote.Status.CONFIRMED) or not vote.result:
+        return render(request, "issues/voting/result_pending.html", {"vote": vote})
+    result = vote.result
+    issues = {issue.pk: issue for issue in selectors.vote_candidates(vote)}
+    numbers = {c: i for i, c in enumerate(result["candidates"], start=1)}
+    scores = result.get("scores", {})
+
+    def rows_of(ranking, order=None):
+        rows = _places(ranking, order)
+        for row in rows:
+            row["issue"] = issues.get(row["id"])
+            row["number"] = numbers.get(row["id"])
+            row["score"] = scores.get(str(row["id"]))
+        return rows
+
+    combined = rows_of(result["ranking"], result.get("ordered"))
+    sides = [
+        {"key": key, "label": label, "ballots": result["by_side"][key]["ballots"],
+         "rows": rows_of(result["by_side"][key]["ranking"])}
+        for key, label in (("business", _("Business voters")), ("city", _("City voters")))
+        if key in result.get("by_side", {})
+    ]
+    matrix = []
+    if vote.method != Vote.Method.DOTS and result.get("pairwise"):
+        pairwise = result["pairwise"]
+        for i, row_id in enumerate(result["candidates"]):
+            cells = []
+            for j, _col in enumerate(result["candidates"]):
+                if i == j:
+                    cells.append({"self": True})
+                else:
+                    cells.append({"value": pairwise[i][j], "wins": pairwise[i][j] > pairwise[j][i]})
+            matrix.append({"number": i + 1, "issue": issues.get(row_id), "cells": cells})
+    legend = [{"number": numbers[c], "issue": issues.get(c)} for c in result["candidates"]]
+    return render(request, "issues/voting/result.html", {
+        "vote": vote, "combined": combined, "sides": sides, "matrix": matrix, "legend": legend,
+        "turnout": result["turnout"], "method_explanation": _method_explanation(vote.method),
+        "tie_break": _tie_break_sentence(result.get("tie_break", tally.TIE_BREAK)),
+        "has_ties": any(len(group) > 1 for group in result["ranking"]),
+        "dots": vote.method == Vote.Method.DOTS, "confirmed": vote.status == Vote.Status.CONFIRMED,
+    })

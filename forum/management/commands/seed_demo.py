@@ -2,16 +2,21 @@
 partner organisations of seed 002, city departments, a few non-profits and one user per
 role. Everything is invented (no real people); mail addresses are on ``forum.example``.
 
-It also plays out the forum's start-up year (seed 002) relative to today: theme meeting 1
-held last spring (invitations, nominations, open registration, the waiting list and
-check-in), meeting 2 open for registration a few weeks ahead, meeting 3 published later,
-with a registration in every status; and the forum's diversity targets. Everything goes
-through the services in :mod:`events.services`, with ``now=`` placing each step in time.
+It also plays out the forum's start-up year (seed 002) last year: theme meeting 1 held in May
+(invitations, nominations, open registration, the waiting list and check-in), meetings 2 and 3
+held in September and November with attendance; about 40 issues raised at meetings 1 and 2 in
+every status (new, quick fix routed with a due date, some overdue, candidate, taken up by a
+network, resolved, out of scope, merged duplicates), some anonymous, with supporters; and a
+closed Schulze vote at meeting 3 with its confirmed priority list. This year's spring meeting
+(combined) is open for registration a few weeks ahead with a registration in every status,
+the autumn meeting published later; and the forum's diversity targets. Everything goes
+through the services in :mod:`events.services` and :mod:`issues.services`, with ``now=``
+placing each step in time where the service takes one.
 
 Idempotent: every object is looked up by its natural key (slug, organisationsnummer,
 kind + name, email) before it is created, so a second run creates nothing new; the meetings
-are skipped if the forum already has meetings in the start-up year, and the targets if it
-has any.
+(with the issues and the vote) are skipped if the forum already has any meetings, and the
+targets if it has any.
 
 Demo mail is written to the outbox like any other (that is how the services work) but marked
 as sent at once: the addresses are invented and nothing leaves the portal.
@@ -23,11 +28,13 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -270,15 +277,18 @@ def _tuesday_1111(day: dt.date) -> dt.datetime:
 
 
 class StartupYear:
-    """The start-up year played out through the services, each step at its own ``now``.
+    """The start-up year (last year) and this year's meetings, played out through the
+    services, each step at its own ``now``.
 
-    Meeting 1 (May of the year) is held: City and Partner picks invited and answered, the
-    open pool filled with a waiting list that moved (an offer accepted after a cancellation,
+    Meeting 1 (May last year) is held: City and Partner picks invited and answered, the open
+    pool filled with a waiting list that moved (an offer accepted after a cancellation,
     released seats after the hold date, one offer left to expire), municipal participants,
-    and most attendees checked in. Meeting 2, about four weeks ahead, is open for
-    registration: invitations answered, declined, expired and still open, nominations
-    pending, approved and rejected, a full open pool with a waiting list, one offer that
-    expired and one open now. Meeting 3 is published.
+    and most attendees checked in. Meetings 2 and 3 are held more simply (City pick, open
+    pool, municipal participants, check-in); see :class:`IssuesAndVote` for their issues and
+    the vote. This year's spring meeting, about four weeks ahead, is open for registration:
+    invitations answered, declined, expired and still open, nominations pending, approved
+    and rejected, a full open pool with a waiting list, one offer that expired and one open
+    now. The autumn meeting is published.
     """
 
     def __init__(self, command, forum: Forum, users: dict[str, User], organisations: dict[str, Organisation],
@@ -301,15 +311,17 @@ class StartupYear:
 
     def play(self) -> None:
         today = timezone.localdate()
-        year = today.year if today.month > 5 else today.year - 1  # meeting 1 (May) is already held
-        if self.forum.meetings.filter(starts_at__year=year).exists():
-            return
+        if self.forum.meetings.exists():
+            return  # played out before (meetings, issues and the vote are made together)
+        year = today.year - 1  # the start-up year was last year: all three meetings are held
         first, second, third = event_services.startup_year_create(actor=self.coordinator, forum=self.forum, year=year)
-        self.command.created["meeting"] += 3
-        # Meetings 2 and 3 of the plan may lie in the past by now; keep the story current.
-        self._move(second, _tuesday_1111(today + dt.timedelta(days=28)))
-        self._move(third, _tuesday_1111(today + dt.timedelta(days=100)))
-        for meeting in (first, second, third):
+        spring, autumn = event_services.later_year_create(actor=self.coordinator, forum=self.forum, year=today.year)
+        self.command.created["meeting"] += 5
+        # This year's meetings of the plan may lie in the past by now; keep the story current:
+        # the spring meeting a few weeks ahead (registration open), the autumn one later.
+        self._move(spring, _tuesday_1111(today + dt.timedelta(days=28)))
+        self._move(autumn, _tuesday_1111(today + dt.timedelta(days=100)))
+        for meeting in (first, second, third, spring, autumn):
             event_services.meeting_update(
                 actor=self.coordinator, meeting=meeting, facilitators=[self.facilitator],
                 venue_name="Studio Malmö", venue_address="Carlsgatan 12A, 211 20 Malmö",
@@ -318,8 +330,11 @@ class StartupYear:
             )
         companies = list(self.companies)
         self._held(first, companies)
-        self._open(second, companies)
-        event_services.meeting_set_status(actor=self.coordinator, meeting=third, status=Meeting.Status.PUBLISHED)
+        self._held_simple(second, city=companies[40:62], open_=companies[:30], municipal=3)
+        self._held_simple(third, city=companies[45:70], open_=companies[5:35], municipal=4)
+        IssuesAndVote(self, first, second, third).play()
+        self._open(spring, companies)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=autumn, status=Meeting.Status.PUBLISHED)
 
     # --- helpers --------------------------------------------------------------------------
     def _move(self, meeting: Meeting, starts_at: dt.datetime) -> None:
@@ -462,7 +477,34 @@ class StartupYear:
                 event_services.checkin(actor=self.facilitator, registration=registration,
                                        now=starts - dt.timedelta(minutes=20) + dt.timedelta(seconds=40 * i))
 
-    # --- meeting 2: registration open now ---------------------------------------------------
+    # --- last year's meetings 2 and 3: held ------------------------------------------------
+    def _held_simple(self, meeting: Meeting, *, city: list[Organisation], open_: list[Organisation],
+                     municipal: int) -> None:
+        """A held meeting without the waiting-list story of meeting 1: City pick invitations
+        accepted, the open pool filled, ``municipal`` participants per municipal pool, most of
+        them checked in on the day."""
+        starts = meeting.starts_at
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
+                                          status=Meeting.Status.REGISTRATION_OPEN)
+        t0 = starts - dt.timedelta(days=40)
+        pool = self._pool(meeting, SeatPool.Kind.CITY_PICK)
+        for i, company in enumerate(city):
+            self._accept(self._invite(meeting, pool, company, t0 + dt.timedelta(minutes=i)),
+                         t0 + dt.timedelta(days=2, hours=i))
+        for i, company in enumerate(open_):
+            self._register(meeting, company, t0 + dt.timedelta(days=8, minutes=9 * i))
+        self._municipal(meeting, t0, accept=municipal)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
+                                          status=Meeting.Status.REGISTRATION_CLOSED)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.HELD)
+        for i, registration in enumerate(meeting.registrations.filter(status=Registration.Status.CONFIRMED)
+                                         .order_by("pk")):
+            if self.rng.random() < 0.9:
+                event_services.checkin(actor=self.facilitator, registration=registration,
+                                       now=starts - dt.timedelta(minutes=20) + dt.timedelta(seconds=40 * i))
+
+    # --- this year's spring meeting: registration open now -------------------------------------
     def _open(self, meeting: Meeting, companies: list[Organisation]) -> None:
         now = self.now
         event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED)
@@ -514,6 +556,206 @@ class StartupYear:
         self._cancel(last, now - dt.timedelta(hours=6))
 
         self._municipal(meeting, now - dt.timedelta(days=12), accept=2)
+
+
+# --- Issues raised in the start-up year, and the vote at meeting 3 --------------------------
+# (meeting 1 or 2, focus area index (0 work and education, 1 establishments and
+# attractiveness, 2 investments), side, status, text, detail). Detail: for a quick fix the
+# department and whether it is overdue; for resolved the answer; for out of scope the
+# reason; for a merged issue the text of the issue it duplicates.
+B, C = "business", "city"
+DEMO_ISSUES: list[tuple[int, int, str, str, str, object]] = [
+    # Candidates for the priority list (voted on at meeting 3).
+    (1, 0, B, "candidate", "Fler praktikplatser för nyanlända inom bygg", None),
+    (1, 0, B, "candidate", "Yrkessvenska som går att läsa på arbetsplatsen", None),
+    (1, 1, B, "candidate", "Snabbare bygglov för små företag", None),
+    (1, 1, B, "candidate", "En väg in till staden för företag som vill etablera sig", None),
+    (1, 2, B, "candidate", "Lokaler till rimlig hyra för unga företag i Rosengård och Holma", None),
+    (2, 0, C, "candidate", "Sommarjobb för gymnasieelever hos fler privata arbetsgivare", None),
+    (2, 0, B, "candidate", "Validering av utländsk yrkeserfarenhet på veckor i stället för månader", None),
+    (2, 2, C, "candidate", "Företag som tar emot lärlingar i vård och omsorg", None),
+    (2, 1, B, "candidate", "Trygga och upplysta gångstråk till arbetsplatserna i Hyllie", None),
+    (2, 2, B, "candidate", "Kommunens upphandlingar uppdelade så att små företag kan lämna anbud", None),
+    # New, not yet handled.
+    (2, 0, B, "new", "Mentorprogram för kvinnor som vill starta företag", None),
+    (2, 1, B, "new", "Fler laddplatser för företagens elbilar i innerstaden", None),
+    (2, 2, C, "new", "Näringslivet medfinansierar fritidsgårdarnas läxhjälp", None),
+    (2, 0, B, "new", "Kortare handläggningstid för arbetstillstånd vid rekrytering", None),
+    (2, 1, B, "new", "Skyltning på fler språk vid företagsområdet i Fosie", None),
+    (1, 2, B, "new", "Gemensam kompetensbank för små IT-företag i Malmö", None),
+    (1, 0, C, "new", "Studiebesök på företag för elever i årskurs 8", None),
+    # Quick fixes routed to a department.
+    (1, 1, B, "quick_fix", "Tydligare information om vilka tillstånd en restaurang behöver",
+     ("Miljöförvaltningen", True)),
+    (1, 1, B, "quick_fix", "Lastzoner som räcker för leveranser på Södra Förstadsgatan",
+     ("Fastighets- och gatukontoret", True)),
+    (1, 0, B, "quick_fix", "En kontaktperson på Arbetsförmedlingen och staden för rekryterande företag",
+     ("Arbetsmarknads- och socialförvaltningen", False)),
+    (2, 1, B, "quick_fix", "Snöröjning av cykelbanorna vid industriområdet i Fosie",
+     ("Fastighets- och gatukontoret", False)),
+    (2, 0, C, "quick_fix", "Praktikplatser på stadens egna förvaltningar annonseras samlat",
+     ("Stadskontoret", True)),
+    (2, 2, B, "quick_fix", "Svar inom en vecka på frågor till företagslotsen",
+     ("Stadsbyggnadskontoret", False)),
+    (1, 0, B, "quick_fix", "Vuxenutbildningens yrkeskurser på kvällstid", (
+        "Gymnasie- och vuxenutbildningsförvaltningen", False)),
+    # Taken up by a network.
+    (1, 0, B, "network", "Matchning mellan arbetsgivare och unga som varken arbetar eller studerar", None),
+    (2, 2, B, "network", "Gemensamma investeringar i stadsdelarnas torg och handel", None),
+    (2, 1, C, "network", "Ett företagsnätverk för besöksnäringen kring Malmö Live", None),
+    # Resolved, with an answer.
+    (1, 1, B, "resolved", "Kan staden samla all information till nya företag på ett ställe?",
+     "Ja. Sedan i höstas finns Företagsservice på malmo.se med en samlad väg in och en företagslots."),
+    (1, 0, B, "resolved", "Gymnasiets bygg- och anläggningsprogram saknar handledare på företagen",
+     "Gymnasieförvaltningen har utbildat 24 nya handledare tillsammans med byggföretagen."),
+    (2, 2, C, "resolved", "Kan företag sponsra utrustning till skolornas teknikundervisning?",
+     "Ja, genom stadens samarbetsavtal. Kontakta Grundskoleförvaltningen, som har en mall för avtalet."),
+    (2, 1, B, "resolved", "Parkeringsregler för hantverkare vid jobb i innerstaden",
+     "Hantverkartillstånd kan nu sökas digitalt och gäller i hela innerstaden."),
+    (1, 2, B, "resolved", "Bredband till företagen i Kirsebergs industriområde",
+     "Utbyggnaden är klar sedan juni; alla fastigheter i området kan ansluta."),
+    # Out of scope, with a reason.
+    (1, 2, B, "out_of_scope", "Sänkt arbetsgivaravgift för unga anställda",
+     "Arbetsgivaravgiften beslutas av riksdagen, inte av staden. Frågan har förts vidare till Företagarna."),
+    (2, 1, B, "out_of_scope", "Fler direktflyg från Sturup",
+     "Flygtrafiken ligger utanför forumets uppdrag om arbete och utbildning."),
+    (1, 0, B, "out_of_scope", "Ändrade regler för a-kassan vid deltidsarbete",
+     "Reglerna för arbetslöshetsförsäkringen beslutas nationellt."),
+    (2, 2, C, "out_of_scope", "Ett nytt konserthus i Västra Hamnen",
+     "Större kulturinvesteringar hanteras i stadens budgetprocess och inte i forumet."),
+    # Duplicates, merged into the issue they repeat.
+    (1, 0, B, "merged", "Praktik för nyanlända på byggarbetsplatser",
+     "Fler praktikplatser för nyanlända inom bygg"),
+    (1, 1, B, "merged", "Bygglov tar för lång tid för småföretagare",
+     "Snabbare bygglov för små företag"),
+    (2, 0, B, "merged", "Snabbare validering av utländska utbildningar",
+     "Validering av utländsk yrkeserfarenhet på veckor i stället för månader"),
+    (2, 2, B, "merged", "Dela upp stora upphandlingar i mindre delar",
+     "Kommunens upphandlingar uppdelade så att små företag kan lämna anbud"),
+]
+
+
+class IssuesAndVote:
+    """Issues raised at last year's meetings 1 and 2 in every status, and the vote at meeting 3
+    with its confirmed priority list, all through :mod:`issues.services`.
+
+    The issue services have no ``now``: issues and their history get the real time, and are
+    then dated back to their meeting (a demo-only adjustment, straight in the database). The
+    vote is placed in time with ``now``: opened, cast and closed during meeting 3, the list
+    confirmed two days later.
+    """
+
+    def __init__(self, year: StartupYear, first: Meeting, second: Meeting, third: Meeting) -> None:
+        self.year = year
+        self.coordinator = year.coordinator
+        self.facilitator = year.facilitator
+        self.meetings = {1: first, 2: second}
+        self.third = third
+        self.rng = random.Random(SEED + 3)
+        self.focus_areas = list(year.forum.focus_areas.order_by("position"))
+
+    def play(self) -> None:
+        from issues import services as issue_services
+
+        self.services = issue_services
+        issues = self._raise()
+        self._triage(issues)
+        for meeting in self.meetings.values():
+            event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.DOCUMENTED)
+        # Fresh rows: the triage services changed the statuses in the database.
+        from issues.models import Issue
+
+        candidates = Issue.objects.filter(pk__in=[issues[spec[4]].pk for spec in DEMO_ISSUES if spec[3] == "candidate"])
+        self._vote(list(candidates.order_by("created_at", "pk")))
+        event_services.meeting_set_status(actor=self.coordinator, meeting=self.third, status=Meeting.Status.DOCUMENTED)
+
+    def _participants(self, meeting: Meeting, side: str) -> list[Registration]:
+        municipal = Q(pool__kind=SeatPool.Kind.MUNICIPAL)
+        rows = meeting.registrations.filter(status=Registration.Status.CONFIRMED, checked_in_at__isnull=False)
+        rows = rows.filter(municipal) if side == C else rows.exclude(municipal)
+        return list(rows.select_related("pool", "attendee", "organisation").order_by("pk"))
+
+    def _raise(self) -> dict[str, Any]:
+        from issues.models import Issue, IssueEvent
+
+        issues = {}
+        for n, (meeting_no, focus, side, status, text, _detail) in enumerate(DEMO_ISSUES):
+            meeting = self.meetings[meeting_no]
+            raised_at = meeting.starts_at + dt.timedelta(minutes=25 + 2 * n)
+            if n % 6 == 5:
+                # Keyed in by the facilitator from the table notes.
+                issue = self.services.issue_create(actor=self.facilitator, meeting=meeting, text=text, side=side,
+                                                   focus_area=self.focus_areas[focus], keyed_in=True)
+            else:
+                registration = self.rng.choice(self._participants(meeting, side))
+                issue = self.services.issue_create(
+                    actor=registration.attendee, meeting=meeting, text=text, side=side,
+                    focus_area=self.focus_areas[focus], anonymous=n % 5 == 3, registration=registration,
+                )
+            # "Me too" from others in the room.
+            others = self._participants(meeting, B) + self._participants(meeting, C)
+            for supporter in self.rng.sample(others, k=self.rng.randint(0, 6)):
+                if supporter.attendee_id:
+                    self.services.issue_support(issue=issue, person=supporter.attendee)
+                else:
+                    self.services.issue_support(issue=issue, registration=supporter)
+            Issue.objects.filter(pk=issue.pk).update(created_at=raised_at)
+            IssueEvent.objects.filter(issue=issue).update(at=raised_at)
+            issues[text] = issue
+        return issues
+
+    def _triage(self, issues: dict[str, Any]) -> None:
+        from issues.models import Issue
+
+        today = timezone.localdate()
+        responsible = [self.coordinator, User.objects.get(email="tjansteperson@forum.example")]
+        for n, (_m, _f, _side, status, text, detail) in enumerate(DEMO_ISSUES):
+            issue = issues[text]
+            if status == "merged":
+                self.services.issue_merge(actor=self.coordinator, survivor=issues[detail], duplicates=[issue])
+            elif status == "quick_fix":
+                department, overdue = detail
+                due = today - dt.timedelta(days=10 + 7 * n % 30) if overdue else today + dt.timedelta(days=14 + n)
+                self.services.issue_set_status(
+                    actor=self.coordinator, issue=issue, status=Issue.Status.QUICK_FIX,
+                    department=Organisation.objects.get(kind=Organisation.Kind.DEPARTMENT, name=department),
+                    responsible=responsible[n % 2], due_date=due,
+                )
+            elif status in ("resolved", "out_of_scope"):
+                self.services.issue_set_status(actor=self.coordinator, issue=issue, status=status, answer=detail)
+            elif status != "new":
+                self.services.issue_set_status(actor=self.coordinator, issue=issue, status=status)
+
+    def _vote(self, candidates: list) -> None:
+        """A Schulze vote at meeting 3 over the candidates: every participant who came votes
+        (two on paper, keyed in by the coordinator), ranking three to all of them."""
+        from issues.models import Vote
+
+        starts = self.third.starts_at
+        vote = self.services.vote_create(
+            actor=self.coordinator, meeting=self.third, title=f"Prioriteringslista {starts.year}",
+            candidates=candidates, method=Vote.Method.SCHULZE,
+        )
+        opened = starts + dt.timedelta(hours=1, minutes=30)
+        vote = self.services.vote_open(actor=self.facilitator, vote=vote, now=opened)
+        # Popularity: a voter's ranking is drawn with these weights, so the result has clear
+        # leaders and some close calls.
+        weights = [9, 6, 7, 4, 5, 8, 6, 3, 2, 4][: len(candidates)]
+        voters = self._participants(self.third, B) + self._participants(self.third, C)
+        for i, registration in enumerate(voters):
+            length = self.rng.randint(3, len(candidates))
+            chosen: list = []
+            while len(chosen) < length:
+                pick = self.rng.choices(candidates, weights=weights, k=1)[0]
+                if pick not in chosen:
+                    chosen.append(pick)
+            marks = {str(issue.pk): rank for rank, issue in enumerate(chosen, start=1)}
+            paper = i in (7, 31)
+            self.services.ballot_cast(vote=vote, registration=registration, marks=marks, paper=paper,
+                                      actor=self.coordinator if paper else None,
+                                      now=opened + dt.timedelta(seconds=20 * i))
+        vote = self.services.vote_close(actor=self.coordinator, vote=vote, now=opened + dt.timedelta(minutes=40))
+        self.services.vote_confirm(actor=self.coordinator, vote=vote, now=starts + dt.timedelta(days=2))
 
 
 class Command(BaseCommand):
@@ -681,6 +923,13 @@ class Command(BaseCommand):
                 f"  {meeting.starts_at:%Y-%m-%d} {meeting.title} ({meeting.get_status_display()}): "
                 f"{meeting.registrations.count()} inbjudningar och anmälningar"
             )
+        from issues.models import Issue, Vote
+
+        self.stdout.write(
+            f"Frågor: {Issue.objects.filter(forum=forum).count()}; omröstningar: "
+            + ", ".join(f"{v.title} ({v.get_status_display()}, {v.ballots.count()} valsedlar)"
+                        for v in Vote.objects.filter(meeting__forum=forum))
+        )
         self.stdout.write(
             f"Totalt: {counts['company']} företag, {counts['partner']} partnerorganisationer, "
             f"{counts['department']} förvaltningar, {counts['nonprofit']} idéburna organisationer, "

@@ -1,0 +1,360 @@
+"""Forms of issues and the priority vote. They validate only; the services in
+issues.services do the writing.
+
+Sections per area, each under a `# --- <area> forms` header."""
+from __future__ import annotations
+
+from django import forms  # noqa: F401
+
+
+# --- capture forms
+# Called by its own name (not an alias) so that makemessages finds the strings.
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+from .models import Side as _CaptureSide  # noqa: E402
+
+ISSUE_MAX_LENGTH = 2000
+
+
+class _CaptureIssueFields(forms.Form):
+    """Text, focus area, side and anonymity: what a participant and a facilitator both give."""
+
+    text = forms.CharField(
+        label=gettext_lazy("Your issue"), max_length=ISSUE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Describe the problem or idea in a few sentences."),
+        error_messages={"required": gettext_lazy("Write the issue.")},
+    )
+    focus_area = forms.ModelChoiceField(
+        label=gettext_lazy("Focus area"), queryset=None, empty_label=gettext_lazy("Choose a focus area"),
+        error_messages={"required": gettext_lazy("Choose a focus area."),
+                        "invalid_choice": gettext_lazy("Choose one of the forum's focus areas.")},
+    )
+    side = forms.ChoiceField(
+        label=gettext_lazy("I speak for"), choices=_CaptureSide.choices, widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose whether you speak for the city or for business.")},
+    )
+    anonymous = forms.BooleanField(
+        label=gettext_lazy("Show my issue anonymously"), required=False,
+        help_text=gettext_lazy("Your organisation's name is then not shown with the issue to others."),
+    )
+
+    def __init__(self, *args, forum=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = forum.focus_areas.order_by("position")
+
+    def clean_text(self) -> str:
+        # Whitespace only is no issue; the service would refuse it too, but say so by the field.
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(gettext_lazy("Write the issue."))
+        return text
+
+
+class IssueRaiseForm(_CaptureIssueFields):
+    """A participant raises an issue at the meeting from their phone."""
+
+
+class IssueKeyInForm(_CaptureIssueFields):
+    """A facilitator keys in an issue from the table notes, optionally for one of the
+    meeting's confirmed organisations."""
+
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation (optional)"), queryset=None, required=False,
+        empty_label=gettext_lazy("Not known"),
+        error_messages={"invalid_choice": gettext_lazy("Choose an organisation with a confirmed place at the meeting.")},
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = gettext_lazy("Issue")
+        self.fields["text"].help_text = ""
+        self.fields["text"].widget.attrs.update({"rows": 3, "autofocus": True})
+        self.fields["side"].label = gettext_lazy("Raised for")
+        self.fields["anonymous"].label = gettext_lazy("Show anonymously")
+        self.fields["anonymous"].help_text = ""
+        self.fields["organisation"].queryset = organisations
+        self.order_fields(["text", "focus_area", "side", "organisation", "anonymous"])
+
+
+class IssueSupportForm(forms.Form):
+    """ "Me too" on one of the meeting's issues."""
+
+    issue = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+# --- end capture forms
+
+
+# --- voting forms
+from django.utils.translation import gettext_lazy as _voting_  # noqa: E402
+
+from .models import Issue as _VotingIssue, Vote as _VotingVote  # noqa: E402
+
+# datetime-local inputs send "2026-05-12T11:11"; Django parses that as ISO 8601.
+VOTE_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class _CandidateChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: _VotingIssue) -> str:
+        area = f" ({obj.focus_area.name})" if obj.focus_area_id else ""
+        return f"{obj.text}{area}"
+
+
+class VoteCreateForm(forms.Form):
+    """A new vote over the forum's candidates for the priority list."""
+
+    title = forms.CharField(label=_voting_("Title"), max_length=200)
+    method = forms.ChoiceField(
+        label=_voting_("Counting method"), choices=_VotingVote.Method.choices, initial=_VotingVote.Method.SCHULZE,
+        widget=forms.RadioSelect,
+        help_text=_voting_("The Schulze method is recommended: voters rank the issues and every pair of issues is "
+                           "compared."),
+    )
+    dots = forms.IntegerField(
+        label=_voting_("Points per voter (dot voting)"), min_value=1, max_value=100, initial=5,
+        help_text=_voting_("Only used with dot voting."),
+    )
+    candidates = _CandidateChoiceField(
+        label=_voting_("Candidate issues"), queryset=_VotingIssue.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _voting_("Choose at least two candidate issues.")},
+    )
+    opens_at = forms.DateTimeField(
+        label=_voting_("Opens (optional)"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=VOTE_DATETIME_LOCAL),
+        help_text=_voting_("Leave empty to open the vote by hand during the meeting."),
+    )
+    closes_at = forms.DateTimeField(
+        label=_voting_("Closes (optional)"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=VOTE_DATETIME_LOCAL),
+        help_text=_voting_("Leave empty to close the vote by hand."),
+    )
+
+    def __init__(self, *args, forum=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["candidates"].queryset = (
+            _VotingIssue.objects.filter(forum=forum, status=_VotingIssue.Status.CANDIDATE)
+            .select_related("focus_area").order_by("created_at", "pk")
+        )
+
+
+class BallotForm(forms.Form):
+    """One field per candidate: a place (ranked methods) or points (dot voting). The rules
+    of a whole ballot (no gaps, each place once, the points total) are checked by
+    ``issues.services.clean_marks`` when it is cast."""
+
+    def __init__(self, *args, vote: _VotingVote, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.vote = vote
+        self.dots = vote.method == _VotingVote.Method.DOTS
+        count = len(candidates)
+        for number, issue in enumerate(candidates, start=1):
+            if self.dots:
+                field = forms.IntegerField(label=_voting_("Points"), required=False, min_value=0, max_value=vote.dots)
+            else:
+                field = forms.TypedChoiceField(
+                    label=_voting_("Place"), required=False, coerce=int, empty_value=None,
+                    choices=[("", "–")] + [(n, str(n)) for n in range(1, count + 1)],
+                )
+            # Each field is described by its issue's text, so a screen reader announces which
+            # issue the place or points are for.
+            field.widget.attrs.update({"aria-describedby": f"issue-{issue.pk}",
+                                       "class": "form-control points-input" if self.dots else "form-select"})
+            if self.dots:
+                field.widget.attrs["inputmode"] = "numeric"
+            field.issue = issue
+            field.number = number
+            self.fields[f"c{issue.pk}"] = field
+
+    def marks(self) -> dict[str, int]:
+        """{"<issue id>": place or points} of the filled-in fields."""
+        return {name[1:]: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class PaperBallotForm(BallotForm):
+    """A paper ballot keyed in by a coordinator for a confirmed participant who has not voted."""
+
+    def __init__(self, *args, registrations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["registration"] = forms.ModelChoiceField(
+            label=_voting_("Participant"), queryset=registrations,
+            empty_label=_voting_("Choose the participant"),
+            error_messages={"invalid_choice": _voting_("Choose a confirmed participant who has not voted yet."),
+                            "required": _voting_("Choose the participant.")},
+            widget=forms.Select(attrs={"class": "form-select"}),
+        )
+        self.fields["registration"].label_from_instance = (
+            lambda r: f"{r.display_attendee} ({r.organisation.name})"
+        )
+        self.order_fields(["registration"])
+
+    def marks(self) -> dict[str, int]:
+        return {name[1:]: value for name, value in self.cleaned_data.items()
+                if name != "registration" and value not in (None, "")}
+
+
+class ReceiptCheckForm(forms.Form):
+    """The receipt code a voter was given."""
+
+    code = forms.CharField(label=_voting_("Receipt code"), max_length=40,
+                           help_text=_voting_("For example ABCD-EFGH-JKLM."))
+
+
+class VoteActionForm(forms.Form):
+    """A button on the vote's management page."""
+
+    action = forms.ChoiceField(choices=[("open", "open"), ("close", "close"), ("confirm", "confirm")])
+# --- end voting forms
+
+
+# --- triage forms
+from django.contrib.auth import get_user_model as _triage_user_model  # noqa: E402
+from django.utils.translation import gettext_lazy as _triage_  # noqa: E402
+
+from events.models import Meeting as _TriageMeeting  # noqa: E402
+from forum.models import Organisation as _TriageOrganisation  # noqa: E402
+
+from .models import Issue as _TriageIssue, Side as _TriageSide  # noqa: E402
+
+
+class _MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: _TriageMeeting) -> str:
+        return f"{obj.title} ({obj.starts_at:%Y-%m-%d})"
+
+
+def _forum_meetings(forum, public: bool = False):
+    meetings = _TriageMeeting.objects.filter(forum=forum).order_by("starts_at", "pk")
+    return meetings.exclude(status=_TriageMeeting.Status.DRAFT) if public else meetings
+
+
+class TriageFilterForm(forms.Form):
+    """Filters of the coordinators' triage queue (all optional, sent by GET)."""
+
+    q = forms.CharField(label=_triage_("Search"), required=False, max_length=200)
+    meeting = _MeetingChoiceField(label=_triage_("Meeting"), queryset=_TriageMeeting.objects.none(), required=False,
+                                  empty_label=_triage_("All meetings"))
+    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
+                                        empty_label=_triage_("All focus areas"))
+    status = forms.ChoiceField(label=_triage_("Status"), required=False,
+                               choices=[("", _triage_("All except merged"))] + list(_TriageIssue.Status.choices))
+    overdue = forms.BooleanField(label=_triage_("Only overdue quick fixes"), required=False)
+    merged = forms.BooleanField(label=_triage_("Include merged issues"), required=False)
+
+    def __init__(self, *args, forum=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = _forum_meetings(forum)
+        self.fields["focus_area"].queryset = forum.focus_areas.order_by("position")
+
+
+class PublicIssueFilterForm(forms.Form):
+    """Filters of the public issues page (all optional, sent by GET)."""
+
+    meeting = _MeetingChoiceField(label=_triage_("Meeting"), queryset=_TriageMeeting.objects.none(), required=False,
+                                  empty_label=_triage_("All meetings"))
+    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
+                                        empty_label=_triage_("All focus areas"))
+    status = forms.ChoiceField(label=_triage_("Status"), required=False,
+                               choices=[("", _triage_("All statuses"))] + list(_TriageIssue.Status.choices))
+    side = forms.ChoiceField(label=_triage_("Raised for"), required=False,
+                             choices=[("", _triage_("Both"))] + list(_TriageSide.choices))
+
+    def __init__(self, *args, forum=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = _forum_meetings(forum, public=True)
+        self.fields["focus_area"].queryset = forum.focus_areas.order_by("position")
+
+
+class IssueEditForm(forms.Form):
+    """Edit an issue's text, focus area, side and anonymity (the history keeps before and after)."""
+
+    text = forms.CharField(label=_triage_("Issue"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
+                                        empty_label=_triage_("No focus area"))
+    side = forms.ChoiceField(label=_triage_("Raised for"), choices=_TriageSide.choices, widget=forms.RadioSelect)
+    anonymous = forms.BooleanField(label=_triage_("Show anonymously to the public"), required=False)
+
+    def __init__(self, *args, forum=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = forum.focus_areas.order_by("position")
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_triage_("Write the issue."))
+        return text
+
+
+class _PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name()
+        return f"{name} <{obj.email}>" if name else obj.email
+
+
+class IssueStatusForm(forms.Form):
+    """Move an issue to a status. What each status needs (department, responsible person and
+    due date; answer or reason) is checked by ``issues.services.issue_set_status``; this form
+    only turns the responsible person's email address into a person."""
+
+    status = forms.ChoiceField(
+        label=_triage_("New status"), widget=forms.RadioSelect,
+        choices=[c for c in _TriageIssue.Status.choices if c[0] != _TriageIssue.Status.MERGED],
+    )
+    department = forms.ModelChoiceField(
+        label=_triage_("Department (quick fix)"), required=False, empty_label=_triage_("Choose a department"),
+        queryset=_TriageOrganisation.objects.filter(kind=_TriageOrganisation.Kind.DEPARTMENT).order_by("name"),
+    )
+    responsible = _PersonChoiceField(
+        label=_triage_("Responsible person (quick fix)"), required=False, queryset=None,
+        empty_label=_triage_("Choose from the forum's people"),
+    )
+    responsible_email = forms.EmailField(
+        label=_triage_("… or the responsible person's email address"), required=False,
+        help_text=_triage_("The person needs an account in the portal."),
+    )
+    due_date = forms.DateField(label=_triage_("Due date (quick fix)"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    answer = forms.CharField(
+        label=_triage_("Answer (resolved) or reason (out of scope)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_triage_("Shown on the public issues page and mailed to those who raised or support the issue."),
+    )
+
+    def __init__(self, *args, people=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = people if people is not None else _triage_user_model().objects.none()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        email = cleaned.get("responsible_email")
+        if email:
+            person = _triage_user_model().objects.filter(email__iexact=email, is_active=True).first()
+            if person is None:
+                self.add_error("responsible_email", _triage_("No one in the portal has this email address."))
+            elif cleaned.get("responsible") and cleaned["responsible"].pk != person.pk:
+                self.add_error("responsible_email", _triage_("Choose a person from the list or give an email "
+                                                             "address, not both."))
+            else:
+                cleaned["responsible"] = person
+        return cleaned
+
+
+class _MergeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: _TriageIssue) -> str:
+        return obj.text[:200]
+
+
+class IssueMergeForm(forms.Form):
+    """Choose the duplicates to merge into the issue on the page."""
+
+    duplicates = _MergeChoiceField(
+        label=_triage_("Duplicates to merge into this issue"), queryset=_TriageIssue.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _triage_("Choose at least one issue to merge into this one.")},
+    )
+
+    def __init__(self, *args, issue=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Any other unmerged issue of the forum may be chosen, not only those listed by the search.
+        self.fields["duplicates"].queryset = (
+            _TriageIssue.objects.filter(forum_id=issue.forum_id).exclude(pk=issue.pk)
+            .exclude(status=_TriageIssue.Status.MERGED)
+        )
+# --- end triage forms
