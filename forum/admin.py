@@ -101,14 +101,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_id", "forum"]
-    list_filter = ["action", "forum"]
-    list_select_related = ["actor", "forum"]
-    readonly_fields = ["at", "actor", "action", "forum", "target_type", "target_id", "data"]
+class ReadOnlyAdminMixin:
+    """For records whose writes belong to the services (which keep history, send mail or
+    freeze results): the admin only shows them."""
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -116,6 +113,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id", "forum"]
+    list_filter = ["action", "forum"]
+    list_select_related = ["actor", "forum"]
+    readonly_fields = ["at", "actor", "action", "forum", "target_type", "target_id", "data"]
 
 
 @admin.register(AccessibilityReport)

@@ -1,22 +1,25 @@
-"""Admin for issues. Ballots and voter records are deliberately not in the admin: the
-admin must not help anyone tell who voted what."""
+"""Admin for issues: for looking things up. Ballots and voter records are deliberately not
+in the admin: it must not help anyone tell who voted what. Changes go through the portal's
+pages (the services), which keep each issue's history, tell the people who raised it and
+freeze a vote once it closes; so issues, votes that have been opened and the published
+priority lists are read-only here."""
 from django.contrib import admin
 
+from forum.admin import ReadOnlyAdminMixin
+
 from .models import Issue, IssueEvent, PriorityListEntry, Vote
+from .services import vote_is_open
 
 
-class IssueEventInline(admin.TabularInline):
+class IssueEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = IssueEvent
     extra = 0
-    can_delete = False
     readonly_fields = ["kind", "actor", "changes", "at"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Read-only: an edit here would bypass the history and the mail to those who raised it.
     list_display = ["text", "forum", "meeting", "side", "status", "created_at"]
     list_filter = ["forum", "status", "side"]
     search_fields = ["text"]
@@ -29,10 +32,28 @@ class IssueAdmin(admin.ModelAdmin):
 class VoteAdmin(admin.ModelAdmin):
     list_display = ["title", "meeting", "method", "status", "opens_at", "closes_at"]
     list_filter = ["status", "method"]
-    readonly_fields = ["status", "opened_at", "closed_at", "result", "confirmed_at", "confirmed_by"]
-    filter_horizontal = ["candidates"]
+    # The meeting and the candidates were checked when the vote was created in the portal.
+    readonly_fields = ["meeting", "candidates", "status", "opened_at", "closed_at", "result", "confirmed_at",
+                       "confirmed_by", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A draft may be tidied; once opened the ballot must not change under the voters,
+        # and after closing nothing about the vote may change.
+        return obj is None or _untouched_draft(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is not None and _untouched_draft(obj)
+
+
+def _untouched_draft(vote: Vote) -> bool:
+    """Not opened by hand nor by the clock, and no ballots."""
+    return vote.status == Vote.Status.DRAFT and not vote_is_open(vote) and not vote.ballots.exists()
 
 
 @admin.register(PriorityListEntry)
-class PriorityListEntryAdmin(admin.ModelAdmin):
+class PriorityListEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Read-only: the published list is what the coordinator confirmed from the closed vote.
     list_display = ["vote", "rank", "issue", "tied"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -176,6 +177,11 @@ class Vote(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("issues:vote_detail", kwargs={"pk": self.pk})
 
+    def clean(self) -> None:
+        # For the admin's edits of a draft; the portal's form checks the same.
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The vote must close after it opens.")})
+
 
 class VoterRecord(models.Model):
     """That a participant has voted (never what). One per registration per vote."""
@@ -206,7 +212,8 @@ class Ballot(models.Model):
     # Ranked methods: {"<issue id>": rank (1 = first)}; unranked candidates are omitted.
     # Dot voting: {"<issue id>": points}.
     marks = models.JSONField(default=dict)
-    paper = models.BooleanField(default=False)
+    # No "paper" flag here: only the voter record says a ballot was keyed in from paper, so
+    # the few paper ballots cannot be matched with the few paper voters.
 
     class Meta:
         verbose_name = _("ballot")

@@ -372,8 +372,9 @@ def ballot_cast(
         key = _voter_key(vote, registration)
         Ballot.objects.update_or_create(
             vote=vote, voter_key=key,
-            defaults={"receipt_hash": _receipt_hash(receipt), "side": side_of(registration), "marks": cleaned,
-                      "paper": paper},
+            # Whether it was on paper is kept on the voter record only: a paper flag on the
+            # ballot would tie the few paper ballots to the few paper voters.
+            defaults={"receipt_hash": _receipt_hash(receipt), "side": side_of(registration), "marks": cleaned},
         )
         if paper:
             audit_record(actor=actor, action="vote.paper_ballot", target=vote, forum=vote.meeting.forum)
@@ -389,9 +390,16 @@ def receipt_check(*, vote: Vote, code: str) -> Ballot | None:
     return Ballot.objects.filter(vote=vote, receipt_hash=_receipt_hash(code)).first()
 
 
+# A side's own ranking is published only from this many ballots: with one or two city voters,
+# "the ranking among city voters" would be their ballots, readable by anyone who knows who
+# they are. The same threshold as the forum's statistics (events.diversity.MIN_CELL).
+SIDE_RESULT_MIN_BALLOTS = 5
+
+
 def vote_result(vote: Vote) -> dict:
     """Count the vote: the ranking (ties as ties), scores, the pairwise matrix, turnout, the
-    rankings among business and among city voters, and the tie-broken order."""
+    rankings among business and among city voters (withheld for a side with fewer than
+    :data:`SIDE_RESULT_MIN_BALLOTS` ballots), and the tie-broken order."""
     candidates = list(vote.candidates.order_by("created_at", "pk").values_list("pk", flat=True))
     ballots = list(Ballot.objects.filter(vote=vote).values_list("side", "marks"))
 
@@ -403,8 +411,12 @@ def vote_result(vote: Vote) -> dict:
     by_side = {}
     for side in Side.values:
         side_marks = marks_of([row for row in ballots if row[0] == side])
-        by_side[side] = {"ballots": len(side_marks),
-                         "ranking": tally.count(vote.method, candidates, side_marks).ranking}
+        withheld = 0 < len(side_marks) < SIDE_RESULT_MIN_BALLOTS
+        by_side[side] = {
+            "ballots": len(side_marks),
+            "withheld": withheld,
+            "ranking": None if withheld else tally.count(vote.method, candidates, side_marks).ranking,
+        }
     return {
         "method": vote.method,
         "candidates": candidates,

@@ -92,6 +92,11 @@ def test_seed_demo_plays_out_the_startup_year():
         assert held.status == Meeting.Status.DOCUMENTED and held.starts_at < now
     assert spring.status == Meeting.Status.REGISTRATION_OPEN and now < spring.starts_at < now + dt.timedelta(days=60)
     assert autumn.status == Meeting.Status.PUBLISHED and autumn.starts_at > spring.starts_at
+    # Each named after the season it falls in (Dec–Feb winter … Sep–Nov autumn).
+    for moved in (spring, autumn):
+        local = timezone.localtime(moved.starts_at)
+        season = ["Vinterträff", "Vårträff", "Sommarträff", "Höstträff"][(local.month % 12) // 3]
+        assert moved.title == f"{season} {local.year}"
 
     # A registration in every status, and the waiting list and offers where they belong.
     assert set(Registration.objects.values_list("status", flat=True)) == set(Registration.Status.values)
@@ -181,7 +186,9 @@ def test_seed_demo_issues_and_the_closed_vote():
     assert 50 <= ballots.count() <= third.registrations.filter(status=Registration.Status.CONFIRMED).count()
     assert ballots.count() == VoterRecord.objects.filter(vote=vote).count() == vote.result["turnout"]["ballots"]
     assert set(ballots.values_list("side", flat=True)) == {"business", "city"}
-    assert ballots.filter(paper=True).count() == 2 == vote.result["turnout"]["paper"]
+    assert VoterRecord.objects.filter(vote=vote, paper=True).count() == 2 == vote.result["turnout"]["paper"]
+    # Enough voters on each side for the demo to show both sides' own rankings.
+    assert not vote.result["by_side"]["city"]["withheld"] and not vote.result["by_side"]["business"]["withheld"]
     assert not VoterRecord.objects.filter(vote=vote).exclude(
         registration__meeting=third, registration__status=Registration.Status.CONFIRMED).exists()
     # The published priority list follows the frozen result.

@@ -210,7 +210,7 @@ def test_raw_dump_of_ballots_names_nobody(vote, meeting):
         cursor.execute(f"SELECT * FROM {VoterRecord._meta.db_table}")  # noqa: S608
         records = cursor.fetchall()
 
-    assert sorted(columns) == sorted(["id", "marks", "paper", "receipt_hash", "side", "voter_key", "vote_id"])
+    assert sorted(columns) == sorted(["id", "marks", "receipt_hash", "side", "voter_key", "vote_id"])
     assert len(rows) == len(records) == len(voters)
     people = {str(r.pk) for r in voters} | {str(r.attendee_id) for r in voters} | {r.attendee_email for r in voters}
     for row in rows:

@@ -274,7 +274,7 @@ def test_paper_ballot_is_marked_and_never_twice(client, vote, candidates, coordi
     assert f'<option value="{paper_registration.pk}">' in html
     response = client.post(manage_url(vote), {"registration": paper_registration.pk, **ranks(candidates, 1, 0)})
     assert response.status_code == 200 and receipt_of(response)
-    assert Ballot.objects.get().paper is True and VoterRecord.objects.get().paper is True
+    assert VoterRecord.objects.get().paper is True
     # Once voted, the participant is no longer offered, and a second paper ballot is refused.
     html = client.get(manage_url(vote)).content.decode()
     assert f'<option value="{paper_registration.pk}">' not in html
@@ -291,8 +291,11 @@ def test_paper_ballot_is_marked_and_never_twice(client, vote, candidates, coordi
     with pytest.raises(services.IssueError):
         services.ballot_cast(vote=vote, registration=registration, marks={candidates[0].pk: 1}, actor=coordinator,
                              paper=True)
-    assert Ballot.objects.count() == 2 and Ballot.objects.filter(paper=True).count() == 1
-    assert Ballot.objects.get(paper=True).marks == {str(candidates[1].pk): 1, str(candidates[0].pk): 2}
+    assert Ballot.objects.count() == 2
+    assert {str(candidates[1].pk): 1, str(candidates[0].pk): 2} in list(Ballot.objects.values_list("marks", flat=True))
+    # Only the voter record says "paper": the ballot itself does not, so it cannot be matched.
+    assert VoterRecord.objects.filter(paper=True).count() == 1
+    assert "paper" not in {f.name for f in Ballot._meta.get_fields()}
 
 
 @pytest.mark.django_db
@@ -390,10 +393,33 @@ def test_result_page_shows_ties_tie_break_matrix_and_turnout(client, meeting, vo
     assert re.search(r"(varav|of which) 1 ", html)
     assert re.search("Schulzemetoden|Schulze method", html)
     assert re.search("Företagsröster|Business voters", html) and re.search("Stadens röster|City voters", html)
+    # One city voter and two business voters: their groups' rankings would be their ballots.
+    assert len(re.findall("Visas inte|Not shown", html)) == 2
+    assert Vote.objects.get(pk=vote.pk).result["by_side"]["city"] == {"ballots": 1, "withheld": True, "ranking": None}
     # No voter's name or organisation anywhere near the marks.
     for user, registration in voters:
         assert user.get_full_name() not in html and user.email not in html
         assert registration.organisation.name not in html
+
+
+@pytest.mark.django_db
+def test_result_shows_each_sides_ranking_from_five_ballots(client, meeting, vote, candidates, coordinator):
+    a, b, c = candidates
+    # Business voters put A first, city voters C first; more business voters, so A wins overall.
+    for _ in range(6):
+        services.ballot_cast(vote=vote, registration=make_voter(meeting)[1], marks={a.pk: 1, b.pk: 2, c.pk: 3})
+    for _ in range(services.SIDE_RESULT_MIN_BALLOTS):
+        services.ballot_cast(vote=vote, registration=make_voter(meeting, city=True)[1],
+                             marks={c.pk: 1, b.pk: 2, a.pk: 3})
+    vote = services.vote_close(actor=coordinator, vote=vote)
+    assert vote.result["ranking"] == [[a.pk], [b.pk], [c.pk]]
+    assert vote.result["by_side"]["business"]["ranking"] == [[a.pk], [b.pk], [c.pk]]
+    assert vote.result["by_side"]["city"] == {"ballots": 5, "withheld": False, "ranking": [[c.pk], [b.pk], [a.pk]]}
+    html = client.get(reverse("issues:vote_result", args=[vote.pk])).content.decode()
+    assert not re.search("Visas inte|Not shown", html)
+    city = html[html.index("Stadens röster" if "Stadens röster" in html else "City voters"):]
+    city = city[:city.index("</ol>")]
+    assert city.index(c.text[:40]) < city.index(b.text[:40]) < city.index(a.text[:40])
 
 
 @pytest.mark.django_db
@@ -454,3 +480,44 @@ def test_vote_list_and_result_query_counts(client, meeting, candidates, coordina
     services.vote_close(actor=coordinator, vote=big)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("issues:vote_result", args=[big.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_cannot_change_a_vote_once_opened_nor_issues_nor_the_list(client, meeting, candidates, coordinator):
+    """The admin is for looking things up: an opened or closed vote, the published list and the
+    issues (whose history and mail the services keep) cannot be changed there."""
+    admin = make_user("admin@forum.example", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    draft = services.vote_create(actor=coordinator, meeting=meeting, title="Utkast", candidates=candidates)
+    change = reverse("admin:issues_vote_change", args=[draft.pk])
+    # A draft nobody has voted in may be tidied (title, times), but never close before it opens.
+    response = client.post(change, {"title": "Prioritering", "method": "schulze", "dots": 5,
+                                    "opens_at_0": "2026-03-10", "opens_at_1": "12:00",
+                                    "closes_at_0": "2026-03-10", "closes_at_1": "11:00"})
+    assert response.status_code == 200 and re.search("stänga efter|close after", response.content.decode())
+    draft.refresh_from_db()
+    assert draft.title == "Utkast"
+
+    vote = services.vote_open(actor=coordinator, vote=draft)
+    services.ballot_cast(vote=vote, registration=make_voter(meeting)[1], marks={candidates[0].pk: 1})
+    vote = services.vote_close(actor=coordinator, vote=vote)
+    services.vote_confirm(actor=coordinator, vote=vote)
+    html = client.get(change).content.decode()
+    assert 'name="_save"' not in html
+    response = client.post(change, {"title": "Ändrad", "method": "borda", "dots": 5})
+    assert response.status_code == 403
+    assert client.post(reverse("admin:issues_vote_delete", args=[vote.pk]), {"post": "yes"}).status_code == 403
+    vote.refresh_from_db()
+    assert vote.title == "Utkast" and vote.method == "schulze" and vote.status == Vote.Status.CONFIRMED
+
+    entry = PriorityListEntry.objects.filter(vote=vote).first()
+    assert client.post(reverse("admin:issues_prioritylistentry_change", args=[entry.pk]),
+                       {"rank": 9}).status_code == 403
+    issue = candidates[0]
+    assert client.post(reverse("admin:issues_issue_change", args=[issue.pk]),
+                       {"text": "Ändrad", "status": "resolved"}).status_code == 403
+    issue.refresh_from_db()
+    assert issue.text == "Snabbare bygglov" and issue.status == Issue.Status.CANDIDATE
+    # Ballots and voter records are not in the admin at all.
+    assert client.get("/admin/issues/ballot/").status_code == 404
+    assert client.get("/admin/issues/voterrecord/").status_code == 404

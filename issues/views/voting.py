@@ -264,7 +264,8 @@ def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
     combined = rows_of(result["ranking"], result.get("ordered"))
     sides = [
         {"key": key, "label": label, "ballots": result["by_side"][key]["ballots"],
-         "rows": rows_of(result["by_side"][key]["ranking"])}
+         "withheld": result["by_side"][key].get("withheld", False),
+         "rows": rows_of(result["by_side"][key]["ranking"]) if result["by_side"][key]["ranking"] else []}
         for key, label in (("business", _("Business voters")), ("city", _("City voters")))
         if key in result.get("by_side", {})
     ]
@@ -286,4 +287,5 @@ def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
         "tie_break": _tie_break_sentence(result.get("tie_break", tally.TIE_BREAK)),
         "has_ties": any(len(group) > 1 for group in result["ranking"]),
         "dots": vote.method == Vote.Method.DOTS, "confirmed": vote.status == Vote.Status.CONFIRMED,
+        "side_min": services.SIDE_RESULT_MIN_BALLOTS,
     })

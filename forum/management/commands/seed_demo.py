@@ -251,6 +251,9 @@ LAST_NAMES = [
 ]
 DIETS = ["Vegetarisk", "Glutenfri", "Laktosfri", "Vegansk", "Halal", "Nötallergi"]
 ACCESS_NEEDS = ["Rullstolsplats", "Hörslinga", "Plats nära utgången"]
+# Meeting titles by season, indexed by (month % 12) // 3: Dec–Feb, Mar–May, Jun–Aug, Sep–Nov.
+SEASON_TITLES = ["Vinterträff", "Vårträff", "Sommarträff", "Höstträff"]
+
 # Municipal participants of the start-up year, per municipal pool: (department, name).
 MUNICIPAL_PEOPLE = {
     "Politiker": [("Stadskontoret", "Eva Rosengren"), ("Stadskontoret", "Kemal Demir"),
@@ -318,7 +321,8 @@ class StartupYear:
         spring, autumn = event_services.later_year_create(actor=self.coordinator, forum=self.forum, year=today.year)
         self.command.created["meeting"] += 5
         # This year's meetings of the plan may lie in the past by now; keep the story current:
-        # the spring meeting a few weeks ahead (registration open), the autumn one later.
+        # the first a few weeks ahead (registration open), the second later, each renamed
+        # after the season it then falls in.
         self._move(spring, _tuesday_1111(today + dt.timedelta(days=28)))
         self._move(autumn, _tuesday_1111(today + dt.timedelta(days=100)))
         for meeting in (first, second, third, spring, autumn):
@@ -338,8 +342,11 @@ class StartupYear:
 
     # --- helpers --------------------------------------------------------------------------
     def _move(self, meeting: Meeting, starts_at: dt.datetime) -> None:
+        # Named after the season it now falls in: a "Vårträff" moved into December would jar.
+        local = timezone.localtime(starts_at)
         event_services.meeting_update(actor=self.coordinator, meeting=meeting, starts_at=starts_at,
-                                      ends_at=starts_at + dt.timedelta(hours=3))
+                                      ends_at=starts_at + dt.timedelta(hours=3),
+                                      title=f"{SEASON_TITLES[(local.month % 12) // 3]} {local.year}")
         for pool in meeting.pools.all():
             event_services.pool_save(actor=self.coordinator, meeting=meeting, pool=pool,
                                      hold_until=starts_at - event_services.DEFAULT_HOLD)
