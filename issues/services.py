@@ -296,9 +296,18 @@ def eligible_registrations(vote: Vote):
     return Registration.objects.filter(meeting_id=vote.meeting_id, status=Registration.Status.CONFIRMED)
 
 
-def _voter_key(vote: Vote, registration: Registration) -> str:
+def _voter_key(vote: Vote, registration: Registration, secret: str | None = None) -> str:
     # Keyed with the server's secret: the database alone does not link voter and ballot.
-    return salted_hmac("issues.ballot", f"{vote.pk}:{registration.pk}", algorithm="sha256").hexdigest()
+    return salted_hmac("issues.ballot", f"{vote.pk}:{registration.pk}", secret=secret,
+                       algorithm="sha256").hexdigest()
+
+
+def _voter_keys(vote: Vote, registration: Registration) -> list[str]:
+    """The voter's key under the current secret, then under each of SECRET_KEY_FALLBACKS, so
+    a ballot cast before the secret was rotated is still found (and replaced, not doubled)."""
+    return [_voter_key(vote, registration)] + [
+        _voter_key(vote, registration, secret) for secret in settings.SECRET_KEY_FALLBACKS
+    ]
 
 
 def _receipt_hash(code: str) -> str:
@@ -369,9 +378,18 @@ def ballot_cast(
             VoterRecord.objects.create(vote=vote, registration=registration, paper=paper,
                                        entered_by=actor if paper else None)
         receipt = _new_receipt()
-        key = _voter_key(vote, registration)
+        keys = _voter_keys(vote, registration)
+        if record is not None:
+            earlier = Ballot.objects.filter(vote=vote, voter_key__in=keys).first()
+            if earlier is None:
+                # The server secret changed without the old one in SECRET_KEY_FALLBACKS: the
+                # earlier ballot cannot be found, and a second one would count twice.
+                raise IssueError(_("Your ballot has been counted, but it can no longer be changed."))
+            if earlier.voter_key != keys[0]:
+                earlier.voter_key = keys[0]
+                earlier.save(update_fields=["voter_key"])
         Ballot.objects.update_or_create(
-            vote=vote, voter_key=key,
+            vote=vote, voter_key=keys[0],
             # Whether it was on paper is kept on the voter record only: a paper flag on the
             # ballot would tie the few paper ballots to the few paper voters.
             defaults={"receipt_hash": _receipt_hash(receipt), "side": side_of(registration), "marks": cleaned},

@@ -238,6 +238,22 @@ def test_voter_key_needs_the_server_secret(vote, meeting, settings):
     assert services._voter_key(vote, voter) != stored
 
 
+def test_a_rotated_secret_never_lets_a_voter_count_twice(vote, meeting, settings):
+    (voter,) = _participants(meeting, 1)
+    services.ballot_cast(vote=vote, registration=voter, marks=_ranks(vote, [1, 0]))
+    old_secret = settings.SECRET_KEY
+    # Rotated with the old secret kept as a fallback: the ballot is found and replaced.
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "rotated-" + "y" * 50, [old_secret]
+    services.ballot_cast(vote=vote, registration=voter, marks=_ranks(vote, [2]))
+    ballot = Ballot.objects.get(vote=vote)
+    assert ballot.marks == _ranks(vote, [2]) and ballot.voter_key == services._voter_key(vote, voter)
+    # Rotated without a fallback: the change is refused, and still one ballot counts.
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "again-" + "z" * 50, []
+    with pytest.raises(services.IssueError):
+        services.ballot_cast(vote=vote, registration=voter, marks=_ranks(vote, [0]))
+    assert Ballot.objects.filter(vote=vote).count() == 1 and Ballot.objects.get(vote=vote).marks == ballot.marks
+
+
 def test_receipt_codes_are_stored_only_as_hashes(vote, meeting):
     (voter,) = _participants(meeting, 1)
     code = services.ballot_cast(vote=vote, registration=voter, marks=_ranks(vote, [2, 3]))
