@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from events.diversity import MIN_CELL
 from events.models import Meeting, Registration, SeatPool
 from forum.services import audit_record, mail_queue
 
@@ -410,8 +411,8 @@ def receipt_check(*, vote: Vote, code: str) -> Ballot | None:
 
 # A side's own ranking is published only from this many ballots: with one or two city voters,
 # "the ranking among city voters" would be their ballots, readable by anyone who knows who
-# they are. The same threshold as the forum's statistics (events.diversity.MIN_CELL).
-SIDE_RESULT_MIN_BALLOTS = 5
+# they are. The same threshold as the forum's other statistics.
+SIDE_RESULT_MIN_BALLOTS = MIN_CELL
 
 
 def vote_result(vote: Vote) -> dict:
