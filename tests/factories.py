@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
+from typing import Callable
 
 from allauth.account.models import EmailAddress
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -185,3 +188,34 @@ def log_in_in_browser(page, live_server, user: User, password: str = PASSWORD) -
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(live_server.url + "/")
+
+
+# --- concurrency ------------------------------------------------------------------------
+THREAD_TIMEOUT = 120  # seconds; a hung thread fails the test instead of hanging the suite
+
+
+def run_concurrently(jobs: list[Callable[[], object]]) -> tuple[list[object], list[BaseException | None]]:
+    """Run every job in its own thread (so its own database connection), all released
+    together by a barrier. Returns the results and the exceptions raised (in job order, None
+    where there was none); a thread still running after THREAD_TIMEOUT fails the test."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = [None] * len(jobs)
+    errors: list[BaseException | None] = [None] * len(jobs)
+
+    def worker(index: int, job: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=THREAD_TIMEOUT)
+            results[index] = job()
+        except BaseException as error:  # noqa: BLE001 - reported to the test
+            errors[index] = error
+        finally:
+            # Each thread opened its own connection; leave none behind for the teardown flush.
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, job), daemon=True) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=THREAD_TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results, errors

@@ -8,25 +8,22 @@ services, which serialise on a row lock of the meeting. The tests run with
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 from typing import Callable
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
 from events import services
 from events.models import Meeting, Registration, SeatPool
 from forum.models import Organisation
-from tests.factories import make_company, make_meeting, make_representative
+from tests.factories import make_company, make_meeting, make_representative, run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OPEN_SEATS = 5
 COMPANIES = 60
-THREAD_TIMEOUT = 120  # seconds; a hung thread fails the test instead of hanging the suite
 
 
 @pytest.fixture
@@ -50,31 +47,6 @@ def representatives() -> list[tuple[User, Organisation]]:
         result.append((make_representative(company, f"rep{i:03d}@forum.example"), company))
     return result
 
-
-def _run_concurrently(jobs: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Run every job in its own thread, all released together by a barrier. Returns the
-    results and the exceptions raised (in job order, None where there was none)."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-    errors: list[BaseException | None] = [None] * len(jobs)
-
-    def worker(index: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT)
-            results[index] = job()
-        except BaseException as error:  # noqa: BLE001 - reported to the test
-            errors[index] = error
-        finally:
-            # Each thread opened its own connection; leave none behind for the teardown flush.
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, job), daemon=True) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
-    return results, errors
 
 
 def _register(meeting: Meeting, user: User, company: Organisation) -> Callable[[], Registration]:
@@ -106,7 +78,7 @@ def _assert_waiting_list_in_order(meeting: Meeting) -> list[Registration]:
 
 def test_burst_of_open_registrations_fills_exactly_the_pool(meeting, representatives):
     jobs = [_register(meeting, user, company) for user, company in representatives]
-    results, errors = _run_concurrently(jobs)
+    results, errors = run_concurrently(jobs)
 
     assert [e for e in errors if e is not None] == []
     statuses = Counter(r.status for r in results)
@@ -129,7 +101,7 @@ def test_burst_of_open_registrations_fills_exactly_the_pool(meeting, representat
 
 def test_same_company_submitted_ten_times_gets_one_registration(meeting, representatives):
     user, company = representatives[0]
-    results, errors = _run_concurrently([_register(meeting, user, company) for _ in range(10)])
+    results, errors = run_concurrently([_register(meeting, user, company) for _ in range(10)])
 
     booked = [r for r in results if r is not None]
     assert len(booked) == 1
@@ -157,7 +129,7 @@ def test_concurrent_cancellations_and_offer_runs_never_overbook(meeting, represe
     # ... and the same cancellation submitted twice more: only one may succeed.
     jobs += [lambda: services.registration_cancel(registration_id=confirmed[0].pk, user=confirmed[0].attendee)
              for _ in range(2)]
-    _results, errors = _run_concurrently(jobs)
+    _results, errors = run_concurrently(jobs)
 
     unexpected = [e for e in errors if e is not None and not isinstance(e, services.BookingError)]
     assert unexpected == []
@@ -179,7 +151,7 @@ def test_concurrent_cancellations_and_offer_runs_never_overbook(meeting, represe
     jobs += [(lambda r=r: services.registration_cancel(registration_id=r.pk, user=r.attendee, now=later))
              for r in still_confirmed]
     jobs += [(lambda pk=pk: services.offer_accept(registration_id=pk, user=None, now=later)) for pk in offered]
-    _results, errors = _run_concurrently(jobs)
+    _results, errors = run_concurrently(jobs)
 
     # Accepting an expired offer is refused; nothing else fails.
     assert [e for e in errors if e is not None and not isinstance(e, services.BookingError)] == []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 import uuid
 from typing import Callable
 
@@ -24,39 +23,12 @@ from accounts.models import User
 from events.models import Meeting, Registration, SeatPool
 from issues import services
 from issues.models import Ballot, Issue, Side, Vote, VoterRecord
-from tests.factories import make_company, make_meeting, make_registration, make_user, pool_of
+from tests.factories import make_company, make_meeting, make_registration, make_user, pool_of, run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-THREAD_TIMEOUT = 120  # seconds; a hung thread fails the test instead of hanging the suite
-
 
 # --- helpers ----------------------------------------------------------------------------
-def _run_concurrently(jobs: list[Callable[[], object]]) -> tuple[list[object], list[BaseException | None]]:
-    """Run every job in its own thread, all released together by a barrier. Returns the
-    results and the exceptions (in job order, None where there was none)."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-    errors: list[BaseException | None] = [None] * len(jobs)
-
-    def worker(index: int, job: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT)
-            results[index] = job()
-        except BaseException as error:  # noqa: BLE001 - reported to the test
-            errors[index] = error
-        finally:
-            connection.close()  # each thread's own connection; none left for the teardown flush
-
-    threads = [threading.Thread(target=worker, args=(i, job), daemon=True) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a voting thread hung"
-    return results, errors
-
-
 @pytest.fixture
 def meeting(forum) -> Meeting:
     """A combined meeting, held now."""
@@ -107,7 +79,7 @@ def test_simultaneous_submissions_by_one_voter_leave_one_ballot(vote, meeting, s
     (voter,) = _participants(meeting, 1)
     orders = [[0, 1, 2, 3], [3, 2, 1, 0], [1, 0], [2]]
     jobs = [_cast(vote, voter, _ranks(vote, orders[i % len(orders)])) for i in range(submissions)]
-    receipts, errors = _run_concurrently(jobs)
+    receipts, errors = run_concurrently(jobs)
 
     assert errors == [None] * submissions  # replacing one's ballot while open is allowed
     assert Ballot.objects.filter(vote=vote).count() == 1
@@ -125,7 +97,7 @@ def test_many_voters_at_once_each_get_exactly_one_ballot(vote, meeting):
     voters = _participants(meeting, 16, municipal=5)
     # Each voter submits twice at the same moment as everyone else.
     jobs = [_cast(vote, r, _ranks(vote, [i % 4, (i + 1) % 4])) for r in voters for i in range(2)]
-    receipts, errors = _run_concurrently(jobs)
+    receipts, errors = run_concurrently(jobs)
 
     assert errors == [None] * len(jobs)
     assert Ballot.objects.filter(vote=vote).count() == len(voters)
@@ -140,7 +112,7 @@ def test_ballots_racing_the_close_are_counted_or_refused_never_lost(vote, meetin
     voters = _participants(meeting, 12, municipal=3)
     jobs: list[Callable[[], object]] = [_cast(vote, r, _ranks(vote, [0, 1, 2, 3])) for r in voters]
     jobs.insert(6, lambda: services.vote_close(actor=None, vote=vote))
-    results, errors = _run_concurrently(jobs)
+    results, errors = run_concurrently(jobs)
 
     close_error = errors.pop(6)
     results.pop(6)

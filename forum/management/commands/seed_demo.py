@@ -474,15 +474,7 @@ class StartupYear:
         event_services.offers_process(meeting_id=meeting.pk, now=released + dt.timedelta(hours=meeting.offer_hours + 1))
 
         self._municipal(meeting, t0, accept=3)
-        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
-                                          status=Meeting.Status.REGISTRATION_CLOSED)
-        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.HELD)
-        # On the day most confirmed attendees came.
-        for i, registration in enumerate(meeting.registrations.filter(status=Registration.Status.CONFIRMED)
-                                         .order_by("pk")):
-            if self.rng.random() < 0.88:
-                event_services.checkin(actor=self.facilitator, registration=registration,
-                                       now=starts - dt.timedelta(minutes=20) + dt.timedelta(seconds=40 * i))
+        self._hold(meeting, turnout=0.88)
 
     # --- last year's meetings 2 and 3: held ------------------------------------------------
     def _held_simple(self, meeting: Meeting, *, city: list[Organisation], open_: list[Organisation],
@@ -502,14 +494,20 @@ class StartupYear:
         for i, company in enumerate(open_):
             self._register(meeting, company, t0 + dt.timedelta(days=8, minutes=9 * i))
         self._municipal(meeting, t0, accept=municipal)
+        self._hold(meeting, turnout=0.9)
+
+    def _hold(self, meeting: Meeting, *, turnout: float) -> None:
+        """Close registration, hold the meeting, and check in about ``turnout`` of those
+        confirmed, arriving from 20 minutes before the start."""
         event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
                                           status=Meeting.Status.REGISTRATION_CLOSED)
         event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.HELD)
+        arrival = meeting.starts_at - dt.timedelta(minutes=20)
         for i, registration in enumerate(meeting.registrations.filter(status=Registration.Status.CONFIRMED)
                                          .order_by("pk")):
-            if self.rng.random() < 0.9:
+            if self.rng.random() < turnout:
                 event_services.checkin(actor=self.facilitator, registration=registration,
-                                       now=starts - dt.timedelta(minutes=20) + dt.timedelta(seconds=40 * i))
+                                       now=arrival + dt.timedelta(seconds=40 * i))
 
     # --- this year's spring meeting: registration open now -------------------------------------
     def _open(self, meeting: Meeting, companies: list[Organisation]) -> None:
