@@ -319,12 +319,15 @@ def invitation_pools(meeting: Meeting):
 
 class _PoolChoiceMixin:
     def _check_pool_kind(self, pool: SeatPool | None, organisation: Organisation | None, field: str) -> None:
+        """Say early what the booking service would refuse (the rule lives in
+        :func:`events.services.pool_refusal`)."""
+        from .services import pool_refusal
+
         if pool is None or organisation is None:
             return
-        if pool.kind == SeatPool.Kind.MUNICIPAL and organisation.kind != Organisation.Kind.DEPARTMENT:
-            self.add_error(field, _("A municipal pool is for municipal departments."))
-        if pool.kind != SeatPool.Kind.MUNICIPAL and organisation.kind != Organisation.Kind.COMPANY:
-            self.add_error(field, _("This pool is for companies."))
+        refusal = pool_refusal(pool, organisation)
+        if refusal:
+            self.add_error(field, refusal)
 
 
 class InvitationForm(_PoolChoiceMixin, forms.Form):
@@ -378,7 +381,7 @@ class NominationForm(forms.Form):
 
     pool = forms.ModelChoiceField(label=_("Pool"), queryset=None)
     organisationsnummer = forms.CharField(
-        label=_("Organisationsnummer"), required=False, max_length=13,
+        label=_("Organisationsnummer"), required=False, max_length=20,
         help_text=_("Ten digits, for example 559123-4561. Or choose the company in the list below."),
     )
     company = forms.ModelChoiceField(label=_("Company from the register"), queryset=None, required=False)

@@ -270,6 +270,17 @@ class Registration(models.Model):
     def display_attendee(self) -> str:
         return self.attendee_name or self.contact_name or self.contact_email
 
+    def effective_status(self, now=None) -> str:
+        """The status as the clock sees it: an unanswered invitation past its answer-by date
+        is expired, an offer past its deadline is an expired offer, even before the periodic
+        task has written it. The one definition used by services, views and templates."""
+        now = now or timezone.now()
+        if self.status == self.Status.INVITED and self.expires_at and now >= self.expires_at:
+            return self.Status.EXPIRED
+        if self.status == self.Status.OFFERED and self.offer_expires_at and now >= self.offer_expires_at:
+            return self.Status.OFFER_EXPIRED
+        return self.status
+
 
 class InvitationBatch(models.Model):
     """A bulk invitation run by Celery; the coordinator's page shows its progress."""

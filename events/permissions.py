@@ -46,8 +46,11 @@ def nomination_pools(user: Any, meeting: Meeting) -> list[SeatPool]:
 
 
 def can_view_nominations(user: Any, meeting: Meeting) -> bool:
-    """Coordinators see every nomination; a partner nominator those of their own pool(s)."""
-    return can_manage_meetings(user, meeting.forum) or bool(nomination_pools(user, meeting))
+    """Coordinators see every nomination; a partner nominator those of their own pool(s),
+    once the meeting is published (a draft is visible only to those who manage it)."""
+    if can_manage_meetings(user, meeting.forum):
+        return True
+    return meeting.is_public and bool(nomination_pools(user, meeting))
 
 
 def nomination_pool_for(user: Any, meeting: Meeting, pool_pk: Any) -> SeatPool:
@@ -64,7 +67,12 @@ def nomination_pool_for(user: Any, meeting: Meeting, pool_pk: Any) -> SeatPool:
 
 
 def can_check_in(user: Any, meeting: Meeting) -> bool:
-    """Facilitators of the forum or of this meeting, and coordinators."""
+    """Coordinators; facilitators of the forum or of this meeting once it is published (a
+    draft is visible only to those who manage it)."""
+    if can_manage_meetings(user, meeting.forum):
+        return True
+    if not meeting.is_public:
+        return False
     if forum_permissions.can_facilitate(user, meeting.forum):
         return True
     return bool(getattr(user, "is_authenticated", False)) and meeting.facilitators.filter(pk=user.pk).exists()
@@ -76,12 +84,16 @@ def can_view_diversity(user: Any, forum) -> bool:
 
 
 def represented_companies(user: Any) -> list[Organisation]:
-    """The companies a person is a confirmed representative of (one query)."""
+    """The companies a person is a confirmed representative of (one query): those they may
+    register in open registration. Departments, partner and non-profit organisations take
+    no company seat (:func:`events.services.pool_refusal`)."""
     if not getattr(user, "is_authenticated", False):
         return []
     return [
         a.organisation
-        for a in Affiliation.objects.filter(person=user, confirmed_at__isnull=False).select_related("organisation")
+        for a in Affiliation.objects.filter(
+            person=user, confirmed_at__isnull=False, organisation__kind=Organisation.Kind.COMPANY
+        ).select_related("organisation")
     ]
 
 
@@ -135,6 +147,7 @@ def registration_for_token(token: str) -> Registration:
         Registration.objects.select_related("meeting__forum", "organisation", "pool").filter(token=token).first()
         if token else None
     )
-    if registration is None:
+    # A meeting set back to draft is visible only to those who manage it, also by the link.
+    if registration is None or not registration.meeting.is_public:
         raise Http404
     return registration

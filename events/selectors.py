@@ -50,6 +50,8 @@ def registrations_for_user(user: Any) -> QuerySet[Registration]:
     companies = Affiliation.objects.filter(person=user, confirmed_at__isnull=False).values("organisation_id")
     return (
         Registration.objects.filter(Q(attendee=user) | Q(organisation_id__in=companies))
+        # A meeting set back to draft is visible only to those who manage it.
+        .exclude(meeting__status=Meeting.Status.DRAFT)
         .select_related("meeting__forum", "organisation", "pool")
         .order_by("-meeting__starts_at", "created_at")
     )

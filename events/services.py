@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.models import Organisation
+from forum.models import AuditEvent, Organisation
 from forum.services import Attachment, audit_record, mail_queue
 
 from .models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
@@ -231,6 +231,34 @@ def _has_claim(meeting: Meeting, organisation: Organisation, contact_email: str)
     return claims.filter(contact_email__iexact=contact_email).exists()
 
 
+def pool_refusal(pool: SeatPool, organisation: Organisation) -> str | None:
+    """Why ``organisation`` may not take a seat through ``pool``, or None if it may.
+
+    The one rule of who sits in which pool, used by every booking service (invitation, bulk
+    invitation, nomination, open registration; offers from the waiting list only ever go to
+    registrations that passed it) and by the forms that want to say it early. The company
+    pools (city pick, partner pick, open registration) are for companies; the municipal
+    pools are for the city's departments, and a pool tied to one department for that
+    department only. Partner organisations nominate companies rather than take company seats,
+    and non-profit organisations have no pool of their own (seed 002's 90 seats are company seats).
+    """
+    if pool.kind == SeatPool.Kind.MUNICIPAL:
+        if organisation.kind != Organisation.Kind.DEPARTMENT:
+            return _("The seats of a municipal pool are for the city's departments.")
+        if pool.department_id is not None and pool.department_id != organisation.pk:
+            return _("The seats of this pool are for %(department)s.") % {"department": pool.department.name}
+        return None
+    if organisation.kind != Organisation.Kind.COMPANY:
+        return _("The seats of this pool are for companies; %(name)s is not a company.") % {"name": organisation.name}
+    return None
+
+
+def _check_eligible(pool: SeatPool, organisation: Organisation) -> None:
+    refusal = pool_refusal(pool, organisation)
+    if refusal:
+        raise BookingError(refusal)
+
+
 def waiting_position(registration: Registration) -> int | None:
     """1 for the first in line; None if not waiting."""
     if registration.status != Registration.Status.WAITING:
@@ -287,6 +315,12 @@ def invitation_create(
         meeting = seats.meeting
         if meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED):
             raise BookingError(_("The meeting has already been held."))
+        if pool.meeting_id != meeting.pk:
+            raise BookingError(_("The pool belongs to another meeting."))
+        if not meeting.is_public:
+            # The mail would show a meeting that only its managers may see yet.
+            raise BookingError(_("Publish the meeting before you invite anyone to it."))
+        _check_eligible(pool, organisation)
         if _has_claim(meeting, organisation, contact_email):
             raise BookingError(
                 _("%(name)s is already invited or registered for this meeting.") % {"name": organisation.name}
@@ -306,6 +340,8 @@ def invitation_batch_create(*, actor: Any, pool: SeatPool, items: list[dict]) ->
     """Queue a bulk invitation; a Celery task works through it after commit."""
     from .tasks import invitation_batch_run
 
+    if not pool.meeting.is_public:
+        raise BookingError(_("Publish the meeting before you invite anyone to it."))
     with transaction.atomic():
         batch = InvitationBatch.objects.create(meeting=pool.meeting, pool=pool, items=items, total=len(items),
                                                created_by=actor)
@@ -356,10 +392,32 @@ def invitation_batch_step(batch_id: int) -> bool:
         return batch.done < batch.total
 
 
-def _check_answerable(registration: Registration, now: dt.datetime) -> None:
-    if registration.status == Registration.Status.INVITED and registration.expires_at and now >= registration.expires_at:
-        registration.status = Registration.Status.EXPIRED
-        registration.save(update_fields=["status", "updated_at"])
+def _expire_invitation(registration: Registration, now: dt.datetime) -> bool:
+    """Under the meeting lock: record an unanswered invitation past its answer-by date as
+    expired (with an audit row). True if it was. The caller lets its transaction commit
+    before refusing the answer, so the expiry is kept, not rolled back with the error."""
+    if registration.effective_status(now) != Registration.Status.EXPIRED or \
+            registration.status == Registration.Status.EXPIRED:
+        return False
+    registration.status = Registration.Status.EXPIRED
+    registration.save(update_fields=["status", "updated_at"])
+    audit_record(actor=None, action="registration.expire", target=registration, forum=registration.meeting.forum)
+    return True
+
+
+def invitation_expire(*, registration_id: int, now: dt.datetime | None = None) -> bool:
+    """Record an unanswered invitation past its answer-by date as expired, now rather than
+    when the periodic task comes round (an answer arrived late: the personal link page calls
+    this before refusing it). Idempotent; True if it expired the invitation just now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_for(registration_id)
+        registration = Registration.objects.select_for_update().select_related("meeting__forum").get(pk=registration_id)
+        return _expire_invitation(registration, now)
+
+
+def _check_answerable(registration: Registration) -> None:
+    if registration.status == Registration.Status.EXPIRED:
         raise BookingError(_("The invitation has expired."))
     if registration.status != Registration.Status.INVITED:
         raise BookingError(_("The invitation has already been answered."))
@@ -378,24 +436,30 @@ def invitation_accept(
     with transaction.atomic():
         seats = _lock_for(registration_id)
         registration = Registration.objects.select_for_update().get(pk=registration_id)
-        _check_answerable(registration, now)
-        registration.attendee_name = attendee_name
-        registration.attendee_email = attendee_email
-        registration.dietary_needs = dietary_needs
-        registration.accessibility_needs = accessibility_needs
-        registration.consent_at = now
-        if getattr(user, "is_authenticated", False):
-            registration.attendee = user
-        # Those already waiting get first pick of what is free; then the invitee.
-        _offer_free_seats(seats, now)
-        seat = seats.seat_for(registration.pool, now)
-        if seat is None:
-            _wait(registration, now, user)
-        else:
-            _take(seats, registration, seat)
-            _confirm(registration, now, user)
-        audit_record(actor=user, action="registration.accept", target=registration, forum=seats.meeting.forum,
-                     data={"status": registration.status})
+        # Decided from the clock: a late answer finds the invitation expired, and that is
+        # recorded (this transaction commits) before the answer is refused below.
+        expired = _expire_invitation(registration, now)
+        if not expired:
+            _check_answerable(registration)
+            registration.attendee_name = attendee_name
+            registration.attendee_email = attendee_email
+            registration.dietary_needs = dietary_needs
+            registration.accessibility_needs = accessibility_needs
+            registration.consent_at = now
+            if getattr(user, "is_authenticated", False):
+                registration.attendee = user
+            # Those already waiting get first pick of what is free; then the invitee.
+            _offer_free_seats(seats, now)
+            seat = seats.seat_for(registration.pool, now)
+            if seat is None:
+                _wait(registration, now, user)
+            else:
+                _take(seats, registration, seat)
+                _confirm(registration, now, user)
+            audit_record(actor=user, action="registration.accept", target=registration, forum=seats.meeting.forum,
+                         data={"status": registration.status})
+    if expired:
+        raise BookingError(_("The invitation has expired."))
     return registration
 
 
@@ -410,19 +474,38 @@ def invitation_decline(*, registration_id: int, user: Any = None, now: dt.dateti
     with transaction.atomic():
         _lock_for(registration_id)
         registration = Registration.objects.select_for_update().get(pk=registration_id)
-        _check_answerable(registration, now)
-        registration.status = Registration.Status.DECLINED
-        registration.save()
-        audit_record(actor=user, action="registration.decline", target=registration, forum=registration.meeting.forum)
+        expired = _expire_invitation(registration, now)
+        if not expired:
+            _check_answerable(registration)
+            registration.status = Registration.Status.DECLINED
+            registration.save()
+            audit_record(actor=user, action="registration.decline", target=registration,
+                         forum=registration.meeting.forum)
+    if expired:
+        raise BookingError(_("The invitation has expired."))
     return registration
 
 
 def invitations_expire(*, now: dt.datetime | None = None) -> int:
     """Mark unanswered invitations past their answer-by date as expired (periodic)."""
     now = now or timezone.now()
-    return Registration.objects.filter(status=Registration.Status.INVITED, expires_at__lte=now).update(
-        status=Registration.Status.EXPIRED, updated_at=now
-    )
+    with transaction.atomic():
+        due = list(Registration.objects.select_for_update().filter(
+            status=Registration.Status.INVITED, expires_at__lte=now
+        ).values_list("pk", "meeting__forum_id"))
+        if not due:
+            return 0
+        Registration.objects.filter(pk__in=[pk for pk, _forum in due]).update(
+            status=Registration.Status.EXPIRED, updated_at=now
+        )
+        # One audit row per forum for the bulk write, naming the registrations it expired.
+        by_forum: dict[int, list[int]] = {}
+        for pk, forum_id in due:
+            by_forum.setdefault(forum_id, []).append(pk)
+        for forum_id, ids in by_forum.items():
+            AuditEvent.objects.create(action="registration.expire_bulk", forum_id=forum_id,
+                                      data={"registrations": ids, "count": len(ids)})
+    return len(due)
 
 
 # --- Open registration and the waiting list ---------------------------------------------
@@ -444,6 +527,7 @@ def registration_open_create(
         open_pool = next((p for p in seats.pools if p.kind == SeatPool.Kind.OPEN), None)
         if open_pool is None:
             raise BookingError(_("This meeting has no open registration."))
+        _check_eligible(open_pool, organisation)
         if _has_claim(meeting, organisation, actor.email):
             raise BookingError(
                 _("%(name)s is already invited or registered for this meeting.") % {"name": organisation.name}
@@ -592,9 +676,16 @@ def nomination_create(
     """A partner nominator proposes a company for their own pool, up to the pool's size.
     The caller has checked :func:`events.permissions.can_nominate`."""
     with transaction.atomic():
-        SeatPool.objects.select_for_update().get(pk=pool.pk)
+        pool = SeatPool.objects.select_for_update().select_related("meeting").get(pk=pool.pk)
+        if not pool.meeting.is_public:
+            raise BookingError(_("The meeting is not published."))
+        if pool.meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED):
+            raise BookingError(_("The meeting has already been held."))
+        if pool.kind != SeatPool.Kind.PARTNER_PICK:
+            raise BookingError(_("Companies are nominated only into partner pools."))
         if company.kind != Organisation.Kind.COMPANY:
             raise BookingError(_("Only companies can be nominated."))
+        _check_eligible(pool, company)
         live = pool.nominations.exclude(status=Nomination.Status.REJECTED).count()
         if live >= pool.size:
             raise BookingError(_("The pool is full: %(size)d companies have already been nominated.") % {"size": pool.size})

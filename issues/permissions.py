@@ -68,6 +68,12 @@ def can_vote(vote: Vote, registration: Registration | None) -> bool:
             and registration.status == Registration.Status.CONFIRMED)
 
 
+def can_view_issue(user: Any, issue: Issue) -> bool:
+    """Issues are public, except those of a meeting that is not published (set back to
+    draft): only those who manage the meeting see them."""
+    return issue.meeting is None or event_permissions.can_view_meeting(user, issue.meeting)
+
+
 def issue_for(user: Any, pk: int, check) -> Issue:
     issue = Issue.objects.select_related("forum", "meeting").filter(pk=pk).first()
     if issue is None:

@@ -62,7 +62,8 @@ def confirmed_organisations(meeting) -> QuerySet:
 
 def published_priority_list(forum) -> QuerySet[PriorityListEntry]:
     """The entries of the forum's latest confirmed priority list (one query)."""
-    vote = Vote.objects.filter(meeting__forum=forum, status=Vote.Status.CONFIRMED).order_by("-confirmed_at").first()
+    vote = (Vote.objects.filter(meeting__forum=forum, status=Vote.Status.CONFIRMED)
+            .exclude(meeting__status="draft").order_by("-confirmed_at").first())
     if vote is None:
         return PriorityListEntry.objects.none()
     return vote.priority_list.select_related("vote", "issue__focus_area").order_by("rank", "pk")
@@ -75,8 +76,15 @@ def votes_for_meeting(meeting) -> QuerySet[Vote]:
 # --- voting selectors ---------------------------------------------------------------------
 def vote_candidates(vote: Vote) -> list[Issue]:
     """The vote's candidates in the order they were raised (the order of ``Vote.result``'s
-    candidates and of the numbers on the ballot), with their focus area (one query)."""
-    return list(vote.candidates.select_related("focus_area").order_by("created_at", "pk"))
+    candidates and of the numbers on the ballot), with their focus area (one query). Each
+    issue carries ``vote_text`` and ``vote_focus_area``: what the voters saw (see
+    ``Vote.candidate_texts``), which pages about the vote show instead of the current text."""
+    issues = list(vote.candidates.select_related("focus_area").order_by("created_at", "pk"))
+    for issue in issues:
+        frozen = vote.candidate_texts.get(str(issue.pk)) or {}
+        issue.vote_text = frozen.get("text") or issue.text
+        issue.vote_focus_area = frozen.get("focus_area", issue.focus_area.name if issue.focus_area_id else "")
+    return issues
 
 
 def vote_voter_count(vote: Vote) -> int:
@@ -160,11 +168,19 @@ def triage_queue(
     ).order_by("-created_at", "-pk")
 
 
+def _public(issues: QuerySet[Issue]) -> QuerySet[Issue]:
+    """Leave out the issues of meetings that are not published (a meeting set back to draft
+    is visible only to those who manage it); issues without a meeting stay."""
+    from events.models import Meeting
+
+    return issues.exclude(meeting__status=Meeting.Status.DRAFT)
+
+
 def public_issues(forum, *, meeting=None, focus_area=None, status: str = "", side: str = "") -> QuerySet[Issue]:
     """Every issue of the forum for the public page, merged ones included (they point at the
     issue they were merged into). Only what the public may see is used by the template:
     no person is loaded. One query."""
-    issues = Issue.objects.filter(forum=forum)
+    issues = _public(Issue.objects.filter(forum=forum))
     if meeting is not None:
         issues = issues.filter(meeting=meeting)
     if focus_area is not None:
@@ -188,8 +204,9 @@ def public_issue(pk: int) -> Issue | None:
 
 
 def merged_into_issue(issue: Issue) -> QuerySet[Issue]:
-    """The issues that were merged into ``issue`` (findable from the survivor)."""
-    return Issue.objects.filter(merged_into=issue).select_related("meeting").order_by("created_at", "pk")
+    """The issues that were merged into ``issue`` (findable from the survivor), except those
+    of unpublished meetings."""
+    return _public(Issue.objects.filter(merged_into=issue)).select_related("meeting").order_by("created_at", "pk")
 
 
 def merge_candidates(issue: Issue, q: str = "", limit: int = 50) -> QuerySet[Issue]:

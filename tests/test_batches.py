@@ -19,6 +19,7 @@ def test_lost_batch_is_resumed_and_invites_each_company_once(mailbox):
     start = timezone.now() + dt.timedelta(days=40)
     meeting = services.meeting_create(actor=None, forum=forum, kind=Meeting.Kind.COMBINED, title="Vårträff",
                                       starts_at=start, ends_at=start + dt.timedelta(hours=3))
+    services.meeting_set_status(actor=None, meeting=meeting, status=Meeting.Status.PUBLISHED)
     pool = meeting.pools.get(kind=SeatPool.Kind.CITY_PICK)
     companies = [
         forum_services.organisation_create(actor=None, kind="company", name=name, organisationsnummer=number,

@@ -29,8 +29,12 @@ def meeting_facilitator():
 
 @pytest.fixture
 def meeting(forum, meeting_facilitator):
-    return make_meeting(forum, kind=Meeting.Kind.CITY_FOR_BUSINESS, title="Tematräff 1",
-                        starts_at=timezone.now() + dt.timedelta(days=1), facilitators=[meeting_facilitator])
+    meeting = make_meeting(forum, kind=Meeting.Kind.CITY_FOR_BUSINESS, title="Tematräff 1",
+                           starts_at=timezone.now() + dt.timedelta(days=1), facilitators=[meeting_facilitator])
+    # Facilitators check in at a published meeting (a draft is only for its coordinators).
+    meeting.status = Meeting.Status.REGISTRATION_CLOSED
+    meeting.save(update_fields=["status"])
+    return meeting
 
 
 @pytest.fixture
@@ -131,6 +135,7 @@ def test_only_confirmed_can_be_checked_in(client, meeting, people, rows):
     # A registration of another meeting is not found through this one.
     other = services.meeting_create(actor=None, forum=meeting.forum, kind=Meeting.Kind.PRIORITISATION, title="Annan",
                                     starts_at=meeting.starts_at, ends_at=meeting.ends_at)
+    services.meeting_set_status(actor=None, meeting=other, status=Meeting.Status.PUBLISHED)
     assert client.post(reverse("events:checkin_toggle", args=[other.pk, rows["anna"].pk]),
                        {"action": "checkin"}).status_code == 404
 

@@ -37,6 +37,14 @@ def meeting(forum, people):
                         title="Tematräff 1: Vad kan staden göra?")
 
 
+@pytest.fixture
+def published(meeting):
+    """The meeting published: invitations and nominations wait until then."""
+    meeting.status = Meeting.Status.PUBLISHED
+    meeting.save(update_fields=["status"])
+    return meeting
+
+
 def _login(client, user) -> None:
     client.force_login(user)
 
@@ -327,6 +335,7 @@ def test_dashboard_shows_pool_fill_and_hold_date(client, people, meeting):
     assert "Passed: unclaimed seats are open to everyone" in page or "fria" in page
 
 
+@pytest.mark.usefixtures("published")
 # --- Invitations ------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_single_invitation_queues_mail(client, people, meeting):
@@ -375,6 +384,7 @@ def test_company_picker_filters(client, people, meeting):
     assert listed(kod, page) and not listed(bygg, page)
 
 
+@pytest.mark.usefixtures("published")
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_bulk_invitation_runs_on_the_worker(client, people, meeting, mailbox):
@@ -437,6 +447,7 @@ def partner_pools(meeting, partners):
     return first, second
 
 
+@pytest.mark.usefixtures("published")
 @pytest.mark.django_db
 def test_nominator_nominates_into_own_pool_only(client, people, meeting, partner_pools):
     own, other = partner_pools
@@ -468,6 +479,7 @@ def test_nominator_nominates_into_own_pool_only(client, people, meeting, partner
     assert row in client.get(url).content.decode()
 
 
+@pytest.mark.usefixtures("published")
 @pytest.mark.django_db
 def test_nomination_bad_input_and_full_pool(client, people, meeting, partner_pools):
     own, _other = partner_pools
@@ -487,6 +499,7 @@ def test_nomination_bad_input_and_full_pool(client, people, meeting, partner_poo
     assert Nomination.objects.count() == 2
 
 
+@pytest.mark.usefixtures("published")
 @pytest.mark.django_db
 def test_coordinator_approves_and_rejects(client, people, meeting, partner_pools):
     own, _other = partner_pools

@@ -20,6 +20,7 @@ def test_needs_cleared_after_meeting_and_anonymised_after_retention(client, sett
     start = timezone.now() + dt.timedelta(days=30)
     meeting = services.meeting_create(actor=None, forum=forum, kind=Meeting.Kind.COMBINED, title="Höstträff",
                                       starts_at=start, ends_at=start + dt.timedelta(hours=3))
+    services.meeting_set_status(actor=None, meeting=meeting, status=Meeting.Status.PUBLISHED)
     company = forum_services.organisation_create(actor=None, kind="company", name="Sofielunds Bageri AB",
                                                  organisationsnummer="5591234561", sni_section="C", size_class="0-9")
     invitation = services.invitation_create(actor=None, pool=meeting.pools.get(kind=SeatPool.Kind.CITY_PICK),

@@ -6,9 +6,6 @@ Bad input re-renders the form with status 400 and changes nothing.
 """
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -21,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from forum import permissions as forum_permissions
+from forum.exports import csv_response
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -255,10 +253,16 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"names": ", ".join(without)},
                 )
             if items:
-                batch = services.invitation_batch_create(actor=request.user, pool=bulk_form.cleaned_data["pool"],
-                                                         items=items)
-                return redirect("events:batch_progress", pk=meeting.pk, batch_pk=batch.pk)
-            bulk_form.add_error("companies", _("None of the chosen companies has a confirmed representative to invite."))
+                try:
+                    batch = services.invitation_batch_create(actor=request.user, pool=bulk_form.cleaned_data["pool"],
+                                                             items=items)
+                except services.BookingError as exc:
+                    bulk_form.add_error(None, str(exc))
+                else:
+                    return redirect("events:batch_progress", pk=meeting.pk, batch_pk=batch.pk)
+            else:
+                bulk_form.add_error("companies",
+                                    _("None of the chosen companies has a confirmed representative to invite."))
         status = 400
     elif action is not None:
         return HttpResponse(_("Unknown action."), status=400)
@@ -351,14 +355,9 @@ def catering(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirmed attendees' dietary and accessibility needs as CSV for the caterer and venue.
     UTF-8 with a byte-order mark and ``;`` so Swedish Excel opens it with å, ä and ö intact."""
     meeting = permissions.meeting_managed_by(request.user, pk)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Organisation"), _("Attendee"), _("Dietary needs"), _("Accessibility needs")])
-    for registration in selectors.catering_rows(meeting):
-        writer.writerow([registration.organisation.name, registration.display_attendee,
-                         registration.dietary_needs, registration.accessibility_needs])
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    filename = f"catering-{slugify(meeting.title)[:50] or meeting.pk}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(
+        filename=f"catering-{slugify(meeting.title)[:50] or meeting.pk}",
+        header=[_("Organisation"), _("Attendee"), _("Dietary needs"), _("Accessibility needs")],
+        rows=([r.organisation.name, r.display_attendee, r.dietary_needs, r.accessibility_needs]
+              for r in selectors.catering_rows(meeting)),
+    )

@@ -132,22 +132,12 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The personal link ------------------------------------------------------------------
-def _invitation_state(registration: Registration, now) -> str:
-    """What the personal link shows, decided from the clock (expiry needs no scheduled job)."""
-    status = registration.status
-    if status == Status.INVITED:
-        return "expired" if registration.expires_at and now >= registration.expires_at else "invited"
-    if status == Status.OFFERED:
-        return "offer_expired" if registration.offer_expires_at and now >= registration.offer_expires_at else "offered"
-    return status
-
-
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Answer an invitation (or a waiting-list offer) by the personal link, without logging
     in: accept, decline, or cancel a confirmed place. Shows only this one registration."""
     registration = permissions.registration_for_token(token)
     now = timezone.now()
-    state = _invitation_state(registration, now)
+    state = registration.effective_status(now)
     details_form = None
     offer_form = None
     error = ""
@@ -173,7 +163,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             # Nothing was changed (the service rolled back); show the state as it is now.
             error = str(booking_error)
             registration.refresh_from_db()
-            state = _invitation_state(registration, timezone.now())
+            state = registration.effective_status()
 
     status = 200
     if state in ("expired", "offer_expired"):
@@ -199,6 +189,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def _invitation_action(request, registration, state, action, details_form, offer_form) -> bool:
     """Run one answer from the personal link; True when done (redirect), False to re-render."""
     user = _actor(request)
+    if action in ("accept", "decline") and state == Status.EXPIRED:
+        # Too late by the clock: record the expiry (it is kept), then refuse the answer.
+        services.invitation_expire(registration_id=registration.pk)
+        raise services.BookingError(_("The invitation has expired."))
     if action == "accept" and state == "invited":
         if not details_form.is_valid():
             return False
@@ -247,7 +241,7 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
     positions = selectors.waiting_positions(registrations)
     now = timezone.now()
     rows = [
-        {"registration": r, "position": positions.get(r.pk), "state": _invitation_state(r, now)}
+        {"registration": r, "position": positions.get(r.pk), "state": r.effective_status(now)}
         for r in registrations
     ]
     return render(request, "events/participation/my_registrations.html", {"rows": rows})
@@ -315,7 +309,7 @@ def registration_offer(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": registration.meeting,
             "form": form,
             "error": error,
-            "state": _invitation_state(registration, timezone.now()),
+            "state": registration.effective_status(),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -99,9 +99,13 @@ def issue_manage(request: HttpRequest, pk: int) -> HttpResponse:
     if action == "edit":
         form = IssueEditForm(request.POST, forum=issue.forum)
         if form.is_valid():
-            services.issue_edit(actor=request.user, issue=issue, **form.cleaned_data)
-            messages.success(request, _("The issue was saved."))
-            return redirect("issues:issue_manage", pk=issue.pk)
+            try:
+                services.issue_edit(actor=request.user, issue=issue, **form.cleaned_data)
+            except services.IssueError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The issue was saved."))
+                return redirect("issues:issue_manage", pk=issue.pk)
         return render(request, "issues/triage/issue.html", _manage_context(request, issue, edit_form=form), status=400)
 
     if not permissions.can_triage(request.user, issue.forum):
@@ -158,7 +162,7 @@ def public_issues(request: HttpRequest, slug: str) -> HttpResponse:
 def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The public page of one issue, with the public part of its history."""
     issue = selectors.public_issue(pk)
-    if issue is None:
+    if issue is None or not permissions.can_view_issue(request.user, issue):
         raise Http404
     return render(request, "issues/triage/public_detail.html", {
         "issue": issue, "forum": issue.forum, "history": selectors.public_issue_history(issue),
