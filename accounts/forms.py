@@ -80,7 +80,7 @@ class AffiliationForm(forms.Form):
 
     organisationsnummer = forms.CharField(
         label=_("Organisationsnummer"),
-        max_length=13,
+        max_length=20,
         help_text=_("Ten digits, for example 559123-4561."),
     )
     title = forms.CharField(label=_("Your title"), max_length=120)

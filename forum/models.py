@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .sni import SNI_SECTIONS
-from .validators import validate_organisationsnummer
+from .validators import is_personal_identity_number, validate_organisationsnummer
 
 
 class Forum(models.Model):
@@ -109,6 +109,19 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_sole_trader(self) -> bool:
+        """A sole trader's organisationsnummer is the owner's personal identity number."""
+        return is_personal_identity_number(self.organisationsnummer)
+
+    @property
+    def masked_organisationsnummer(self) -> str:
+        """The number for lists seen by staff: a sole trader's personal identity number shows
+        only its date part (559123-4561, but 811218-****). Public pages and exports never show
+        a sole trader's number at all."""
+        number = self.organisationsnummer or ""
+        return f"{number[:6]}-****" if self.is_sole_trader else number
 
 
 class Affiliation(models.Model):

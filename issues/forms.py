@@ -4,6 +4,8 @@ issues.services do the writing.
 Sections per area, each under a `# --- <area> forms` header."""
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms  # noqa: F401
 
 
@@ -164,9 +166,19 @@ class BallotForm(forms.Form):
             field.number = number
             self.fields[f"c{issue.pk}"] = field
 
-    def marks(self) -> dict[str, int]:
-        """{"<issue id>": place or points} of the filled-in fields."""
-        return {name[1:]: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+    def marks(self) -> dict[str, Any]:
+        """{"<issue id>": place or points} of the filled-in fields, and also of any filled-in
+        ``c<id>`` field sent for an issue that is not a candidate of this vote (a page from
+        another vote, or a tampered form): the service refuses such a ballot with a message
+        rather than counting the rest of it silently."""
+        marks: dict[str, Any] = {name[1:]: value for name, value in self.cleaned_data.items()
+                                 if name.startswith("c") and value not in (None, "")}
+        for name in self.data:
+            if name.startswith("c") and name[1:].isdigit() and name not in self.fields:
+                value = self.data.get(name)
+                if value not in (None, ""):
+                    marks[name[1:]] = value
+        return marks
 
 
 class PaperBallotForm(BallotForm):
@@ -186,9 +198,6 @@ class PaperBallotForm(BallotForm):
         )
         self.order_fields(["registration"])
 
-    def marks(self) -> dict[str, int]:
-        return {name[1:]: value for name, value in self.cleaned_data.items()
-                if name != "registration" and value not in (None, "")}
 
 
 class ReceiptCheckForm(forms.Form):

@@ -158,6 +158,11 @@ class Vote(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the voters see and vote on: {"<issue id>": {"text": …, "focus_area": …}}, taken
+    # when the vote is created, kept current while it is a draft, and frozen from the moment
+    # it opens (by hand or by the clock): the ballot, the result and the priority list show
+    # this text even if the issue is edited after the vote has closed.
+    candidate_texts = models.JSONField(default=dict, blank=True, editable=False)
     # The tally frozen at closing: ranking, pairwise matrix, turnout, per-side rankings.
     result = models.JSONField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -228,6 +233,10 @@ class PriorityListEntry(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="priority_entries")
     rank = models.PositiveSmallIntegerField(_("rank"))
     tied = models.BooleanField(_("tied with the next"), default=False)
+    # The issue as it was voted on (from Vote.candidate_texts); the issue's own page shows
+    # what has happened to it since.
+    text = models.TextField(_("issue as voted on"), blank=True)
+    focus_area_name = models.CharField(_("focus area as voted on"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["vote", "rank", "pk"]

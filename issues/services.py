@@ -74,22 +74,56 @@ def issue_support(*, issue: Issue, person: Any = None, registration: Registratio
 EDITABLE = ("text", "focus_area", "side", "anonymous")
 
 
+def _lock_votes_holding(issue_ids: Iterable[int], now: dt.datetime) -> list[Vote]:
+    """Lock the votes not yet closed that have one of ``issue_ids`` among their candidates,
+    and refuse if one of them is open: what people vote on never changes under them.
+    Returns the draft votes (whose candidate texts the caller refreshes). Locking the vote
+    rows serialises a change with :func:`vote_open`, which takes the texts under that lock."""
+    holding = Vote.candidates.through.objects.filter(issue_id__in=list(issue_ids)).values("vote_id")
+    votes = list(
+        Vote.objects.select_for_update()
+        .filter(pk__in=holding, status__in=(Vote.Status.DRAFT, Vote.Status.OPEN))
+        .order_by("pk")
+    )
+    if any(vote_is_open(vote, now) for vote in votes):
+        raise IssueError(_("The issue is on the ballot of a vote that is open. It can be changed when the vote "
+                           "has closed."))
+    return votes
+
+
+def _freeze_candidates(vote: Vote) -> None:
+    """Take the candidates' texts as the voters will see them (see ``Vote.candidate_texts``)."""
+    vote.candidate_texts = {
+        str(issue.pk): {"text": issue.text, "focus_area": issue.focus_area.name if issue.focus_area_id else ""}
+        for issue in vote.candidates.select_related("focus_area")
+    }
+    vote.save(update_fields=["candidate_texts"])
+
+
 def issue_edit(*, actor: Any, issue: Issue, **fields: Any) -> Issue:
     """Edit an issue's text, focus area, side or anonymity; the history keeps before and after.
-    Coordinators (and facilitators for issues of their meeting)."""
-    changes = {}
-    for name, value in fields.items():
+    Refused while the issue is on the ballot of an open vote (what people vote on never
+    changes under them); a vote that has not opened yet takes the new text. Coordinators
+    (and facilitators for issues of their meeting)."""
+    for name in fields:
         if name not in EDITABLE:
             raise ValueError(name)
-        old = getattr(issue, name)
-        if old != value:
-            changes[name] = [getattr(old, "pk", old), getattr(value, "pk", value)]
-            setattr(issue, name, value)
-    if not changes:
-        return issue
     with transaction.atomic():
+        drafts = _lock_votes_holding([issue.pk], timezone.now())
+        changes = {}
+        for name, value in fields.items():
+            old = getattr(issue, name)
+            if old != value:
+                changes[name] = [getattr(old, "pk", old), getattr(value, "pk", value)]
+        if not changes:
+            return issue
+        for name, value in fields.items():
+            setattr(issue, name, value)
         issue.save()
         IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.EDITED, actor=actor, changes=changes)
+        # A vote that has not opened yet shows the ballot as it will be: keep its texts current.
+        for vote in drafts:
+            _freeze_candidates(vote)
     return issue
 
 
@@ -98,6 +132,7 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
     supporters (so they keep hearing what happens), and each duplicate stays findable with a
     pointer to the survivor. Coordinators."""
     with transaction.atomic():
+        _lock_votes_holding([survivor.pk, *(d.pk for d in duplicates)], timezone.now())
         survivor = Issue.objects.select_for_update().get(pk=survivor.pk)
         if survivor.status == Issue.Status.MERGED:
             raise IssueError(_("An issue that has been merged cannot take in others."))
@@ -143,6 +178,7 @@ def issue_set_status(
     if status in (Issue.Status.RESOLVED, Issue.Status.OUT_OF_SCOPE) and not answer.strip():
         raise IssueError(_("Write the answer or the reason; it is shown to those who raised the issue."))
     with transaction.atomic():
+        _lock_votes_holding([issue.pk], timezone.now())
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if issue.status == Issue.Status.MERGED:
             raise IssueError(_("The issue has been merged; change the issue it was merged into."))
@@ -232,6 +268,7 @@ def vote_create(
         vote = Vote.objects.create(meeting=meeting, title=title, method=method, dots=dots, opens_at=opens_at,
                                    closes_at=closes_at, created_by=actor)
         vote.candidates.set(candidates)
+        _freeze_candidates(vote)
         audit_record(actor=actor, action="vote.create", target=vote, forum=meeting.forum)
     return vote
 
@@ -258,6 +295,7 @@ def vote_open(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote
         if vote.closes_at and vote.closes_at <= now:
             vote.closes_at = None
         vote.save()
+        _freeze_candidates(vote)
         audit_record(actor=actor, action="vote.open", target=vote, forum=vote.meeting.forum)
     return vote
 
@@ -332,7 +370,8 @@ def clean_marks(vote: Vote, marks: Mapping[Any, Any]) -> dict[str, int]:
             continue
         key = str(key)
         if key not in candidate_ids:
-            raise IssueError(_("The ballot names an issue that is not on the ballot."))
+            raise IssueError(_("The ballot names an issue that is not on this vote. Reload the page and fill in "
+                               "the ballot again."))
         try:
             number = int(value)
         except (TypeError, ValueError):
@@ -467,8 +506,11 @@ def vote_confirm(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> V
             for candidate in group:
                 ranks[candidate] = (place, len(group) > 1)
             place += len(group)
+        texts = vote.candidate_texts
         PriorityListEntry.objects.bulk_create(
-            PriorityListEntry(vote=vote, issue_id=candidate, rank=ranks[candidate][0], tied=ranks[candidate][1])
+            PriorityListEntry(vote=vote, issue_id=candidate, rank=ranks[candidate][0], tied=ranks[candidate][1],
+                              text=texts.get(str(candidate), {}).get("text", ""),
+                              focus_area_name=texts.get(str(candidate), {}).get("focus_area", ""))
             for candidate in vote.result["ordered"]
         )
         vote.status = Vote.Status.CONFIRMED

@@ -20,6 +20,14 @@ from tests.factories import make_company, make_user
         (" 559123-4561 ", "559123-4561"),
         ("802002-4280", "802002-4280"),  # a non-profit association's number
         ("212000-1355", "212000-1355"),  # a public authority's number
+        ("556036–0793", "556036-0793"),  # en dash, as word processors write it
+        ("556 036 0793", "556036-0793"),
+        ("556036 - 0793", "556036-0793"),
+        ("16556036-0793", "556036-0793"),  # the 12-digit form with the "century" 16
+        ("165560360793", "556036-0793"),
+        ("811218-9876", "811218-9876"),  # a sole trader: the owner's personal identity number
+        ("19811218-9876", "811218-9876"),
+        ("811218+9876", "811218-9876"),  # "+" for someone aged 100 or more
     ],
 )
 def test_valid_organisationsnummer(raw, expected):
@@ -35,6 +43,15 @@ def test_valid_organisationsnummer(raw, expected):
         ("556036-07931", "orgnr_format"),
         ("55603A-0793", "orgnr_format"),
         ("", "orgnr_format"),
+        ("0000000000", "orgnr_unissued"),  # no registry issues it
+        ("000000-0000", "orgnr_unissued"),
+        ("4560360793", "orgnr_unissued"),  # group digit 4 is not used
+        ("0560360795", "orgnr_unissued"),  # nor group digit 0
+        ("811318-9876", "orgnr_unissued"),  # month 13
+        ("810230-9876", "orgnr_unissued"),  # 30 February
+        ("20556036-0793", "orgnr_unissued"),  # a company's number with a birth century
+        ("16811218-9876", "orgnr_unissued"),  # a personal number with the companies' prefix
+        ("1655603607931", "orgnr_format"),
     ],
 )
 def test_invalid_organisationsnummer(raw, code):
@@ -134,3 +151,28 @@ def test_cannot_remove_someone_elses_affiliation(client, person):
     response = client.post(reverse("affiliation_remove", args=[affiliation.pk]))
     assert response.status_code == 403
     assert Affiliation.objects.filter(pk=affiliation.pk).exists()
+
+
+def test_sole_traders_are_recognised_by_their_personal_identity_number():
+    from forum.validators import is_personal_identity_number
+
+    assert is_personal_identity_number("811218-9876")
+    assert not is_personal_identity_number("556036-0793")
+    assert not is_personal_identity_number(None)
+
+
+@pytest.mark.django_db
+def test_a_sole_traders_number_is_masked_in_staff_lists(client, forum):
+    from events.models import Meeting
+    from forum.models import Role
+    from tests.factories import make_meeting, make_role_holder
+
+    sole = make_company("Anna Svensson Design", organisationsnummer="811218-9876", sni="M")
+    assert sole.is_sole_trader and sole.masked_organisationsnummer == "811218-****"
+    meeting = make_meeting(forum)
+    meeting.status = Meeting.Status.PUBLISHED
+    meeting.save()
+    client.force_login(make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se"))
+    page = client.get(reverse("events:invite", args=[meeting.pk]), {"q": "Anna Svensson"}).content.decode()
+    assert "Anna Svensson Design" in page
+    assert "811218-9876" not in page and "811218-****" in page
