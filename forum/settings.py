@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "forum.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -261,6 +262,13 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (forum/middleware.py): "enforce", "report-only" (violations only
+# logged in the browser's console) or "off". Enforced whenever debug is off; with debug on it
+# only reports, so Django's debug pages (inline script and style) keep working while a new
+# inline script still shows up in the console during development.
+FORUM_CSP = env("FORUM_CSP", "report-only" if DEBUG else "enforce")
+if FORUM_CSP not in {"enforce", "report-only", "off"}:
+    raise ImproperlyConfigured(f"FORUM_CSP must be enforce, report-only or off, not {FORUM_CSP!r}")
 
 LOGGING = {
     "version": 1,

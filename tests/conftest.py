@@ -11,6 +11,7 @@ import pytest
 
 # --------------------------------------------------------------------------- harness
 
+from tests.csp import policy_guarded_page
 from tests.mailbox import Mailbox
 
 CHROMIUM_ARGS = [
@@ -64,11 +65,17 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    """A desktop-sized Swedish page; fails the test on any CSP violation."""
+    with policy_guarded_page(browser, locale="sv-SE", viewport={"width": 1280, "height": 900}) as page:
+        yield page
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized Swedish touch page (390 × 844); fails the test on any CSP violation."""
+    with policy_guarded_page(browser, locale="sv-SE", viewport={"width": 390, "height": 844}, is_mobile=True,
+                             has_touch=True) as page:
+        yield page
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.factories import log_in_in_browser, make_forum, verify_email
+from forum.models import Role
+from tests.factories import log_in_in_browser, make_forum, make_role_holder, verify_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -80,3 +82,38 @@ def test_logged_in_pages_have_no_axe_violations(live_server, page, axe):
     page.get_by_role("button", name="Lägg till").click()
     assert page.get_by_text("Kontrollsiffran stämmer inte").is_visible()
     axe(page)
+
+
+def test_header_menus_open_and_close_with_the_keyboard(live_server, page):
+    """Both dropdowns of the header (Bootstrap's script, under the enforced policy): Enter on
+    the toggle opens the menu, Arrow down reaches the first link, Escape closes it and gives the
+    focus back to the toggle."""
+    forum = make_forum()
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@forum.example", verified_email=True,
+                                   first_name="Saga")
+    log_in_in_browser(page, live_server, coordinator)
+    for toggle_name, first_link in ((forum.name, "Forumets sida"), ("Saga", "Mina uppgifter")):
+        toggle = page.get_by_role("button", name=toggle_name, exact=True)
+        menu = toggle.locator("xpath=following-sibling::ul")
+        expect(menu).to_be_hidden()
+        toggle.focus()
+        page.keyboard.press("Enter")
+        expect(menu).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        page.keyboard.press("ArrowDown")
+        expect(menu.get_by_role("link", name=first_link)).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(menu).to_be_hidden()
+        expect(toggle).to_be_focused()
+
+
+def test_phone_menu_opens_with_the_keyboard(live_server, phone_page):
+    """On a phone the header collapses behind a button; Enter opens it (Bootstrap's collapse
+    animates through element.style, which the policy allows)."""
+    phone_page.goto(live_server.url + "/")
+    menu = phone_page.locator("#main-nav")
+    expect(menu).to_be_hidden()
+    phone_page.get_by_role("button", name="Visa eller dölj menyn").focus()
+    phone_page.keyboard.press("Enter")
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("link", name="Logga in")).to_be_visible()

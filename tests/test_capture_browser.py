@@ -37,46 +37,39 @@ def facilitator(forum):
     return make_role_holder(forum, Role.FACILITATOR, "processledare@forum.example", verified_email=True)
 
 
-def test_participant_raises_and_supports_issues_on_a_phone(live_server, browser, axe, meeting):
+def test_participant_raises_and_supports_issues_on_a_phone(live_server, phone_page, axe, meeting):
     company, user = company_with_rep(verified_email=True)
     registration = make_registration(meeting, company, attendee=user)
     other = services.issue_create(actor=None, meeting=meeting, text="Fler praktikplatser i staden",
                                   side=Side.CITY, focus_area=meeting.forum.focus_areas.first(), keyed_in=True)
-    context = browser.new_context(locale="sv-SE", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
-        log_in_in_browser(page, live_server, user)
-        page.goto(live_server.url + meeting.get_absolute_url())
-        page.get_by_role("link", name=name("Frågor: lyft och stöd", "Issues: raise and support")).click()
-        page.wait_for_url(re.compile(r"/fragor/$"))
-        expect(page.get_by_role("heading", level=1)).to_have_text(name("Frågor", "Issues"))
-        axe(page)
+    log_in_in_browser(phone_page, live_server, user)
+    phone_page.goto(live_server.url + meeting.get_absolute_url())
+    phone_page.get_by_role("link", name=name("Frågor: lyft och stöd", "Issues: raise and support")).click()
+    phone_page.wait_for_url(re.compile(r"/fragor/$"))
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(name("Frågor", "Issues"))
+    axe(phone_page)
 
-        # Typed and submitted with the keyboard (the select is set directly: native pickers differ).
-        page.get_by_label(name("Din fråga", "Your issue")).click()
-        page.keyboard.type("Svårt att hitta lokaler för praktik")
-        focus = meeting.forum.focus_areas.order_by("position").first()
-        page.get_by_label(name("Fokusområde", "Focus area")).select_option(str(focus.pk))
-        page.get_by_label(name("Visa min fråga anonymt", "Show my issue anonymously")).focus()
-        page.keyboard.press("Space")
-        page.get_by_role("button", name=name("Lyft frågan", "Raise the issue")).focus()
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
-        expect(page.get_by_text("Svårt att hitta lokaler för praktik")).to_be_visible()
-        issue = Issue.objects.get(raised_by=user)
-        assert issue.raised_by_registration == registration and issue.anonymous and issue.side == Side.BUSINESS
+    # Typed and submitted with the keyboard (the select is set directly: native pickers differ).
+    phone_page.get_by_label(name("Din fråga", "Your issue")).click()
+    phone_page.keyboard.type("Svårt att hitta lokaler för praktik")
+    focus = meeting.forum.focus_areas.order_by("position").first()
+    phone_page.get_by_label(name("Fokusområde", "Focus area")).select_option(str(focus.pk))
+    phone_page.get_by_label(name("Visa min fråga anonymt", "Show my issue anonymously")).focus()
+    phone_page.keyboard.press("Space")
+    phone_page.get_by_role("button", name=name("Lyft frågan", "Raise the issue")).focus()
+    phone_page.keyboard.press("Enter")
+    phone_page.wait_for_load_state()
+    expect(phone_page.get_by_text("Svårt att hitta lokaler för praktik")).to_be_visible()
+    issue = Issue.objects.get(raised_by=user)
+    assert issue.raised_by_registration == registration and issue.anonymous and issue.side == Side.BUSINESS
 
-        page.get_by_role("button", name=name("Jag också", "Me too")).click()
-        page.wait_for_load_state()
-        expect(page.locator(f"#issue-{other.pk}")).to_contain_text(name("Du stöder frågan", "You support this issue"))
-        assert IssueSupport.objects.filter(issue=other, person=user).exists()
-        # The page fits the phone: nothing scrolls sideways.
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        axe(page)
-    finally:
-        context.close()
+    phone_page.get_by_role("button", name=name("Jag också", "Me too")).click()
+    phone_page.wait_for_load_state()
+    expect(phone_page.locator(f"#issue-{other.pk}")).to_contain_text(name("Du stöder frågan", "You support this issue"))
+    assert IssueSupport.objects.filter(issue=other, person=user).exists()
+    # The phone_page fits the phone: nothing scrolls sideways.
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    axe(phone_page)
 
 
 def test_key_in_and_room_screen_pass_axe_and_the_screen_updates_itself(live_server, page, axe, meeting,

@@ -158,34 +158,27 @@ def _login(page, live_server, user):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_checkin_on_a_phone(live_server, browser, axe, forum, meeting, rows, people):
-    context = browser.new_context(locale="sv-SE", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
-        _login(page, live_server, people[Role.FACILITATOR])
-        page.goto(live_server.url + url(meeting))
-        axe(page)
-        code = rows["bo"].code
-        page.get_by_role("searchbox").fill(code)
-        page.get_by_role("button", name="Sök").click()
-        page.wait_for_url(re.compile(r"q=" + code))
-        button = page.get_by_role("button", name=re.compile(r"^Checka in"))
-        assert button.count() == 1
-        box = button.bounding_box()
-        assert box["height"] >= 44 and box["width"] <= 390
-        button.click()
-        page.wait_for_url(re.compile(r"#reg-"))
-        assert "1 av 3 incheckade" in page.locator("#checkin-count").inner_text()
-        assert page.get_by_role("button", name=re.compile(r"^Ångra")).is_visible()
-        # One column: nothing wider than the phone.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        axe(page)
-        rows["bo"].refresh_from_db()
-        assert rows["bo"].checked_in_at is not None
-    finally:
-        context.close()
+def test_checkin_on_a_phone(live_server, phone_page, axe, forum, meeting, rows, people):
+    _login(phone_page, live_server, people[Role.FACILITATOR])
+    phone_page.goto(live_server.url + url(meeting))
+    axe(phone_page)
+    code = rows["bo"].code
+    phone_page.get_by_role("searchbox").fill(code)
+    phone_page.get_by_role("button", name="Sök").click()
+    phone_page.wait_for_url(re.compile(r"q=" + code))
+    button = phone_page.get_by_role("button", name=re.compile(r"^Checka in"))
+    assert button.count() == 1
+    box = button.bounding_box()
+    assert box["height"] >= 44 and box["width"] <= 390
+    button.click()
+    phone_page.wait_for_url(re.compile(r"#reg-"))
+    assert "1 av 3 incheckade" in phone_page.locator("#checkin-count").inner_text()
+    assert phone_page.get_by_role("button", name=re.compile(r"^Ångra")).is_visible()
+    # One column: nothing wider than the phone.
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe(phone_page)
+    rows["bo"].refresh_from_db()
+    assert rows["bo"].checked_in_at is not None
 
 
 @pytest.mark.browser

@@ -1,13 +1,16 @@
 """In a real browser: a participant ranks the candidates with the keyboard only, casts the
 ballot, reads the receipt code and checks it; axe-core finds no WCAG A/AA violations on the
-ballot, the receipt, the receipt check and the result."""
+ballot, the receipt, the receipt check and the result. On a dot-voting ballot the points-left
+counter follows the keyboard under the Content-Security-Policy."""
 from __future__ import annotations
 
 import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
+from forum.middleware import CONTENT_SECURITY_POLICY
 from forum.models import Role
 from issues import services
 from tests.factories import log_in_in_browser, make_role_holder
@@ -73,3 +76,33 @@ def test_rank_by_keyboard_cast_and_check_the_receipt(live_server, page, axe, for
     page.locator("#pairwise").wait_for()
     assert "Bättre kollektivtrafik" in page.locator("#ranking tbody tr").first.inner_text()
     axe(page)
+
+
+def test_points_left_counts_down_while_typing_under_the_policy(live_server, page, forum):
+    """Dot voting: the counter (static/js/dots.js) follows what is typed and turns red past
+    the total, on a page served with the enforced Content-Security-Policy."""
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
+    meeting = held_meeting(forum)
+    a, b = make_candidates(meeting, ["Snabbare bygglov", "Fler praktikplatser"])
+    vote = services.vote_create(actor=coordinator, meeting=meeting, title="Prickar 2026", candidates=[a, b],
+                                method="dots", dots=5)
+    services.vote_open(actor=coordinator, vote=vote)
+    user, _registration = make_voter(meeting, verified_email=True)
+
+    log_in_in_browser(page, live_server, user)
+    response = page.goto(live_server.url + reverse("issues:ballot", args=[vote.pk]))
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    points_left = page.locator("#points-left")
+    expect(points_left).to_have_text("5")
+
+    tab_to(page, f"id_c{a.pk}")
+    page.keyboard.type("3")
+    expect(points_left).to_have_text("2")
+    tab_to(page, f"id_c{b.pk}")
+    page.keyboard.type("4")
+    expect(points_left).to_have_text("-2")
+    expect(points_left.locator("xpath=..")).to_have_class(re.compile(r"\btext-danger\b"))
+    page.keyboard.press("Backspace")
+    page.keyboard.type("2")
+    expect(points_left).to_have_text("0")
+    expect(points_left.locator("xpath=..")).not_to_have_class(re.compile(r"\btext-danger\b"))
