@@ -26,9 +26,24 @@ CHROMIUM_ARGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+# Deliberately weak and fast: PBKDF2's million iterations made creating test users most of the
+# suite's time. Production keeps Django's default (PBKDF2); test_accounts checks that default
+# with the real hasher, and PBKDF2 stays in the list so its hashes still verify here.
+FAST_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+
 def pytest_sessionstart(session):
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         pytest.exit("The suite runs on the real services: use `make test`.", returncode=2)
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
 
 
 @pytest.fixture
