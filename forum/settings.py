@@ -203,6 +203,16 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env("FORUM_EMAIL_SUBJECT_PREFIX", "[Forumportalen] ")
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Log-in protection (README "Log-in protection"; accounts.adapter.AccountAdapter.pre_authenticate).
+# allauth's default counts failed passwords per account alone, so five wrong guesses by anybody,
+# from anywhere, locked the account for everyone. Here "key" is the client address *and* the
+# account: a stranger elsewhere cannot lock a known user out. A much higher ceiling per account
+# alone stops a guessing attack spread over many addresses; log-in by emailed code is never
+# counted here, so the owner can always get in that way.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",  # per client address; per client address + account
+    "login_failed_account": "100/1h/key",  # per account, from all addresses together
+}
 
 # --- Mail -------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Forumportalen <noreply@forum.localhost>")
