@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .antispam import BotGuardForm
 from .models import Organisation, Role
 from .selectors import partner_organisations
 
@@ -42,7 +44,21 @@ class RoleGrantForm(forms.Form):
         return cleaned
 
 
-class AccessibilityReportForm(forms.Form):
+class AccessibilityReportForm(BotGuardForm):
+    """A reported accessibility problem. Anyone may send it, so it carries the bot guard and
+    the view counts it against the rate limits (forum.antispam)."""
+
+    antispam_action = "accessibility_report"
+    antispam_email_field = "email"
+    rate_limited_message = _(
+        "You have sent many reports in a short time, so this one was not sent. "
+        "Try again in a while, or email us at %(email)s."
+    )
+
+    @property
+    def contact_email(self) -> str:
+        return settings.FORUM_ACCESSIBILITY_EMAIL
+
     page_url = forms.CharField(
         label=_("Which page or function is it about? (optional)"), max_length=500, required=False
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, Prefetch, QuerySet
 
 from .models import Affiliation, FocusArea, Forum, ForumRole, Organisation
@@ -50,3 +51,10 @@ def organisation_by_orgnr(organisationsnummer: str) -> Organisation | None:
 def organisation_counts() -> dict[str, int]:
     """Number of registered organisations per kind (one query)."""
     return dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+
+
+def is_verified_email_of(user: Any, email: str) -> bool:
+    """Whether ``email`` is an address the logged-in ``user`` has verified (allauth)."""
+    if not getattr(user, "is_authenticated", False) or not email:
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()

@@ -30,6 +30,7 @@ from .models import (
     OutboxMessage,
     Role,
 )
+from .selectors import is_verified_email_of
 from .validators import normalise_organisationsnummer
 
 logger = logging.getLogger(__name__)
@@ -394,7 +395,13 @@ def accessibility_report_create(
     *, actor: Any | None, description: str, page_url: str = "", email: str = "", language: str
 ) -> AccessibilityReport:
     """Store a reported accessibility problem and mail it to the accessibility contact;
-    the reporter gets a receipt if they left an address."""
+    the reporter gets a receipt if they left an address.
+
+    Anyone may report (the view applies forum.antispam first). The receipt quotes the report
+    only when the address is verified as the logged-in reporter's own: anything else may be
+    a stranger's address, and the portal must not carry a sender's text to it.
+    Side effects: the report, an audit row and one or two outbox rows, in one transaction.
+    """
     with transaction.atomic():
         report = AccessibilityReport.objects.create(
             description=description,
@@ -414,7 +421,11 @@ def accessibility_report_create(
             mail_queue(
                 to=email,
                 template="accessibility_receipt",
-                context={"report": report},
+                context={
+                    "report": report,
+                    "quote_description": is_verified_email_of(actor, email),
+                    "contact_email": settings.FORUM_ACCESSIBILITY_EMAIL,
+                },
                 language=language,
                 created_by=actor,
             )

@@ -204,6 +204,16 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env("FORUM_EMAIL_SUBJECT_PREFIX", "[Forumportalen] ")
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Log-in protection (README "Log-in protection"; accounts.adapter.AccountAdapter.pre_authenticate).
+# allauth's default counts failed passwords per account alone, so five wrong guesses by anybody,
+# from anywhere, locked the account for everyone. Here "key" is the client address *and* the
+# account: a stranger elsewhere cannot lock a known user out. A much higher ceiling per account
+# alone stops a guessing attack spread over many addresses; log-in by emailed code is never
+# counted here, so the owner can always get in that way.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",  # per client address; per client address + account
+    "login_failed_account": "100/1h/key",  # per account, from all addresses together
+}
 
 # --- Mail -------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Forumportalen <noreply@forum.localhost>")
@@ -249,7 +259,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Security (production: behind a TLS-terminating proxy) ------------------------------
 HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", True) else None
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# The client's address, for every rate limit (allauth's and the portal's forms, forum.antispam):
+# one rule, allauth's. Behind the proxy it is the entry the proxy appended last to
+# X-Forwarded-For (the proxies in front of gunicorn are counted from the right); without a
+# proxy REMOTE_ADDR. A proxy that sets its own header (X-Real-IP) can be named instead.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER") or None
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -287,3 +304,16 @@ FORUM_CONTACT_EMAIL = env("FORUM_CONTACT_EMAIL", "forum@example.se")
 FORUM_ACCESSIBILITY_EMAIL = env("FORUM_ACCESSIBILITY_EMAIL", FORUM_CONTACT_EMAIL)
 # Absolute base URL used in links inside mail sent outside a request.
 FORUM_SITE_URL = env("FORUM_SITE_URL", "http://127.0.0.1:8000")
+
+# Forms that send mail without log-in (forum.antispam): how often one sender may send each form
+# (per client address when anonymous, per user when logged in) and how often mail may go to one
+# address, as allauth's rates: "<count>/<period>" with s, m, h or d, several separated by commas,
+# empty for no limit. A form also needs at least FORUM_FORM_MIN_SECONDS between showing the page
+# and sending it; a page older than FORUM_FORM_MAX_AGE_SECONDS is shown again to be re-sent.
+FORUM_FORM_RATE_LIMITS = {
+    "ip": env("FORUM_FORM_RATE_LIMIT_IP", "5/10m"),
+    "user": env("FORUM_FORM_RATE_LIMIT_USER", "20/10m"),
+    "address": env("FORUM_FORM_RATE_LIMIT_ADDRESS", "3/1h"),
+}
+FORUM_FORM_MIN_SECONDS = float(env("FORUM_FORM_MIN_SECONDS", "3"))
+FORUM_FORM_MAX_AGE_SECONDS = int(env("FORUM_FORM_MAX_AGE_SECONDS", str(24 * 3600)))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from issues import selectors as issue_selectors
 
-from . import permissions, selectors, services
+from . import antispam, permissions, selectors, services
 from .forms import AccessibilityReportForm, RoleGrantForm
 from .models import ForumRole
 
@@ -75,8 +75,11 @@ def forum_role_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     """Tillgänglighetsredogörelse, with a form to report a problem."""
-    form = AccessibilityReportForm(request.POST or None, initial={"page_url": request.GET.get("sida", "")})
-    if request.method == "POST" and form.is_valid():
+    form = AccessibilityReportForm(
+        request.POST if request.method == "POST" else None, initial={"page_url": request.GET.get("sida", "")}
+    )
+    # Anyone may send it and it mails a receipt: bot guard and rate limits (forum.antispam).
+    if request.method == "POST" and antispam.form_accepted(request, form):
         services.accessibility_report_create(
             actor=request.user,
             description=form.cleaned_data["description"],
@@ -86,4 +89,4 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Thank you. Your report has been sent to us."))
         return redirect("accessibility")
-    return render(request, "forum/accessibility.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "forum/accessibility.html", {"form": form}, status=form.status_code)

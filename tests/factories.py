@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
+import time
 from typing import Callable
 
 from allauth.account.models import EmailAddress
@@ -20,6 +21,7 @@ from accounts.models import User
 from events import services as events_services
 from events.models import Meeting, Registration, SeatPool
 from forum import services as forum_services
+from forum.antispam import HONEYPOT_FIELD, STARTED_FIELD, started_token
 from forum.models import Forum, Organisation, Role
 from forum.validators import luhn_check_digit
 
@@ -188,6 +190,13 @@ def log_in_in_browser(page, live_server, user: User, password: str = PASSWORD) -
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(live_server.url + "/")
+
+
+# --- forms that send mail without log-in (forum.antispam) ---------------------------------
+def bot_guard_fields(form_class: type, *, age: float = 60) -> dict[str, str]:
+    """The bot guard's fields as a person's browser sends them: an empty honeypot and the
+    page's start time signed ``age`` seconds ago (more than FORUM_FORM_MIN_SECONDS)."""
+    return {HONEYPOT_FIELD: "", STARTED_FIELD: started_token(form_class.antispam_action, time.time() - age)}
 
 
 # --- concurrency ------------------------------------------------------------------------

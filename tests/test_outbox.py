@@ -28,7 +28,7 @@ def _queue(to: str = "mottagare@forum.example", language: str = "sv", **kwargs) 
     return services.mail_queue(
         to=to,
         template="accessibility_receipt",
-        context={"report": {"description": "Kontrasten på knappen är för låg."}},
+        context={"report": {"description": "Kontrasten på knappen är för låg."}, "quote_description": True},
         language=language,
         **kwargs,
     )

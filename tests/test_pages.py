@@ -11,7 +11,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from forum import services
+from forum.forms import AccessibilityReportForm
 from forum.models import AccessibilityReport, OutboxMessage
+from tests.factories import bot_guard_fields
 
 
 @pytest.mark.django_db
@@ -80,7 +82,7 @@ def test_accessibility_report_is_stored_and_mailed(client):
     response = client.get(reverse("accessibility"))
     assert response.status_code == 200
     assert "Rapportera ett tillgänglighetsproblem" in response.content.decode()
-    response = client.post(reverse("accessibility"), {"page_url": "/", "description": "Menyn går inte att nå med tangentbordet.", "email": "besokare@forum.example"})
+    response = client.post(reverse("accessibility"), {"page_url": "/", "description": "Menyn går inte att nå med tangentbordet.", "email": "besokare@forum.example", **bot_guard_fields(AccessibilityReportForm)})
     assert response.status_code == 302
     report = AccessibilityReport.objects.get()
     assert report.email == "besokare@forum.example"
@@ -91,7 +93,7 @@ def test_accessibility_report_is_stored_and_mailed(client):
 
 @pytest.mark.django_db
 def test_accessibility_report_needs_a_description(client):
-    response = client.post(reverse("accessibility"), {"page_url": "/konto/", "description": "", "email": "fel"})
+    response = client.post(reverse("accessibility"), {"page_url": "/konto/", "description": "", "email": "fel", **bot_guard_fields(AccessibilityReportForm)})
     assert response.status_code == 400
     content = response.content.decode()
     assert "Detta fält måste fyllas i" in content
