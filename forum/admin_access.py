@@ -10,10 +10,13 @@ the forums the person coordinates (:mod:`forum.admin_scope`).
 The group is created by a data migration (``forum/migrations/0003_coordinator_group.py``) and,
 should it be missing (a test database that was flushed, a group deleted by hand), again by the
 first coordinator grant. Permissions an administrator adds to the group by hand are kept.
+When you add a permission to :data:`COORDINATOR_PERMISSIONS`, also add a migration (after the
+one that creates the model) calling ``ensure_coordinator_group(apps, permissions=[...],
+add_permissions=True)`` with the new ones, so that existing databases get them too.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from django.apps import apps as global_apps
 from django.db.models import Q
@@ -55,26 +58,28 @@ COORDINATOR_PERMISSIONS: tuple[str, ...] = (
 )
 
 
-def ensure_coordinator_group(apps: Any = global_apps, *, add_permissions: bool = False) -> Any:
-    """Return the coordinators' group, creating it with :data:`COORDINATOR_PERMISSIONS` when
-    missing; with ``add_permissions`` also add any of them it lacks (never removes one).
+def ensure_coordinator_group(
+    apps: Any = global_apps, *, permissions: Iterable[str] = COORDINATOR_PERMISSIONS, add_permissions: bool = False
+) -> Any:
+    """Return the coordinators' group, creating it with ``permissions`` ("app_label.codename")
+    when missing; with ``add_permissions`` also add any of them it lacks (never removes one).
 
-    ``apps`` is the app registry (a migration passes its historical one). Raises LookupError
-    when a permission does not exist, rather than leave coordinators silently without it.
-    Side effects: at most a Group row and its permission links.
+    ``apps`` is the app registry; a migration passes its historical one and the permissions as
+    they stood then. Raises LookupError when a permission does not exist, rather than leave
+    coordinators silently without it. Side effects: at most a Group row and its permission links.
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
     if created or add_permissions:
+        wanted = set(permissions)
         match = Q(pk__in=[])
-        for label in COORDINATOR_PERMISSIONS:
+        for label in wanted:
             app_label, codename = label.split(".")
             match |= Q(content_type__app_label=app_label, codename=codename)
-        permissions = list(Permission.objects.filter(match).select_related("content_type"))
-        found = {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
-        missing = set(COORDINATOR_PERMISSIONS) - found
+        found = list(Permission.objects.filter(match).select_related("content_type"))
+        missing = wanted - {f"{p.content_type.app_label}.{p.codename}" for p in found}
         if missing:
             raise LookupError(f"Permissions missing for the group {COORDINATOR_GROUP}: {sorted(missing)}")
-        group.permissions.add(*permissions)
+        group.permissions.add(*found)
     return group

@@ -5,6 +5,19 @@ from django.db import migrations
 
 from forum.admin_access import ensure_coordinator_group
 
+# The group's permissions as they stand at this migration (forum/admin_access.py may grow;
+# a later migration adds what it adds).
+PERMISSIONS = (
+    "forum.view_forum", "forum.change_forum",
+    "forum.view_focusarea", "forum.add_focusarea", "forum.change_focusarea",
+    "forum.view_organisation", "forum.view_affiliation", "forum.change_affiliation",
+    "forum.view_forumrole", "forum.view_outboxmessage", "forum.change_outboxmessage",
+    "forum.view_outboxattachment", "forum.view_auditevent",
+    "events.view_meeting", "events.view_seatpool", "events.view_registration", "events.view_nomination",
+    "events.view_invitationbatch", "events.view_diversitytarget",
+    "issues.view_issue", "issues.view_issueevent", "issues.view_vote", "issues.view_prioritylistentry",
+)
+
 
 def forwards(apps, schema_editor):
     # Django creates permissions after all migrations (post_migrate); on a fresh database
@@ -15,7 +28,7 @@ def forwards(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    group = ensure_coordinator_group(apps, add_permissions=True)
+    group = ensure_coordinator_group(apps, permissions=PERMISSIONS, add_permissions=True)
 
     ForumRole = apps.get_model("forum", "ForumRole")
     User = apps.get_model("accounts", "User")
