@@ -14,9 +14,9 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from accounts.models import User
@@ -89,11 +89,14 @@ RULES: dict[str, Rule] = {
 }
 
 
+# The world has a dozen people; hashing each password the production way would take most of
+# this module's time. No test here logs in by password (they use force_login).
+QUICK_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _quick_passwords(settings):
-    """The world has a dozen people; hashing each password the production way would make
-    this module take minutes. No test here logs in by password (they use force_login)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = QUICK_HASHERS
 
 
 # --- the world: two forums with a record of every kind --------------------------------------
@@ -170,17 +173,29 @@ def _portal_records(tag: str) -> dict:
     }
 
 
+@pytest.fixture(scope="module")
+def _world_once(django_db_setup, django_db_blocker):
+    """The world, built once for the module inside a transaction that is rolled back after
+    its last test (as Django's TestCase.setUpTestData does)."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=QUICK_HASHERS), transaction.atomic():
+        partner = Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="Partnern")
+        forums = {tag: {**_forum_world(tag, partner), **_portal_records(tag)} for tag in TAGS}
+        people = {
+            "superuser": User.objects.create_superuser("admin@example.se", "Admin-lösen-123"),
+            "coordinator:Aquila": forums["Aquila"]["coordinator"],
+            "coordinator:Borealis": forums["Borealis"]["coordinator"],
+            "nonstaff": company_with_rep()[1],
+        }
+        yield {"forums": forums, "people": people}
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db):
-    partner = Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="Partnern")
-    forums = {tag: {**_forum_world(tag, partner), **_portal_records(tag)} for tag in TAGS}
-    people = {
-        "superuser": User.objects.create_superuser("admin@example.se", "Admin-lösen-123"),
-        "coordinator:Aquila": forums["Aquila"]["coordinator"],
-        "coordinator:Borealis": forums["Borealis"]["coordinator"],
-        "nonstaff": company_with_rep()[1],
-    }
-    return {"forums": forums, "people": people}
+def world(_world_once, db):
+    """Two forums with a record of every kind. Each test runs in a savepoint of the module's
+    transaction (pytest-django's ``db``), so it sees none of another test's changes; use the
+    records' ids and read afresh rather than trust the shared objects' fields."""
+    return _world_once
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -512,7 +527,8 @@ def test_coordinator_role_brings_and_takes_admin_access():
     assert AuditEvent.objects.filter(action="forum.admin_access_grant", forum=first,
                                      target_id=str(person.pk)).count() == 1
     role_b = forum_services.role_grant(actor=None, forum=second, user=person, role=Role.COORDINATOR)
-    assert AuditEvent.objects.filter(action="forum.admin_access_grant").count() == 1  # nothing new to give
+    # Nothing new to give, so no second row.
+    assert AuditEvent.objects.filter(action="forum.admin_access_grant", target_id=str(person.pk)).count() == 1
 
     forum_services.role_revoke(actor=None, forum_role=role_a)
     person.refresh_from_db()
