@@ -108,6 +108,7 @@ def _forum_world(tag: str, partner: Organisation) -> dict:
     coordinator = make_role_holder(forum, Role.COORDINATOR, f"samordnare-{low}@example.se",
                                    first_name="Sam", last_name="Ordnare")
     meeting = make_meeting(forum, kind=Meeting.Kind.PRIORITISATION, title=f"Träff {tag}", actor=coordinator)
+    meeting = events_services.meeting_set_status(actor=coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED)
     city_pool = pool_of(meeting, SeatPool.Kind.CITY_PICK)
     invited = events_services.invitation_create(
         actor=coordinator, pool=city_pool, organisation=make_company(f"Inbjudet {tag} AB"),
