@@ -1,12 +1,17 @@
+"""Admin for people's accounts. Accounts are portal-wide, so only the portal administrator
+changes them here (forum/admin_scope.py); coordinators get their staff status and group from
+the coordinator role (forum.services.role_grant), not from this page."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+
+from forum.admin_scope import PortalWideAdminMixin
 
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PortalWideAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "is_staff", "is_superuser"]
     search_fields = ["email", "first_name", "last_name"]

@@ -23,6 +23,8 @@ from forum.models import FocusArea, Forum, Organisation
 class Meeting(models.Model):
     """A theme meeting (tematräff) of a forum."""
 
+    FORUM_PATH = "forum"
+
     class Kind(models.TextChoices):
         CITY_FOR_BUSINESS = "city_for_business", _("What can the city do for the companies?")
         BUSINESS_FOR_CITY = "business_for_city", _("What can the companies do for the city?")
@@ -92,6 +94,8 @@ class Meeting(models.Model):
 class SeatPool(models.Model):
     """A share of a meeting's seats, reserved for one way in until its hold date."""
 
+    FORUM_PATH = "meeting__forum"
+
     class Kind(models.TextChoices):
         CITY_PICK = "city_pick", _("City pick")
         PARTNER_PICK = "partner_pick", _("Partner pick")
@@ -148,6 +152,8 @@ class SeatPool(models.Model):
 class Nomination(models.Model):
     """A partner organisation proposes a company for its pool; a coordinator approves (which invites)."""
 
+    FORUM_PATH = "pool__meeting__forum"
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
@@ -188,6 +194,8 @@ def _new_code() -> str:
 class Registration(models.Model):
     """One place at a meeting for a company (or a municipal participant), from invitation
     or open registration through the waiting list to attendance."""
+
+    FORUM_PATH = "meeting__forum"
 
     class Status(models.TextChoices):
         INVITED = "invited", _("Invited")
@@ -285,6 +293,8 @@ class Registration(models.Model):
 class InvitationBatch(models.Model):
     """A bulk invitation run by Celery; the coordinator's page shows its progress."""
 
+    FORUM_PATH = "meeting__forum"
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -309,6 +319,8 @@ class InvitationBatch(models.Model):
 
 class DiversityTarget(models.Model):
     """A forum's target share for one category of one dimension (e.g. gender: woman 50 %)."""
+
+    FORUM_PATH = "forum"
 
     class Dimension(models.TextChoices):
         GENDER = "gender", _("Gender")

@@ -278,6 +278,7 @@ def _mail(registration: Registration, template: str, *, to: str | None = None, a
         language=language,
         attachments=attachments,
         created_by=actor,
+        forum=registration.meeting.forum,
     )
 
 

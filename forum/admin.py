@@ -1,4 +1,9 @@
-"""Django admin for staff: forums, the organisation register, roles, outbox and audit trail."""
+"""Django admin for staff: forums, the organisation register, roles, outbox and audit trail.
+
+Every admin here follows forum/admin_scope.py: Django's permissions first, then the forums
+the user coordinates; read-only where the portal's pages own the change; writes that have a
+service go through it.
+"""
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -6,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .admin_scope import (
+    ForumScopedAdminMixin,
+    NarrowChoicesMixin,
+    PortalWideAdminMixin,
+    ReadOnlyAdminMixin,
+    adopt,
+    django_permits,
+)
 from .models import (
     AccessibilityReport,
     Affiliation,
@@ -17,35 +30,104 @@ from .models import (
     OutboxAttachment,
     OutboxMessage,
 )
+from .permissions import is_portal_admin, may_use_forum_admin
 
 
-class FocusAreaInline(admin.TabularInline):
+class FocusAreaInline(ForumScopedAdminMixin, admin.TabularInline):
+    # Saved through forum.services by ForumAdmin.save_formset (audited).
     model = FocusArea
     extra = 0
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
+class ForumAdmin(ForumScopedAdminMixin, admin.ModelAdmin):
+    """Coordinators edit their forum's name, description and focus areas; only the portal
+    administrator creates a forum (through forum_create: three focus areas, an audit row),
+    changes its address (slug, used in links already sent) or deletes it."""
+
     list_display = ["name", "municipality", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FocusAreaInline]
 
+    def has_add_permission(self, request, *args, **kwargs) -> bool:
+        return super().has_add_permission(request, *args, **kwargs) and is_portal_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and is_portal_admin(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not is_portal_admin(request.user):
+            readonly.append("slug")
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # Only a new forum's slug follows its name; afterwards the slug stays put.
+        return super().get_prepopulated_fields(request, obj) if obj is None else {}
+
+    def get_inlines(self, request, obj):
+        # A new forum gets the default focus areas from forum_create; they are edited afterwards.
+        return super().get_inlines(request, obj) if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.forum_update(
+                actor=request.user,
+                forum=obj,
+                **{name: form.cleaned_data[name] for name in form.changed_data if name in services.FORUM_EDITABLE_FIELDS},
+            )
+        else:
+            adopt(obj, services.forum_create(
+                actor=request.user, municipality=obj.municipality, name=obj.name, description=obj.description,
+                slug=obj.slug,
+            ))
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not FocusArea:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # fills new_objects, changed_objects, deleted_objects
+        for focus_area in formset.deleted_objects:
+            services.focus_area_delete(actor=request.user, focus_area=focus_area)
+        for focus_area, changed in formset.changed_objects:
+            services.focus_area_save(
+                actor=request.user, forum=form.instance, focus_area=focus_area,
+                **{name: getattr(focus_area, name) for name in changed if name in services.FOCUS_AREA_EDITABLE_FIELDS},
+            )
+        for focus_area in formset.new_objects:
+            adopt(focus_area, services.focus_area_save(
+                actor=request.user, forum=form.instance,
+                **{name: getattr(focus_area, name) for name in services.FOCUS_AREA_EDITABLE_FIELDS},
+            ))
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(PortalWideAdminMixin, admin.ModelAdmin):
+    """The shared register: coordinators may look companies up; the administrator edits."""
+
     list_display = ["name", "kind", "organisationsnummer", "sni_section", "size_class", "district"]
     list_filter = ["kind", "sni_section", "size_class"]
     search_fields = ["name", "organisationsnummer"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {name: value for name, value in form.cleaned_data.items() if name not in ("kind", "name")}
+        adopt(obj, services.organisation_create(actor=request.user, kind=obj.kind, name=obj.name, **fields))
 
-@admin.action(description=_("Confirm the selected representations"))
+
+@admin.action(description=_("Confirm the selected representations"), permissions=["confirm"])
 def confirm_affiliations(modeladmin, request, queryset):
     for affiliation in queryset.filter(confirmed_at__isnull=True):
         services.affiliation_confirm(actor=request.user, affiliation=affiliation)
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(PortalWideAdminMixin, admin.ModelAdmin):
+    """Representations are portal-wide (a person speaks for a company in every forum).
+    Coordinators look them up and confirm them with the action (Django's change permission on
+    affiliations); editing the rows is the administrator's, through forum.services."""
+
     list_display = ["person", "organisation", "title", "confirmed_at"]
     list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
     search_fields = ["person__email", "person__last_name", "organisation__name"]
@@ -54,17 +136,39 @@ class AffiliationAdmin(admin.ModelAdmin):
     raw_id_fields = ["person"]
     actions = [confirm_affiliations]
 
+    def has_confirm_permission(self, request) -> bool:
+        return django_permits(self, request, "change")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who represents what stays; a confirmation goes through the action.
+        return ["person", "organisation", "confirmed_at"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        adopt(obj, services.affiliation_create(
+            actor=request.user, person=obj.person, organisation=obj.organisation, title=obj.title,
+            confirmed=obj.confirmed_at is not None,
+        ))
+
+    def delete_model(self, request, obj) -> None:
+        services.affiliation_delete(actor=request.user, affiliation=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for affiliation in queryset:
+            services.affiliation_delete(actor=request.user, affiliation=affiliation)
+
 
 @admin.register(ForumRole)
-class ForumRoleAdmin(admin.ModelAdmin):
+class ForumRoleAdmin(ForumScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Read-only: roles are granted and revoked on the forum's Roles page (forum.services
+    # role_grant/role_revoke), which also gives and takes a coordinator's admin access.
     list_display = ["user", "forum", "role", "partner_organisation", "granted_at"]
-    list_filter = ["forum", "role"]
+    list_filter = [("forum", admin.RelatedOnlyFieldListFilter), "role"]
     search_fields = ["user__email", "user__last_name"]
     list_select_related = ["user", "forum", "partner_organisation"]
     raw_id_fields = ["user", "granted_by"]
 
 
-class OutboxAttachmentInline(admin.TabularInline):
+class OutboxAttachmentInline(ForumScopedAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = OutboxAttachment
     fields = ["filename", "mimetype"]
     readonly_fields = fields
@@ -72,8 +176,9 @@ class OutboxAttachmentInline(admin.TabularInline):
     can_delete = False
 
 
-@admin.action(description=_("Requeue the selected failed messages"))
+@admin.action(description=_("Requeue the selected failed messages"), permissions=["requeue"])
 def requeue_messages(modeladmin, request, queryset):
+    # ``queryset`` is the changelist's, so already narrowed to the user's forums.
     count = services.outbox_requeue(actor=request.user, messages=queryset)
     modeladmin.message_user(
         request,
@@ -83,47 +188,44 @@ def requeue_messages(modeladmin, request, queryset):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    """Staff follow every email here: queued, sending, sent or failed, with attempts."""
+class OutboxMessageAdmin(ForumScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Staff follow every email here: queued, sending, sent or failed, with attempts. A
+    coordinator sees the mail of their forums; mail about no forum (log-in codes, password
+    resets) only the portal administrator."""
 
-    list_display = ["created_at", "to_email", "subject", "status", "attempts", "sent_at", "language"]
-    list_filter = ["status", "language", "template"]
+    list_display = ["created_at", "to_email", "subject", "status", "attempts", "sent_at", "language", "forum"]
+    list_filter = ["status", "language", "template", ("forum", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["forum"]
     search_fields = ["to_email", "subject"]
     date_hierarchy = "created_at"
     inlines = [OutboxAttachmentInline]
     actions = [requeue_messages]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdminMixin:
-    """For records whose writes belong to the services (which keep history, send mail or
-    freeze results): the admin only shows them."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def has_requeue_permission(self, request) -> bool:
+        # The only write here; Django's change permission on outgoing email stands for it.
+        return django_permits(self, request, "change") and may_use_forum_admin(request.user)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ForumScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Rows about no forum (the register, accounts) are the portal administrator's only.
     list_display = ["at", "actor", "action", "target_type", "target_id", "forum"]
-    list_filter = ["action", "forum"]
+    list_filter = ["action", ("forum", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["actor", "forum"]
     readonly_fields = ["at", "actor", "action", "forum", "target_type", "target_id", "data"]
 
 
 @admin.register(AccessibilityReport)
-class AccessibilityReportAdmin(admin.ModelAdmin):
+class AccessibilityReportAdmin(NarrowChoicesMixin, admin.ModelAdmin):
+    """Reports about the whole portal, for the accessibility contact: the portal administrator
+    and staff given Django's permissions on reports (coordinators are not, by default).
+    Reports come only from the public form (which mails the contact); here they are marked
+    handled, and what the reporter wrote stays as written."""
+
     list_display = ["created_at", "page_url", "email", "handled_at"]
     list_filter = [("handled_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["page_url", "description", "email", "reporter"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -15,6 +15,10 @@ from .validators import is_personal_identity_number, validate_organisationsnumme
 class Forum(models.Model):
     """A municipality's forum with its business community (e.g. "11:11 – Meet Malmö")."""
 
+    # Where each record finds its forum (forum.permissions.admin_scope): the admin
+    # shows a record only to the coordinators of that forum and the portal administrator.
+    FORUM_PATH = "pk"
+
     municipality = models.CharField(_("municipality"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -35,6 +39,8 @@ class Forum(models.Model):
 
 class FocusArea(models.Model):
     """One of a forum's focus areas (fokusområden); editable per forum."""
+
+    FORUM_PATH = "forum"
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="focus_areas", verbose_name=_("forum"))
     position = models.PositiveSmallIntegerField(_("number"))
@@ -166,6 +172,8 @@ class Role(models.TextChoices):
 class ForumRole(models.Model):
     """A person's role in one forum. Partner nominators are tied to a partner organisation."""
 
+    FORUM_PATH = "forum"
+
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="roles", verbose_name=_("forum"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_roles", verbose_name=_("person")
@@ -220,6 +228,8 @@ class OutboxMessage(models.Model):
     """One email. Written in the transaction of the change that causes it; sent at most once
     by :func:`forum.tasks.outbox_send` after that transaction commits."""
 
+    FORUM_PATH = "forum"
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
@@ -238,6 +248,11 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # The forum the mail is about, so that the admin shows it to that forum's coordinators only;
+    # empty for account mail (log-in codes, password resets), which only the administrator sees.
+    forum = models.ForeignKey(
+        Forum, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("forum")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -262,6 +277,8 @@ class OutboxMessage(models.Model):
 class OutboxAttachment(models.Model):
     """A file attached to an outbox message (for example a calendar file)."""
 
+    FORUM_PATH = "message__forum"
+
     message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(_("file name"), max_length=200)
     mimetype = models.CharField(_("type"), max_length=100)
@@ -277,6 +294,8 @@ class OutboxAttachment(models.Model):
 
 class AuditEvent(models.Model):
     """Who did what: every service write records one row."""
+
+    FORUM_PATH = "forum"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

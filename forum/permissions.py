@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 
 from .models import Forum, ForumRole, Organisation, Role
@@ -96,3 +97,64 @@ def forum_for(user: Any, slug: str, check) -> Forum:
     if not check(user, forum):
         raise PermissionDenied
     return forum
+
+
+# --- The Django admin ------------------------------------------------------------------
+# Each forum is its own world in the admin too. A record belongs to a forum through the path
+# its model names in ``FORUM_PATH`` (e.g. ``"meeting__forum"``); models without one (the
+# organisation register, people) are portal-wide. The admin shows a record only to the portal
+# administrator and to the coordinators of its forum, and only within what Django's own
+# permissions already allow (see forum/admin_scope.py).
+
+
+def coordinated_forum_ids(user: Any) -> frozenset[int]:
+    """The ids of the forums where ``user`` is a coordinator (one query per user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if "_coordinated_forums_cache" not in user.__dict__:
+        user.__dict__["_coordinated_forums_cache"] = frozenset(
+            ForumRole.objects.filter(user=user, role=Role.COORDINATOR).values_list("forum_id", flat=True)
+        )
+    return user.__dict__["_coordinated_forums_cache"]
+
+
+def is_forum_scoped(model: type[models.Model]) -> bool:
+    """Whether records of ``model`` belong to one forum (the model names a ``FORUM_PATH``)."""
+    return bool(getattr(model, "FORUM_PATH", ""))
+
+
+def may_use_forum_admin(user: Any) -> bool:
+    """Whether the forum-scoped parts of the admin can show ``user`` anything at all: the
+    portal administrator, and coordinators of at least one forum."""
+    return is_portal_admin(user) or bool(coordinated_forum_ids(user))
+
+
+def admin_scope(queryset: models.QuerySet, user: Any) -> models.QuerySet:
+    """Narrow ``queryset`` (of a forum-scoped model) to the records ``user`` may see in the
+    admin: everything for the portal administrator, else the records of the forums they
+    coordinate. Records without a forum (account mail, portal-wide audit rows) are the
+    administrator's only. Models without a ``FORUM_PATH`` are returned unchanged."""
+    path = getattr(queryset.model, "FORUM_PATH", "")
+    if not path or is_portal_admin(user):
+        return queryset
+    return queryset.filter(**{f"{path}__in": coordinated_forum_ids(user)})
+
+
+def forum_id_of(obj: models.Model) -> int | None:
+    """The id of the forum ``obj`` belongs to, following its model's ``FORUM_PATH``."""
+    *hops, last = type(obj).FORUM_PATH.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+        if obj is None:
+            return None
+    if last == "pk":
+        return obj.pk
+    return getattr(obj, obj._meta.get_field(last).attname)
+
+
+def may_reach_in_admin(user: Any, obj: models.Model | None) -> bool:
+    """Whether the admin may show ``obj`` (a record of a forum-scoped model) to ``user``;
+    with ``obj`` None, whether ``user`` may use that part of the admin at all."""
+    if obj is None:
+        return may_use_forum_admin(user)
+    return is_portal_admin(user) or forum_id_of(obj) in coordinated_forum_ids(user)

@@ -96,8 +96,11 @@ def mail_queue_rendered(
     attachments: Sequence[Attachment] = (),
     headers: dict[str, str] | None = None,
     created_by: Any | None = None,
+    forum: Forum | None = None,
 ) -> OutboxMessage:
-    """Write one outbox row with already-rendered parts and send it after commit.
+    """Write one outbox row with already-rendered parts and send it after commit. ``forum``
+    is the forum the mail is about: its coordinators see the row in the admin (without one,
+    only the portal administrator does).
 
     Side effects: an OutboxMessage (and its attachments) in the caller's transaction; after
     that transaction commits, a Celery task. A rolled-back transaction sends nothing.
@@ -111,6 +114,7 @@ def mail_queue_rendered(
         template=template,
         headers=headers or {},
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        forum=forum,
     )
     OutboxAttachment.objects.bulk_create(
         OutboxAttachment(message=message, filename=a.filename, mimetype=a.mimetype, content=a.content)
@@ -128,9 +132,11 @@ def mail_queue(
     language: str | None = None,
     attachments: Sequence[Attachment] = (),
     created_by: Any | None = None,
+    forum: Forum | None = None,
 ) -> OutboxMessage:
     """Render ``templates/email/<template>_{subject.txt,message.txt,message.html}`` in the
-    recipient's language and queue the result (see :func:`mail_queue_rendered`)."""
+    recipient's language and queue the result (see :func:`mail_queue_rendered`, also for
+    ``forum``)."""
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
         full_context = {"site_url": site_url(), **context}
@@ -146,6 +152,7 @@ def mail_queue(
         template=template,
         attachments=attachments,
         created_by=created_by,
+        forum=forum,
     )
 
 
@@ -261,15 +268,18 @@ def outbox_sweep(*, now=None, limit: int = 500) -> int:
 
 
 def outbox_requeue(*, actor: Any, messages: Iterable[OutboxMessage]) -> int:
-    """Put failed rows back in the queue (staff action from the admin). Returns how many."""
-    ids = [m.pk for m in messages if m.status == OutboxMessage.Status.FAILED]
+    """Put failed rows back in the queue (staff action from the admin, which has narrowed
+    ``messages`` to what the actor may see and checked their permission). Returns how many."""
+    failed = [m for m in messages if m.status == OutboxMessage.Status.FAILED]
+    ids = [m.pk for m in failed]
     with transaction.atomic():
         count = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.FAILED).update(
             status=OutboxMessage.Status.QUEUED, next_attempt_at=None, last_error=""
         )
-        for message_id in ids:
-            audit_record(actor=actor, action="outbox.requeue", data={"message": message_id})
-            transaction.on_commit(lambda mid=message_id: _enqueue_send(mid))
+        for message in failed:
+            # Audited under the mail's forum, so its coordinators see who requeued it.
+            audit_record(actor=actor, action="outbox.requeue", forum=message.forum, data={"message": message.pk})
+            transaction.on_commit(lambda mid=message.pk: _enqueue_send(mid))
     return count
 
 
@@ -288,6 +298,70 @@ def forum_create(*, actor: Any | None, municipality: str, name: str, description
     return forum
 
 
+FORUM_EDITABLE_FIELDS = ("municipality", "name", "description", "slug")
+
+
+def _apply_changes(instance: models.Model, fields: dict[str, Any], editable: Sequence[str]) -> dict[str, list]:
+    """Set ``fields`` on ``instance``; return the changed ones as ``{name: [old, new]}`` (for
+    the audit row). Unknown field names are a programming error."""
+    changes: dict[str, list] = {}
+    for name, value in fields.items():
+        if name not in editable:
+            raise ValueError(f"{type(instance).__name__}.{name} cannot be changed here")
+        old = getattr(instance, name)
+        if old != value:
+            changes[name] = [old, value]
+            setattr(instance, name, value)
+    return changes
+
+
+def forum_update(*, actor: Any, forum: Forum, **fields: Any) -> Forum:
+    """Change a forum's municipality, name, description or slug (the admin; coordinators of
+    the forum, the slug only the portal administrator – the caller has checked). Side effects:
+    the row and, if anything changed, an audit row with the old and new values. Returns the
+    forum as saved."""
+    with transaction.atomic():
+        current = Forum.objects.select_for_update().get(pk=forum.pk)
+        changes = _apply_changes(current, fields, FORUM_EDITABLE_FIELDS)
+        if changes:
+            current.save(update_fields=list(changes))
+            audit_record(actor=actor, action="forum.update", target=current, forum=current, data={"changes": changes})
+    return current
+
+
+FOCUS_AREA_EDITABLE_FIELDS = ("position", "name", "description")
+
+
+def focus_area_save(*, actor: Any, forum: Forum, focus_area: FocusArea | None = None, **fields: Any) -> FocusArea:
+    """Add a focus area to ``forum`` (``focus_area`` None) or change one of its focus areas
+    (the admin; coordinators of the forum – the caller has checked). Side effects: the row
+    and, if anything changed, an audit row with the old and new values."""
+    with transaction.atomic():
+        if focus_area is None:
+            current = FocusArea(forum=forum)
+            changes = _apply_changes(current, fields, FOCUS_AREA_EDITABLE_FIELDS)
+            current.save()
+            action = "forum.focus_area_create"
+        else:
+            current = FocusArea.objects.select_for_update().get(pk=focus_area.pk, forum=forum)
+            changes = _apply_changes(current, fields, FOCUS_AREA_EDITABLE_FIELDS)
+            if changes:
+                current.save(update_fields=list(changes))
+            action = "forum.focus_area_update"
+        if changes:
+            audit_record(actor=actor, action=action, target=current, forum=forum, data={"changes": changes})
+    return current
+
+
+def focus_area_delete(*, actor: Any, focus_area: FocusArea) -> None:
+    """Remove a focus area (the admin; the portal administrator). Issues and meetings keep
+    their other data but lose the focus area. Side effects: the deletion and an audit row."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="forum.focus_area_delete", target=focus_area, forum=focus_area.forum,
+                     data={"position": focus_area.position, "name": focus_area.name})
+        focus_area.delete()
+
+
 class RoleError(ValueError):
     """A role grant that breaks the rules (message is user-facing and translated)."""
 
@@ -296,7 +370,9 @@ def role_grant(
     *, actor: Any | None, forum: Forum, user: Any, role: str, partner_organisation: Organisation | None = None
 ) -> ForumRole:
     """Give ``user`` a role in ``forum``; idempotent. The caller has checked
-    :func:`forum.permissions.can_manage_roles`. Side effects: a ForumRole and an audit row."""
+    :func:`forum.permissions.can_manage_roles`. Side effects: a ForumRole and an audit row;
+    for a coordinator also admin access (staff status and the coordinators' group, see
+    :mod:`forum.admin_access`), with an audit row of its own when that changed anything."""
     from django.utils.translation import gettext as _
 
     if role not in Role.values:
@@ -307,6 +383,8 @@ def role_grant(
     else:
         partner_organisation = None
     with transaction.atomic():
+        # Grants and revocations of one person's roles take turns (see role_revoke).
+        locked = _lock_user(user)
         forum_role, created = ForumRole.objects.get_or_create(
             forum=forum,
             user=user,
@@ -322,12 +400,19 @@ def role_grant(
                 forum=forum,
                 data={"user": user.pk, "role": role, "partner": getattr(partner_organisation, "pk", None)},
             )
+        if role == Role.COORDINATOR:
+            # Also when the role already existed: it repairs access lost by hand.
+            _admin_access_grant(actor=actor, forum=forum, user=locked)
+            user.is_staff = locked.is_staff  # the caller's copy of the person, too
     return forum_role
 
 
 def role_revoke(*, actor: Any, forum_role: ForumRole) -> None:
-    """Remove a role. The caller has checked :func:`forum.permissions.can_manage_roles`."""
+    """Remove a role. The caller has checked :func:`forum.permissions.can_manage_roles`.
+    Side effects: the deletion and an audit row; when it was the person's last coordinator
+    role, their admin access goes too (see :func:`_admin_access_revoke`)."""
     with transaction.atomic():
+        user = _lock_user(forum_role.user)
         audit_record(
             actor=actor,
             action="forum.role_revoke",
@@ -336,6 +421,59 @@ def role_revoke(*, actor: Any, forum_role: ForumRole) -> None:
             data={"user": forum_role.user_id, "role": forum_role.role},
         )
         forum_role.delete()
+        if forum_role.role == Role.COORDINATOR and not ForumRole.objects.filter(user=user, role=Role.COORDINATOR).exists():
+            _admin_access_revoke(actor=actor, forum=forum_role.forum, user=user)
+
+
+def _lock_user(user: Any) -> Any:
+    """Lock the person's row for the rest of the transaction and return it fresh, so that two
+    requests changing their roles at once cannot both miss the other's change (for example
+    two revocations of their last two coordinator roles each leaving them admin access)."""
+    return type(user).objects.select_for_update().get(pk=user.pk)
+
+
+def _admin_access_grant(*, actor: Any | None, forum: Forum, user: Any) -> None:
+    """Make a coordinator staff and a member of the coordinators' group (what the admin needs
+    to show them their forum). Side effects: the user row, the group link and an audit row,
+    only if something changed."""
+    from .admin_access import ensure_coordinator_group
+
+    group = ensure_coordinator_group()
+    changed = []
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        changed.append("is_staff")
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        changed.append("group")
+    if changed:
+        audit_record(actor=actor, action="forum.admin_access_grant", target=user, forum=forum,
+                     data={"user": user.pk, "group": group.name, "changed": changed})
+
+
+def _admin_access_revoke(*, actor: Any, forum: Forum, user: Any) -> None:
+    """Take the coordinators' group from someone who no longer coordinates any forum, and
+    staff status too unless it has another reason: they are the portal administrator, or a
+    member of another group, or hold permissions of their own (given by hand). Side effects:
+    the user row, the group link and an audit row, only if something changed."""
+    from django.contrib.auth.models import Group
+
+    from .admin_access import COORDINATOR_GROUP
+
+    changed = []
+    group = Group.objects.filter(name=COORDINATOR_GROUP).first()
+    if group is not None and user.groups.filter(pk=group.pk).exists():
+        user.groups.remove(group)
+        changed.append("group")
+    keeps_staff = user.is_superuser or user.groups.exists() or user.user_permissions.exists()
+    if user.is_staff and not keeps_staff:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+        changed.append("is_staff")
+    if changed:
+        audit_record(actor=actor, action="forum.admin_access_revoke", target=user, forum=forum,
+                     data={"user": user.pk, "group": COORDINATOR_GROUP, "changed": changed})
 
 
 # --- Organisations ----------------------------------------------------------------------

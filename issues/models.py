@@ -29,6 +29,8 @@ class Side(models.TextChoices):
 class Issue(models.Model):
     """An issue raised at a meeting, with the status of what became of it."""
 
+    FORUM_PATH = "forum"
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         QUICK_FIX = "quick_fix", _("Quick fix routed")
@@ -93,6 +95,8 @@ class Issue(models.Model):
 class IssueSupport(models.Model):
     """ "Me too": a person supports an issue (and so hears what becomes of it)."""
 
+    FORUM_PATH = "issue__forum"
+
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="supports")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
                                related_name="issue_supports")
@@ -115,6 +119,8 @@ class IssueSupport(models.Model):
 class IssueEvent(models.Model):
     """The history of an issue: every edit, status change and merge, with who did it."""
 
+    FORUM_PATH = "issue__forum"
+
     class Kind(models.TextChoices):
         CREATED = "created", _("Raised")
         EDITED = "edited", _("Edited")
@@ -136,6 +142,8 @@ class IssueEvent(models.Model):
 
 class Vote(models.Model):
     """A priority vote over candidate issues at a prioritisation or combined meeting."""
+
+    FORUM_PATH = "meeting__forum"
 
     class Method(models.TextChoices):
         SCHULZE = "schulze", _("Schulze method (ranked)")
@@ -191,6 +199,8 @@ class Vote(models.Model):
 class VoterRecord(models.Model):
     """That a participant has voted (never what). One per registration per vote."""
 
+    FORUM_PATH = "vote__meeting__forum"
+
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="voters")
     registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="+")
     paper = models.BooleanField(_("paper ballot"), default=False)
@@ -208,6 +218,8 @@ class Ballot(models.Model):
     """One counted ballot, with no reference to a person (see the module docstring). Its key
     is random, not a sequence, so the order ballots were cast in cannot be matched with the
     order of the voter records."""
+
+    FORUM_PATH = "vote__meeting__forum"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="ballots")
@@ -228,6 +240,8 @@ class Ballot(models.Model):
 
 class PriorityListEntry(models.Model):
     """The confirmed priority list of a forum, published from a closed vote."""
+
+    FORUM_PATH = "vote__meeting__forum"
 
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="priority_list")
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="priority_entries")

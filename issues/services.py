@@ -246,7 +246,8 @@ def issue_recipients(issue: Issue) -> list[tuple[str, str]]:
 
 def _notify(issue: Issue) -> None:
     for email, language in issue_recipients(issue):
-        mail_queue(to=email, template="issues/status_changed", context={"issue": issue}, language=language)
+        mail_queue(to=email, template="issues/status_changed", context={"issue": issue}, language=language,
+                   forum=issue.forum)
 
 
 # --- The vote ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -70,6 +71,17 @@ def test_seed_demo_is_complete_and_idempotent(client):
     )
     assert response.status_code == 302, response.content[:2000]
     assert client.get(reverse("profile")).status_code == 200
+
+    # The demo coordinator got admin access with the role (role_grant), and sees the forum's
+    # meetings and issues there.
+    coordinator = get_user_model().objects.get(email="samordnare@forum.example")
+    assert coordinator.is_staff and coordinator.groups.filter(name="Samordnare").exists()
+    for model in (Meeting, Issue):
+        prefix = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        response = client.get(prefix)
+        assert response.status_code == 200
+        listed = {int(pk) for pk in re.findall(re.escape(prefix) + r"(\d+)/change/", response.content.decode())}
+        assert listed and listed <= set(model.objects.filter(forum=forum).values_list("pk", flat=True))
 
 
 @pytest.mark.django_db
