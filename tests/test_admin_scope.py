@@ -16,7 +16,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.forms.models import model_to_dict
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import User
@@ -87,16 +87,6 @@ RULES: dict[str, Rule] = {
     "auth.group": Rule(False, "vacd", ""),
     "account.emailaddress": Rule(False, "vacd", ""),
 }
-
-
-# The world has a dozen people; hashing each password the production way would take most of
-# this module's time. No test here logs in by password (they use force_login).
-QUICK_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = QUICK_HASHERS
 
 
 # --- the world: two forums with a record of every kind --------------------------------------
@@ -178,7 +168,7 @@ def _portal_records(tag: str) -> dict:
 def _world_once(django_db_setup, django_db_blocker):
     """The world, built once for the module inside a transaction that is rolled back after
     its last test (as Django's TestCase.setUpTestData does)."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=QUICK_HASHERS), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic():
         partner = Organisation.objects.create(kind=Organisation.Kind.PARTNER, name="Partnern")
         forums = {tag: {**_forum_world(tag, partner), **_portal_records(tag)} for tag in TAGS}
         people = {
