@@ -7,3 +7,9 @@ class EventsConfig(AppConfig):
 
     name = "events"
     verbose_name = _("Theme meetings")
+
+    def ready(self) -> None:
+        # Coming meetings on the forum and start pages, the yearly plan among the forum's links.
+        from . import sections
+
+        sections.register()

@@ -1,14 +1,20 @@
 """Reads about meetings and seats. List pages run a fixed number of queries."""
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+import enum
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from forum.models import Affiliation
 
 from .models import Meeting, Registration, SeatPool
+from .services import SeatMap
 
 
 def meetings_by_year(forum, *, include_drafts: bool) -> dict[int, list[Meeting]]:
@@ -195,3 +201,116 @@ def checkin_counts(meeting: Meeting) -> tuple[int, int]:
     )
     return counts["checked_in"], counts["confirmed"]
 # --- end checkin selectors
+
+
+# --- coming meetings (the forum page and the start page, through events/sections.py)
+class RegistrationState(str, enum.Enum):
+    """Where a coming meeting's registration stands, as the forum and start pages say it
+    (a str, so templates compare it with "open" and so on)."""
+
+    OPEN = "open"  # open registration, seats left
+    FULL = "full"  # open registration, no seat left: new registrations join the waiting list
+    LATER = "later"  # published, open registration not yet opened
+    CLOSED = "closed"  # registration closed
+    INVITATION_ONLY = "invitation_only"  # no open registration: seats go by invitation and nomination
+
+
+@dataclass(frozen=True)
+class ComingMeeting:
+    """A published meeting that has not ended, with its registration state and, while
+    registration is open, the estimated seats left in the open registration."""
+
+    meeting: Meeting
+    state: RegistrationState
+    seats_left: int | None
+
+    @property
+    def registration_open(self) -> bool:
+        return self.state in (RegistrationState.OPEN, RegistrationState.FULL)
+
+
+COMING_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.REGISTRATION_OPEN, Meeting.Status.REGISTRATION_CLOSED)
+
+
+def open_seats_estimate(meetings: Iterable[Meeting], *, now: dt.datetime | None = None) -> dict[int, int]:
+    """Seats left in each meeting's open registration, by meeting id (meetings without an open
+    pool are left out). For display only: two queries however many meetings, no lock.
+
+    Counted by the booking services' own rule (:class:`events.services.SeatMap`: the open pool's
+    free seats, then those released by company pools past their hold date, within the
+    meeting's capacity) from the same rows, but without the meeting lock – so it is an
+    estimate: a booking at the same moment may take the last seat first, and only the locked
+    booking decides. As in a booking, an offer past its deadline no longer holds its seat, and
+    those on the waiting list get first pick of the free seats.
+    """
+    now = now or timezone.now()
+    meetings = list(meetings)
+    if not meetings:
+        return {}
+    pools: dict[int, list[SeatPool]] = defaultdict(list)
+    for pool in SeatPool.objects.filter(meeting__in=meetings).order_by("position", "pk"):
+        pools[pool.meeting_id].append(pool)
+    occupied: dict[int, Counter] = defaultdict(Counter)
+    waiting: dict[int, Counter] = defaultdict(Counter)
+    Status = Registration.Status
+    rows = (
+        Registration.objects.filter(meeting__in=meetings)
+        .filter(Q(status=Status.CONFIRMED) | (Q(status=Status.OFFERED) & ~Q(offer_expires_at__lte=now))
+                | Q(status=Status.WAITING))
+        .values_list("meeting_id", "status", "seat_pool_id", "pool_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for meeting_id, status, seat_pool_id, pool_id, n in rows:
+        if status == Status.WAITING:
+            waiting[meeting_id][pool_id] += n
+        else:
+            occupied[meeting_id][seat_pool_id] += n
+    estimate: dict[int, int] = {}
+    for meeting in meetings:
+        open_pool = next((pool for pool in pools[meeting.pk] if pool.kind == SeatPool.Kind.OPEN), None)
+        if open_pool is None:
+            continue
+        seats = SeatMap(meeting=meeting, pools=pools[meeting.pk], occupied=occupied[meeting.pk])
+        # Those waiting take their seats first, each through their own pool, as the offers would.
+        for pool in seats.pools:
+            for _position in range(waiting[meeting.pk][pool.pk]):
+                seat = seats.seat_for(pool, now)
+                if seat is None:
+                    break
+                seats.occupied[seat.pk] += 1
+        estimate[meeting.pk] = seats.available_to(open_pool, now)
+    return estimate
+
+
+def _registration_state(meeting: Meeting, open_seats: int | None) -> RegistrationState:
+    if meeting.status == Meeting.Status.REGISTRATION_CLOSED:
+        return RegistrationState.CLOSED
+    if open_seats is None:
+        return RegistrationState.INVITATION_ONLY
+    if meeting.status == Meeting.Status.PUBLISHED:
+        return RegistrationState.LATER
+    return RegistrationState.OPEN if open_seats > 0 else RegistrationState.FULL
+
+
+def coming_meetings(forums: Iterable[Any] | None = None, *, now: dt.datetime | None = None,
+                    limit: int | None = None) -> list[ComingMeeting]:
+    """Published meetings of ``forums`` (all forums when None) that have not ended, soonest
+    first, at most ``limit``, each with its registration state. Three queries however many
+    meetings and forums. Drafts never appear (not even to their coordinators: this is the
+    public view; the yearly plan shows them the drafts)."""
+    now = now or timezone.now()
+    meetings = (
+        Meeting.objects.filter(status__in=COMING_STATUSES, ends_at__gt=now)
+        .select_related("forum")
+        .order_by("starts_at", "pk")
+    )
+    if forums is not None:
+        meetings = meetings.filter(forum__in=[forum.pk for forum in forums])
+    meetings = list(meetings[:limit] if limit else meetings)
+    seats = open_seats_estimate(meetings, now=now)
+    return [
+        ComingMeeting(meeting, _registration_state(meeting, seats.get(meeting.pk)), seats.get(meeting.pk))
+        for meeting in meetings
+    ]
+# --- end coming meetings

@@ -191,19 +191,25 @@ class SeatMap:
     def free_in(self, pool: SeatPool) -> int:
         return max(pool.size - self.occupied[pool.pk], 0)
 
+    def pools_open_to(self, pool: SeatPool, now: dt.datetime) -> list[SeatPool]:
+        """Whose seats a booking through ``pool`` may take now, in the order it takes them:
+        its own pool first; then pools of the same audience whose hold date has passed."""
+        return [pool] + [
+            other for other in self.pools
+            if other.pk != pool.pk and other.for_companies == pool.for_companies and not other.is_held(now)
+        ]
+
     def seat_for(self, pool: SeatPool, now: dt.datetime) -> SeatPool | None:
-        """The pool whose seat a booking through ``pool`` gets now, or None if none is free:
-        its own pool first; then seats released by pools of the same audience whose hold
-        date has passed."""
+        """The pool whose seat a booking through ``pool`` gets now, or None if none is free."""
         if self.total >= self.meeting.capacity:
             return None
-        if self.free_in(pool):
-            return pool
-        for other in self.pools:
-            if other.pk != pool.pk and other.for_companies == pool.for_companies \
-                    and not other.is_held(now) and self.free_in(other):
-                return other
-        return None
+        return next((other for other in self.pools_open_to(pool, now) if self.free_in(other)), None)
+
+    def available_to(self, pool: SeatPool, now: dt.datetime) -> int:
+        """How many bookings through ``pool``, one after another, would get a seat now (the
+        same rule as :meth:`seat_for`: positive exactly when it finds a seat)."""
+        free = sum(self.free_in(other) for other in self.pools_open_to(pool, now))
+        return max(min(free, self.meeting.capacity - self.total), 0)
 
 
 def _lock(meeting_id: int) -> SeatMap:

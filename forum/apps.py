@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ForumConfig(AppConfig):
     name = "forum"
     verbose_name = _("Forum")
+
+    def ready(self) -> None:
+        # The forum's own link among those the apps register (forum/sections.py).
+        from django.urls import reverse
+
+        from . import permissions, sections
+
+        sections.register_forum_link(sections.ForumLink(
+            key="forum.roles", label=_("Roles"), url=lambda forum: reverse("forum_roles", args=[forum.slug]),
+            visible=permissions.can_manage_roles, group=sections.LinkGroup.WORK, order=90,
+            menu=permissions.can_manage_roles,
+        ))

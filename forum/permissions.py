@@ -86,6 +86,29 @@ def has_any_role(user: Any, forum: Forum) -> bool:
     return is_portal_admin(user) or bool(roles_for(user, forum))
 
 
+def menu_forums(user: Any) -> list[Forum]:
+    """The forums the header menu offers ``user``: those where they hold a role, and every
+    forum for the portal administrator (who may act in all of them), by name.
+
+    One query (two for the administrator). Fills the :func:`roles_for` cache for these forums,
+    so the permission checks of their menu links run no further query.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    forums: dict[int, Forum] = {}
+    roles: dict[int, set[str]] = {}
+    for forum_role in ForumRole.objects.filter(user=user).select_related("forum"):
+        forums[forum_role.forum_id] = forum_role.forum
+        roles.setdefault(forum_role.forum_id, set()).add(forum_role.role)
+    if is_portal_admin(user):
+        for forum in Forum.objects.all():
+            forums.setdefault(forum.pk, forum)
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_forum_roles_cache", {})
+    for pk in forums:
+        cache.setdefault(pk, frozenset(roles.get(pk, ())))
+    return sorted(forums.values(), key=lambda forum: (forum.name, forum.pk))
+
+
 def forum_for(user: Any, slug: str, check) -> Forum:
     """Fetch a forum by slug and apply ``check(user, forum)`` in one call.
 

@@ -25,16 +25,6 @@ def forum_roles(forum: Forum) -> QuerySet[ForumRole]:
     )
 
 
-def user_forum_roles(user: Any) -> list[tuple[Forum, list[str]]]:
-    """The forums where ``user`` has a role, with the role names (one query)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    grouped: dict[int, tuple[Forum, list[str]]] = {}
-    for forum_role in ForumRole.objects.filter(user=user).select_related("forum").order_by("forum__name", "role"):
-        grouped.setdefault(forum_role.forum_id, (forum_role.forum, []))[1].append(forum_role.role)
-    return list(grouped.values())
-
-
 def partner_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=Organisation.Kind.PARTNER).order_by("name")
 

@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from forum.branding import parse_brand_colour, parse_logo
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -253,6 +255,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# A folder with the city's own files (its logo), served as static files under brand/.
+FORUM_BRAND_DIR = env("FORUM_BRAND_DIR")
+if FORUM_BRAND_DIR:
+    if not Path(FORUM_BRAND_DIR).is_dir():
+        raise ImproperlyConfigured(f"FORUM_BRAND_DIR {FORUM_BRAND_DIR!r} is not a folder.")
+    STATICFILES_DIRS.append(("brand", FORUM_BRAND_DIR))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -302,7 +311,8 @@ FORUM_REGISTRATION_RETENTION_DAYS = int(env("FORUM_REGISTRATION_RETENTION_DAYS",
 # Shown on the accessibility statement and in mail footers.
 FORUM_CONTACT_EMAIL = env("FORUM_CONTACT_EMAIL", "forum@example.se")
 FORUM_ACCESSIBILITY_EMAIL = env("FORUM_ACCESSIBILITY_EMAIL", FORUM_CONTACT_EMAIL)
-# Absolute base URL used in links inside mail sent outside a request.
+# Absolute base URL used in links inside mail sent outside a request; its host is the site's
+# domain in mail.
 FORUM_SITE_URL = env("FORUM_SITE_URL", "http://127.0.0.1:8000")
 
 # Forms that send mail without log-in (forum.antispam): how often one sender may send each form
@@ -317,3 +327,15 @@ FORUM_FORM_RATE_LIMITS = {
 }
 FORUM_FORM_MIN_SECONDS = float(env("FORUM_FORM_MIN_SECONDS", "3"))
 FORUM_FORM_MAX_AGE_SECONDS = int(env("FORUM_FORM_MAX_AGE_SECONDS", str(24 * 3600)))
+
+# --- The city's own look (forum/branding.py; the README's configuration table) ------------
+# The portal's name in the header, page titles and mail; empty: "Forumportalen" / "Forum portal".
+FORUM_SITE_NAME = env("FORUM_SITE_NAME")
+# The logo left of the name: a static file path ("brand/logo.svg") or a path on the portal.
+FORUM_LOGO = parse_logo(env("FORUM_LOGO"))
+# The colour of the header, buttons and links (#rrggbb); refused at start-up below 4.5:1
+# against white. Empty: the portal's own blue.
+FORUM_BRAND_COLOUR = parse_brand_colour(env("FORUM_BRAND_COLOUR"))
+
+# Django's own CSRF failure page has inline style, which the Content-Security-Policy blocks.
+CSRF_FAILURE_VIEW = "forum.views.csrf_failure"

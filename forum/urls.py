@@ -17,6 +17,7 @@ urlpatterns = [
     path("forum/<slug:slug>/roller/", views.forum_roles, name="forum_roles"),
     path("forum/<slug:slug>/roller/<int:pk>/ta-bort/", views.forum_role_revoke, name="forum_role_revoke"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("farger.css", views.brand_css, name="brand_css"),
     path("", include("events.urls")),
     path("", include("issues.urls")),
     path("sprak/", account_views.set_language, name="set_language"),

@@ -1,39 +1,68 @@
 """Views of the forum-wide pages. Thin: permission check, form validation, one service call."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
-from issues import selectors as issue_selectors
-
-from . import antispam, permissions, selectors, services
+from . import antispam, branding, permissions, selectors, services
 from .forms import AccessibilityReportForm, RoleGrantForm
 from .models import ForumRole
+from .sections import registry
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: every forum on the portal."""
-    return render(request, "forum/home.html", {"forums": selectors.forum_list()})
+    """The start page: what the portal is for, what is happening now (the sections the apps
+    register in forum/sections.py) and every forum. Public; a fixed number of queries."""
+    forums = list(selectors.forum_list())
+    return render(
+        request, "forum/home.html", {"forums": forums, "sections": registry.home_sections(request, forums)}
+    )
 
 
 def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A forum's page: what the forum is, the apps' sections (coming meetings, the priority
+    list…) and the links the visitor may use. Public; a fixed number of queries."""
     forum = permissions.forum_for(request.user, slug, permissions.can_view_forum)
+    links = registry.forum_links(request.user, forum)
     return render(
         request,
         "forum/forum_detail.html",
         {
             "forum": forum,
             "focus_areas": forum.focus_areas.order_by("position"),
-            "can_manage_roles": permissions.can_manage_roles(request.user, forum),
-            "priority_list": list(issue_selectors.published_priority_list(forum)),
+            "sections": registry.forum_sections(request, forum),
+            "public_links": [link for link in links if link.is_public],
+            "work_links": [link for link in links if not link.is_public],
         },
     )
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 3600)
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """The city's colour as CSS variables (``FORUM_BRAND_COLOUR``), linked from base.html: a
+    file rather than inline style, which the Content-Security-Policy forbids. 404 when the
+    portal keeps its own colour. Public, no side effects; the link's query string changes
+    with the colour, so a day's caching never shows an old one."""
+    if not settings.FORUM_BRAND_COLOUR:
+        raise Http404
+    return HttpResponse(branding.stylesheet(settings.FORUM_BRAND_COLOUR), content_type="text/css; charset=utf-8")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without a valid security token (the page was open too
+    long, the person logged out in another tab, cookies are blocked). Our page, in the user's
+    language and under the Content-Security-Policy, instead of Django's with inline style.
+    Status 403; no side effects (Django's CSRF middleware has logged the reason)."""
+    return render(request, "403_csrf.html", status=403)
 
 
 @login_required

@@ -7,3 +7,9 @@ class IssuesConfig(AppConfig):
 
     name = "issues"
     verbose_name = _("Issues and priorities")
+
+    def ready(self) -> None:
+        # The priority list on the forum and start pages, the issue links of the forum.
+        from . import sections
+
+        sections.register()

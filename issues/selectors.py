@@ -1,7 +1,11 @@
 """Reads about issues and votes. List pages run a fixed number of queries."""
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from .models import Issue, PriorityListEntry, Vote
 
@@ -60,13 +64,49 @@ def confirmed_organisations(meeting) -> QuerySet:
 # --- end capture selectors
 
 
+def _published_votes() -> QuerySet[Vote]:
+    """Votes whose priority list is published: confirmed, of a meeting that is not a draft.
+    The latest of a forum's is its priority list."""
+    return (Vote.objects.filter(status=Vote.Status.CONFIRMED).exclude(meeting__status="draft")
+            .order_by("-confirmed_at", "-pk"))
+
+
 def published_priority_list(forum) -> QuerySet[PriorityListEntry]:
-    """The entries of the forum's latest confirmed priority list (one query)."""
-    vote = (Vote.objects.filter(meeting__forum=forum, status=Vote.Status.CONFIRMED)
-            .exclude(meeting__status="draft").order_by("-confirmed_at").first())
+    """The entries of the forum's latest confirmed priority list (two queries)."""
+    vote = _published_votes().filter(meeting__forum=forum).first()
     if vote is None:
         return PriorityListEntry.objects.none()
     return vote.priority_list.select_related("vote", "issue__focus_area").order_by("rank", "pk")
+
+
+@dataclass(frozen=True)
+class PriorityList:
+    """A forum's latest confirmed priority list: the vote it came from and its first entries."""
+
+    forum: Any
+    vote: Vote
+    entries: list[PriorityListEntry]
+    total: int
+
+
+def latest_priority_lists(forums, *, first: int = 5) -> list[PriorityList]:
+    """Each of ``forums``' latest confirmed priority list (as :func:`published_priority_list`)
+    with its ``first`` entries, in the order of ``forums``. Two queries however many forums."""
+    forums = list(forums)
+    latest = _published_votes().filter(meeting__forum=OuterRef("meeting__forum")).values("pk")[:1]
+    votes = {
+        vote.meeting.forum_id: vote
+        for vote in _published_votes().filter(meeting__forum__in=[f.pk for f in forums], pk=Subquery(latest))
+        .select_related("meeting")
+    }
+    entries: dict[int, list[PriorityListEntry]] = defaultdict(list)
+    for entry in (PriorityListEntry.objects.filter(vote__in=list(votes.values()))
+                  .select_related("issue__focus_area").order_by("vote", "rank", "pk")):
+        entries[entry.vote_id].append(entry)
+    return [
+        PriorityList(forum, votes[forum.pk], entries[votes[forum.pk].pk][:first], len(entries[votes[forum.pk].pk]))
+        for forum in forums if forum.pk in votes
+    ]
 
 
 def votes_for_meeting(meeting) -> QuerySet[Vote]:
