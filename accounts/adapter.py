@@ -6,14 +6,18 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 # allauth's own limiter (internal to allauth; requirements.txt pins the version and
 # tests/test_login_protection.py exercises it on Redis).
 from allauth.core.internal import ratelimit
 
+from forum import branding
 from forum.services import mail_queue_rendered
 
 
@@ -27,10 +31,26 @@ class AccountAdapter(DefaultAccountAdapter):
         ),
     }
 
+    def format_email_subject(self, subject: str) -> str:
+        """``FORUM_EMAIL_SUBJECT_PREFIX`` (or "[<site name>]") and one space before the subject:
+        the settings strip the variable's value, so the space is added here."""
+        prefix = app_settings.EMAIL_SUBJECT_PREFIX or f"[{branding.site_name()}]"
+        return f"{prefix.rstrip()} {force_str(subject)}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Queue allauth's message (verification link, login code, password reset…) as an
         outbox row in the current transaction, in the language of the current request.
-        Without an HTML template of allauth's, the text is set in the portal's mail layout."""
+        Without an HTML template of allauth's, the text is set in the portal's mail layout.
+
+        allauth's templates name the site ("Hej från …!", "… ett konto på …"): its name and
+        domain come from settings (``FORUM_SITE_NAME``, ``FORUM_SITE_URL``), not from
+        django.contrib.sites, which the portal does not install."""
+        context = {
+            "request": allauth_context.request,
+            "email": email,
+            "current_site": branding.current_site(),
+            **context,
+        }
         message = self.render_mail(template_prefix, email, context)
         html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
         if not html:

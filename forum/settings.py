@@ -203,7 +203,9 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = env("FORUM_EMAIL_SUBJECT_PREFIX", "[Forumportalen] ")
+# The subject prefix of allauth's mail. Empty: "[<FORUM_SITE_NAME>] " in the mail's language.
+# env() strips the value, so accounts.adapter adds the space between prefix and subject.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = env("FORUM_EMAIL_SUBJECT_PREFIX") or None
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # Log-in protection (README "Log-in protection"; accounts.adapter.AccountAdapter.pre_authenticate).
