@@ -4,7 +4,8 @@ as styled HTML when the context's ``mail_format`` is "html", as plain text when 
 A mail's message template uses only these for its content, so what the HTML part says the
 text part says too:
 
-- ``{% paragraph %}…{% endparagraph %}`` – a paragraph (``{% br %}`` breaks a line in it);
+- ``{% paragraph %}…{% endparagraph %}`` – a paragraph (in text one line, however the
+  template breaks it);
 - ``{% button url label %}`` – the one main action: a button with its address shown below it
   (long addresses wrap on a phone); in text the label and the address on the next line;
 - ``{% link url label %}`` – a secondary link inside a paragraph; in text "label: address";
@@ -59,7 +60,7 @@ class ParagraphNode(_BlockNode):
     def render(self, context: template.Context) -> str:
         content = self.nodelist.render(context)
         if is_text(context):
-            return _block("\n".join(_lines(content)))
+            return _block(" ".join(_lines(content)))
         if not content.strip():
             return ""
         if self.strong:
@@ -75,12 +76,6 @@ def paragraph(parser, token):
     if bits[1:] not in ([], ["strong"]):
         raise template.TemplateSyntaxError("{% paragraph %} takes no argument but 'strong'")
     return ParagraphNode(_parse_block(parser, "paragraph"), strong=bits[1:] == ["strong"])
-
-
-@register.simple_tag(takes_context=True)
-def br(context: template.Context) -> str:
-    """A line break inside a paragraph."""
-    return "\n" if is_text(context) else mark_safe("<br>\n")
 
 
 @register.simple_tag(takes_context=True)
