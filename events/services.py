@@ -345,6 +345,8 @@ def invitation_create(
 
 def invitation_batch_create(*, actor: Any, pool: SeatPool, items: list[dict]) -> InvitationBatch:
     """Queue a bulk invitation; a Celery task works through it after commit."""
+    from forum import broker
+
     from .tasks import invitation_batch_run
 
     if not pool.meeting.is_public:
@@ -354,20 +356,21 @@ def invitation_batch_create(*, actor: Any, pool: SeatPool, items: list[dict]) ->
                                                created_by=actor)
         audit_record(actor=actor, action="registration.invite_bulk", target=batch, forum=pool.meeting.forum,
                      data={"count": len(items)})
-        # robust: if Redis is down the request still succeeds; invitation_batches_resume
-        # picks the batch up later.
-        transaction.on_commit(lambda: invitation_batch_run.delay(batch.pk), robust=True)
+        # Bounded and never raising (forum.broker): if Redis is down the request still answers
+        # at once, and a worker's recovery or invitation_batches_resume picks the batch up.
+        transaction.on_commit(lambda: broker.publish(invitation_batch_run, [(batch.pk,)]), robust=True)
     return batch
 
 
-def invitation_batches_resume(*, now: dt.datetime | None = None) -> int:
-    """Periodic: enqueue unfinished bulk invitations whose task was lost. Running a batch
+def invitation_batches_resume(*, now: dt.datetime | None = None, grace: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+    """Periodic: enqueue unfinished bulk invitations whose task was lost (older than
+    ``grace``; a worker that has just connected passes 0, events.tasks). Running a batch
     twice at once is safe: each step locks the batch row and takes the next item by index."""
     from .tasks import invitation_batch_run
 
     now = now or timezone.now()
     stale = list(InvitationBatch.objects.exclude(status=InvitationBatch.Status.DONE).filter(
-        created_at__lt=now - dt.timedelta(minutes=2)
+        created_at__lt=now - grace
     ).values_list("pk", flat=True))
     for batch_id in stale:
         invitation_batch_run.delay(batch_id)

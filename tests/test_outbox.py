@@ -40,7 +40,7 @@ def test_task_run_twice_sends_once(mailbox):
     assert outbox_send.apply(args=[message.pk]).get() == "sent"
     assert outbox_send.apply(args=[message.pk]).get() == "skipped"
     received = mailbox.wait_for(lambda m: "tva-ganger@forum.example" in m["To"])
-    time.sleep(0.5)
+    mailbox.wait_until_idle(OutboxMessage.objects.filter(pk=message.pk))
     assert len([m for m in mailbox.messages() if "tva-ganger@forum.example" in m["To"]]) == 1
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT
@@ -141,7 +141,7 @@ def test_concurrent_deliveries_send_once(mailbox):
         thread.join()
     assert sorted(outcomes) == ["sent", "skipped", "skipped", "skipped"]
     mailbox.wait_for(lambda m: marker in m["To"])
-    time.sleep(0.5)
+    mailbox.wait_until_idle(OutboxMessage.objects.filter(pk=message.pk))
     assert len([m for m in mailbox.messages() if marker in m["To"]]) == 1
 
 
@@ -181,7 +181,7 @@ def test_temporary_failure_is_retried_and_delivered_once(mailbox):
     message = _wait_status(message.pk, OutboxMessage.Status.SENT)
     assert message.status == OutboxMessage.Status.SENT
     assert message.attempts == 2
-    time.sleep(1.5)
+    mailbox.wait_until_idle(OutboxMessage.objects.filter(pk=message.pk))
     assert len([m for m in mailbox.messages() if "forsok-igen@forum.example" in m["To"]]) == 1
 
 
@@ -205,53 +205,72 @@ def test_sweep_sends_rows_whose_task_was_lost(mailbox):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_row_committed_while_redis_is_down_waits_and_goes_out_later(mailbox):
-    """A process whose Redis is down still commits its change and its mail row without an
-    error; the periodic sweep later hands the row to the worker, which delivers it."""
-    import os
-    import subprocess
-    import sys
-    from urllib.parse import urlsplit, urlunsplit
+def test_a_request_mailing_twenty_people_answers_at_once_while_redis_is_down_and_all_go_out_later(mailbox):
+    """The triage of an issue with 20 supporters, in a web process whose Redis is a closed
+    port: the request answers in well under 3 s (each mail used to cost 6 s), commits its
+    change and the 20 rows marked for the sweep, and sends nothing. With Redis back, the
+    sweep hands the rows over at its next run – no grace period, they have no task – and
+    each of the 20 arrives once."""
+    import json
 
-    from django.conf import settings
-    from django.db import connection
+    from events.models import Meeting
+    from forum.models import Role
+    from issues import services as issue_services
+    from issues.models import Issue
+    from tests.factories import make_company, make_forum, make_meeting, make_registration, make_role_holder
+    from tests.unreachable import run_python
 
-    test_db_url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"]))
-    env = {**os.environ, "DATABASE_URL": test_db_url, "REDIS_URL": "redis://127.0.0.1:1/0"}
-    code = (
-        "import django; django.setup()\n"
-        "from django.db import transaction\n"
-        "from forum import services\n"
-        "with transaction.atomic():\n"
-        "    services.mail_queue_rendered(to='redis-nere@forum.example', subject='Redis nere', body_text='Hej', language='sv')\n"
-        "print('committed')\n"
+    forum = make_forum()
+    coordinator = make_role_holder(forum, Role.COORDINATOR)
+    meeting = make_meeting(forum)
+    meeting.status = Meeting.Status.PUBLISHED
+    meeting.save()
+    issue = issue_services.issue_create(actor=coordinator, meeting=meeting, text="Fler lunchplatser",
+                                        side="business", keyed_in=True)
+    for n in range(20):
+        supporter = make_registration(meeting, make_company(), attendee=None,
+                                      attendee_email=f"stodjare{n}@forum.example")
+        issue_services.issue_support(issue=issue, registration=supporter)
+
+    result = run_python(
+        "import json, time\n"
+        "from django.test import Client\n"
+        "from accounts.models import User\n"
+        "client = Client(SERVER_NAME='localhost')\n"
+        f"client.force_login(User.objects.get(pk={coordinator.pk}))\n"
+        "started = time.monotonic()\n"
+        f"response = client.post('/fraga/{issue.pk}/hantera/', {{'action': 'status', 'status': 'candidate'}})\n"
+        "print(json.dumps({'status': response.status_code, 'seconds': time.monotonic() - started}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "committed" in result.stdout
-    message = OutboxMessage.objects.get(to_email="redis-nere@forum.example")
-    assert message.status == OutboxMessage.Status.QUEUED
-    time.sleep(1)
-    assert not [m for m in mailbox.messages() if "redis-nere@forum.example" in m["To"]]
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 302
+    assert answer["seconds"] < 3, answer
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.CANDIDATE
+    rows = OutboxMessage.objects.filter(template="issues/status_changed")
+    assert rows.count() == 20
+    assert set(rows.values_list("status", "handover_failed")) == {(OutboxMessage.Status.QUEUED, True)}
+    assert not [m for m in mailbox.messages() if "stodjare" in str(m["To"])]
 
-    # Later, with Redis back, the sweep picks the row up once it is overdue.
-    assert services.outbox_sweep() == 0
-    assert services.outbox_sweep(now=timezone.now() + timedelta(minutes=5)) == 1
-    mailbox.wait_for(lambda m: "redis-nere@forum.example" in m["To"])
-    assert _wait_status(message.pk, OutboxMessage.Status.SENT).status == OutboxMessage.Status.SENT
+    # Redis is back (this process has it): the next sweep, not one after its grace period.
+    assert services.outbox_sweep() == 20
+    received = mailbox.wait_for(lambda m: "stodjare" in str(m["To"]), count=20)
+    mailbox.wait_until_idle(rows)
+    assert sorted(str(m["To"]) for m in received) == sorted(f"stodjare{n}@forum.example" for n in range(20))
+    assert len([m for m in mailbox.messages() if "stodjare" in str(m["To"])]) == 20
+    assert set(rows.values_list("status", "handover_failed")) == {(OutboxMessage.Status.SENT, False)}
 
 
 @pytest.mark.django_db
-def test_stuck_sending_row_is_failed_not_resent():
+def test_stuck_sending_row_is_interrupted_not_resent():
     message = _queue(to="fast@forum.example")
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxMessage.Status.SENDING, sending_since=timezone.now() - timedelta(hours=1)
     )
     services.outbox_sweep()
     message.refresh_from_db()
-    assert message.status == OutboxMessage.Status.FAILED
-    assert "not resent" in message.last_error
+    assert message.status == OutboxMessage.Status.INTERRUPTED
+    assert "Not resent" in message.last_error and "Message-ID" in message.last_error
 
 
 @pytest.mark.django_db
@@ -260,11 +279,12 @@ def test_staff_see_status_and_attempts_in_admin(client):
     message = _queue(to="synlig@forum.example")
     OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED, attempts=3)
     client.force_login(admin)
+    client.cookies["django_language"] = "en"  # the labels' Swedish comes with the merged catalogue
     response = client.get("/admin/forum/outboxmessage/")
     assert response.status_code == 200
     content = response.content.decode()
     assert "synlig@forum.example" in content
-    assert "Misslyckades" in content  # status "failed", in Swedish
+    assert "Failed: not delivered" in content
     # Requeue from the admin puts the row back in the queue.
     response = client.post(
         "/admin/forum/outboxmessage/",
