@@ -293,3 +293,125 @@ def test_staff_see_status_and_attempts_in_admin(client):
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.QUEUED
+
+
+@pytest.mark.django_db
+def test_every_message_carries_the_message_id_made_when_it_was_queued(mailbox, settings):
+    from urllib.parse import urlsplit
+
+    message = _queue(to="message-id@forum.example")
+    assert message.message_id.startswith("<")
+    assert message.message_id.endswith(f"@{urlsplit(settings.FORUM_SITE_URL).hostname}>")
+    assert OutboxMessage.objects.get(pk=message.pk).message_id == message.message_id
+    assert services.outbox_deliver(message.pk).outcome == "sent"
+    [received] = mailbox.wait_for(lambda m: "message-id@forum.example" in m["To"])
+    assert received["Message-ID"] == message.message_id
+
+
+@pytest.fixture
+def sent_write_fails():
+    """Make PostgreSQL refuse to record a message as sent – the first ``n`` times, as a
+    database that restarts for a moment would – through a trigger on the outbox table.
+    Yields ``fail(n)``; the trigger is dropped afterwards."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE forum_test_sent_attempts")
+        cursor.execute("CREATE TABLE forum_test_sent_limit (failures integer)")
+        cursor.execute("""
+            CREATE FUNCTION forum_test_refuse_sent() RETURNS trigger AS $$
+            BEGIN
+              -- A sequence, not a counter row: it counts even in the transaction the error aborts.
+              IF NEW.status = 'sent' AND nextval('forum_test_sent_attempts')
+                  <= (SELECT failures FROM forum_test_sent_limit) THEN
+                RAISE EXCEPTION 'the database went away';
+              END IF;
+              RETURN NEW;
+            END $$ LANGUAGE plpgsql""")
+        cursor.execute("CREATE TRIGGER forum_test_refuse_sent BEFORE UPDATE ON forum_outboxmessage "
+                       "FOR EACH ROW EXECUTE FUNCTION forum_test_refuse_sent()")
+
+    def fail(times: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM forum_test_sent_limit")
+            cursor.execute("INSERT INTO forum_test_sent_limit VALUES (%s)", [times])
+
+    try:
+        yield fail
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS forum_test_refuse_sent ON forum_outboxmessage")
+            cursor.execute("DROP FUNCTION IF EXISTS forum_test_refuse_sent()")
+            cursor.execute("DROP TABLE IF EXISTS forum_test_sent_limit")
+            cursor.execute("DROP SEQUENCE IF EXISTS forum_test_sent_attempts")
+
+
+def _unhanded_row(to: str) -> OutboxMessage:
+    """A queued row that only the test sends (created without an on-commit task)."""
+    return OutboxMessage.objects.create(to_email=to, language="sv", subject="Tillstånd", body_text="Hej")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_away_for_a_moment_after_the_mail_server_accepted_still_records_sent(
+        mailbox, sent_write_fails, monkeypatch):
+    monkeypatch.setattr(services, "RECORD_SENT_PAUSES", (0.05, 0.05, 0.05))
+    sent_write_fails(2)
+    message = _unhanded_row("strax-tillbaka@forum.example")
+    assert services.outbox_deliver(message.pk).outcome == "sent"
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT and message.attempts == 1
+    mailbox.wait_until_idle(OutboxMessage.objects.filter(pk=message.pk))
+    assert len([m for m in mailbox.messages() if "strax-tillbaka@forum.example" in m["To"]]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepted_but_unrecorded_mail_is_interrupted_and_requeued_only_after_a_warning(
+        client, mailbox, sent_write_fails, monkeypatch):
+    """The mail server accepted it, then recording "sent" kept failing: the row is not
+    "failed" (which invites a requeue) but "interrupted: delivery unknown", and the admin
+    shows its Message-ID and warns before sending it again."""
+    from django.db import DatabaseError
+
+    from forum.models import AuditEvent
+
+    monkeypatch.setattr(services, "RECORD_SENT_PAUSES", (0.05,))
+    sent_write_fails(100)
+    message = _unhanded_row("okant@forum.example")
+    failed = _unhanded_row("misslyckad@forum.example")
+    OutboxMessage.objects.filter(pk=failed.pk).update(status=OutboxMessage.Status.FAILED)
+    with pytest.raises(DatabaseError):
+        services.outbox_deliver(message.pk)
+    [received] = mailbox.wait_for(lambda m: "okant@forum.example" in m["To"])
+    assert received["Message-ID"] == message.message_id
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.SENDING
+
+    services.outbox_sweep(now=timezone.now() + services.OUTBOX_SENDING_TIMEOUT + timedelta(minutes=1))
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.INTERRUPTED
+    sent_write_fails(0)  # the database is fine again (the worker sends what is requeued below)
+
+    admin = User.objects.create_superuser("admin@forum.example", "Admin-lösen-123")
+    client.force_login(admin)
+    client.cookies["django_language"] = "en"
+    changelist = "/admin/forum/outboxmessage/"
+    assert "Interrupted: delivery unknown" in client.get(changelist).content.decode()
+    both = [message.pk, failed.pk]
+    # The action for failed mail requeues the failed row only, and says why not the other.
+    response = client.post(changelist, {"action": "requeue_messages", "_selected_action": both}, follow=True)
+    assert "may have arrived" in response.content.decode()
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.INTERRUPTED
+    # Back in the queue (the worker may have sent it already).
+    assert OutboxMessage.objects.get(pk=failed.pk).status != OutboxMessage.Status.FAILED
+    # The action for unknown delivery first warns, with the Message-ID to look up, and changes nothing.
+    response = client.post(changelist, {"action": "requeue_interrupted_messages", "_selected_action": both})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "may already have them" in page and message.message_id.strip("<>") in page
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.INTERRUPTED
+    # Confirmed, it goes back in the queue, audited with the status it had.
+    response = client.post(changelist, {"action": "requeue_interrupted_messages", "_selected_action": both,
+                                        "confirm": "yes"})
+    assert response.status_code == 302
+    assert OutboxMessage.objects.get(pk=message.pk).status != OutboxMessage.Status.INTERRUPTED
+    audit = AuditEvent.objects.filter(action="outbox.requeue", data__message=message.pk).get()
+    assert audit.data["status"] == "interrupted" and audit.actor == admin
