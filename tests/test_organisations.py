@@ -12,6 +12,7 @@ from forum.validators import luhn_check_digit, normalise_organisationsnummer
 from tests.factories import make_company, make_user
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     "raw,expected",
     [
@@ -34,6 +35,7 @@ def test_valid_organisationsnummer(raw, expected):
     assert normalise_organisationsnummer(raw) == expected
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     "raw,code",
     [
@@ -60,6 +62,7 @@ def test_invalid_organisationsnummer(raw, code):
     assert error.value.code == code
 
 
+@pytest.mark.pure
 def test_check_digit_helper_agrees_with_validator():
     for first_nine in ("559000001", "559123456", "802002428", "556036079"):
         number = first_nine + luhn_check_digit(first_nine)
@@ -153,6 +156,7 @@ def test_cannot_remove_someone_elses_affiliation(client, person):
     assert Affiliation.objects.filter(pk=affiliation.pk).exists()
 
 
+@pytest.mark.pure
 def test_sole_traders_are_recognised_by_their_personal_identity_number():
     from forum.validators import is_personal_identity_number
 

@@ -99,12 +99,14 @@ def test_gives_up_after_max_attempts(settings):
     assert message.attempts == 2
 
 
+@pytest.mark.pure
 def test_retry_delay_is_exponential(settings):
     settings.OUTBOX_RETRY_BASE_SECONDS = 30
     assert [services.retry_delay(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert services.retry_delay(30) == 6 * 3600
 
 
+@pytest.mark.pure
 def test_smtp_replies_are_classified():
     import smtplib
 

@@ -73,6 +73,7 @@ def test_account_mail_by_default_and_in_english(client, mailbox, settings):
     assert any("Hello from Forum portal!" in mail.get_body(preferencelist=("plain",)).get_content() for mail in mails)
 
 
+@pytest.mark.pure
 def test_subject_prefix_from_the_environment_gets_its_space(settings):
     """settings.env() strips the variable's value ("[Malmö forum] " arrives as "[Malmö forum]"):
     the adapter puts exactly one space between prefix and subject."""
