@@ -14,7 +14,7 @@ from forum.models import Affiliation, ForumRole, Organisation, Role
 from .models import Meeting, Registration, SeatPool
 
 # A personal link's token as events.models makes it (secrets.token_urlsafe), within the column.
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def can_manage_meetings(user: Any, forum) -> bool:
@@ -149,7 +149,7 @@ def registration_for_token(token: str) -> Registration:
     # Only the token alphabet reaches the database (a NUL byte in the path is an error there).
     registration = (
         Registration.objects.select_related("meeting__forum", "organisation", "pool").filter(token=token).first()
-        if token and _TOKEN_RE.match(token) else None
+        if token and _TOKEN_RE.fullmatch(token) else None
     )
     # A meeting set back to draft is visible only to those who manage it, also by the link.
     if registration is None or not registration.meeting.is_public:

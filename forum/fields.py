@@ -39,7 +39,7 @@ PLAN_YEAR = (YEAR_MIN, YEAR_MAX)  # the year of a yearly plan
 # most, so one form post cannot store megabytes that every later page then renders.
 LONG_TEXT = 10_000
 
-_ID_RE = re.compile(r"^[0-9]{1,19}$")
+_ID_RE = re.compile(r"[0-9]{1,19}")
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ def parse_id(value: Any) -> int | None:
     would also take " 7", "٣" and numbers no row can have.)"""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if 1 <= value <= BIGINT_MAX else None
-    if not isinstance(value, str) or not _ID_RE.match(value):
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
         return None
     number = int(value)
     return number if 1 <= number <= BIGINT_MAX else None
