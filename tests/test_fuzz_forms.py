@@ -815,3 +815,10 @@ def test_inputs_carry_the_limits(world):
     html = client.get(reverse("issues:issue_manage", args=[world.issue.pk])).content.decode()
     tag = next(t for t in html.split("<input") if 'name="due_date"' in t)
     assert 'type="date"' in tag and 'min="2000-01-01"' in tag and 'max="2100-12-31"' in tag, tag
+
+
+def test_parse_id_takes_only_ascii_digits_within_bigint():
+    """Hand-parsed ids (a nominator's pool) go through forum.fields.parse_id."""
+    assert bounds.parse_id("42") == 42 and bounds.parse_id(42) == 42 and bounds.parse_id(str(2**63 - 1)) == 2**63 - 1
+    for bad in ("", " 7", "7\n", "٣", "-1", "0", str(2**63), "1e3", "0x10", None, True, 2**63, ["1"]):
+        assert bounds.parse_id(bad) is None, bad
