@@ -48,10 +48,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from events import services as events_services
 from events.diversity import CATEGORIES
 from events.models import Meeting, Nomination, Registration, SeatPool
 from forum import fields as bounds
+from forum import services as forum_services
 from forum.models import Organisation, Role
 from issues import services as issues_services
 from issues.models import Issue, Vote
@@ -66,7 +66,6 @@ from tests.factories import (
     make_role_holder,
     pool_of,
     valid_organisationsnummer,
-    verify_email,
 )
 
 # The module's world lives in one transaction (see ``world``); each test adds a savepoint.
@@ -127,8 +126,6 @@ def build_world() -> World:
     company, rep = company_with_rep()
     second_company = make_company("Andra AB")
     make_representative(second_company, "annan@example.se")
-    from forum import services as forum_services
-
     forum_services.affiliation_create(actor=None, person=rep, organisation=second_company, title="VD", confirmed=True)
     people["company"] = rep
     people["municipal"] = make_representative(department, "tjansteperson@malmo.se")
