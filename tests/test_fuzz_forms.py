@@ -55,8 +55,10 @@ from forum import services as forum_services
 from forum.models import Organisation, Role
 from issues import services as issues_services
 from issues.models import Issue, Vote
+from forum.forms import AccessibilityReportForm
 from tests.factories import (
     PASSWORD,
+    bot_guard_fields,
     company_with_rep,
     make_company,
     make_forum,
@@ -260,7 +262,7 @@ FORMS: list[Form] = [
                     "partner_organisation": str(w.partner.pk)}),
     Form("accessibility", "anonymous", _plain("accessibility"),
          lambda w: {"page_url": "/tematraff/1/", "description": "Knappen går inte att nå med tangentbordet.",
-                    "email": "besokare@example.se"}),
+                    "email": "besokare@example.se", **bot_guard_fields(AccessibilityReportForm)}),
     Form("accessibility", "anonymous", _plain("accessibility"), lambda w: {"sida": "/"}, method="get"),
     Form("set_language", "coordinator", _plain("set_language"), lambda w: {"language": "en", "next": "/"}),
     Form("profile", "company", _plain("profile"),
