@@ -13,6 +13,17 @@ from django import forms  # noqa: F401
 # Called by its own name (not an alias) so that makemessages finds the strings.
 from django.utils.translation import gettext_lazy  # noqa: E402
 
+from forum.fields import (  # noqa: E402
+    BIGINT_MAX,
+    DOTS,
+    LONG_TEXT,
+    BoundedDateField,
+    BoundedDateTimeField,
+    BoundedIntegerField,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+)
+
 from .models import Side as _CaptureSide  # noqa: E402
 
 ISSUE_MAX_LENGTH = 2000
@@ -27,7 +38,7 @@ class _CaptureIssueFields(forms.Form):
         help_text=gettext_lazy("Describe the problem or idea in a few sentences."),
         error_messages={"required": gettext_lazy("Write the issue.")},
     )
-    focus_area = forms.ModelChoiceField(
+    focus_area = BoundedModelChoiceField(
         label=gettext_lazy("Focus area"), queryset=None, empty_label=gettext_lazy("Choose a focus area"),
         error_messages={"required": gettext_lazy("Choose a focus area."),
                         "invalid_choice": gettext_lazy("Choose one of the forum's focus areas.")},
@@ -61,7 +72,7 @@ class IssueKeyInForm(_CaptureIssueFields):
     """A facilitator keys in an issue from the table notes, optionally for one of the
     meeting's confirmed organisations."""
 
-    organisation = forms.ModelChoiceField(
+    organisation = BoundedModelChoiceField(
         label=gettext_lazy("Organisation (optional)"), queryset=None, required=False,
         empty_label=gettext_lazy("Not known"),
         error_messages={"invalid_choice": gettext_lazy("Choose an organisation with a confirmed place at the meeting.")},
@@ -82,7 +93,7 @@ class IssueKeyInForm(_CaptureIssueFields):
 class IssueSupportForm(forms.Form):
     """ "Me too" on one of the meeting's issues."""
 
-    issue = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    issue = BoundedIntegerField(widget=forms.HiddenInput, bounds=(1, BIGINT_MAX))
 # --- end capture forms
 
 
@@ -91,11 +102,8 @@ from django.utils.translation import gettext_lazy as _voting_  # noqa: E402
 
 from .models import Issue as _VotingIssue, Vote as _VotingVote  # noqa: E402
 
-# datetime-local inputs send "2026-05-12T11:11"; Django parses that as ISO 8601.
-VOTE_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
-
-class _CandidateChoiceField(forms.ModelMultipleChoiceField):
+class _CandidateChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: _VotingIssue) -> str:
         area = f" ({obj.focus_area.name})" if obj.focus_area_id else ""
         return f"{obj.text}{area}"
@@ -111,22 +119,20 @@ class VoteCreateForm(forms.Form):
         help_text=_voting_("The Schulze method is recommended: voters rank the issues and every pair of issues is "
                            "compared."),
     )
-    dots = forms.IntegerField(
-        label=_voting_("Points per voter (dot voting)"), min_value=1, max_value=100, initial=5,
+    dots = BoundedIntegerField(
+        label=_voting_("Points per voter (dot voting)"), bounds=DOTS, initial=5,
         help_text=_voting_("Only used with dot voting."),
     )
     candidates = _CandidateChoiceField(
         label=_voting_("Candidate issues"), queryset=_VotingIssue.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _voting_("Choose at least two candidate issues.")},
     )
-    opens_at = forms.DateTimeField(
+    opens_at = BoundedDateTimeField(
         label=_voting_("Opens (optional)"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=VOTE_DATETIME_LOCAL),
         help_text=_voting_("Leave empty to open the vote by hand during the meeting."),
     )
-    closes_at = forms.DateTimeField(
+    closes_at = BoundedDateTimeField(
         label=_voting_("Closes (optional)"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=VOTE_DATETIME_LOCAL),
         help_text=_voting_("Leave empty to close the vote by hand."),
     )
 
@@ -150,7 +156,7 @@ class BallotForm(forms.Form):
         count = len(candidates)
         for number, issue in enumerate(candidates, start=1):
             if self.dots:
-                field = forms.IntegerField(label=_voting_("Points"), required=False, min_value=0, max_value=vote.dots)
+                field = BoundedIntegerField(label=_voting_("Points"), required=False, bounds=(0, vote.dots))
             else:
                 field = forms.TypedChoiceField(
                     label=_voting_("Place"), required=False, coerce=int, empty_value=None,
@@ -186,7 +192,7 @@ class PaperBallotForm(BallotForm):
 
     def __init__(self, *args, registrations, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["registration"] = forms.ModelChoiceField(
+        self.fields["registration"] = BoundedModelChoiceField(
             label=_voting_("Participant"), queryset=registrations,
             empty_label=_voting_("Choose the participant"),
             error_messages={"invalid_choice": _voting_("Choose a confirmed participant who has not voted yet."),
@@ -224,7 +230,7 @@ from forum.models import Organisation as _TriageOrganisation  # noqa: E402
 from .models import Issue as _TriageIssue, Side as _TriageSide  # noqa: E402
 
 
-class _MeetingChoiceField(forms.ModelChoiceField):
+class _MeetingChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj: _TriageMeeting) -> str:
         return f"{obj.title} ({obj.starts_at:%Y-%m-%d})"
 
@@ -240,8 +246,8 @@ class TriageFilterForm(forms.Form):
     q = forms.CharField(label=_triage_("Search"), required=False, max_length=200)
     meeting = _MeetingChoiceField(label=_triage_("Meeting"), queryset=_TriageMeeting.objects.none(), required=False,
                                   empty_label=_triage_("All meetings"))
-    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
-                                        empty_label=_triage_("All focus areas"))
+    focus_area = BoundedModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
+                                         empty_label=_triage_("All focus areas"))
     status = forms.ChoiceField(label=_triage_("Status"), required=False,
                                choices=[("", _triage_("All except merged"))] + list(_TriageIssue.Status.choices))
     overdue = forms.BooleanField(label=_triage_("Only overdue quick fixes"), required=False)
@@ -258,8 +264,8 @@ class PublicIssueFilterForm(forms.Form):
 
     meeting = _MeetingChoiceField(label=_triage_("Meeting"), queryset=_TriageMeeting.objects.none(), required=False,
                                   empty_label=_triage_("All meetings"))
-    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
-                                        empty_label=_triage_("All focus areas"))
+    focus_area = BoundedModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
+                                         empty_label=_triage_("All focus areas"))
     status = forms.ChoiceField(label=_triage_("Status"), required=False,
                                choices=[("", _triage_("All statuses"))] + list(_TriageIssue.Status.choices))
     side = forms.ChoiceField(label=_triage_("Raised for"), required=False,
@@ -275,8 +281,8 @@ class IssueEditForm(forms.Form):
     """Edit an issue's text, focus area, side and anonymity (the history keeps before and after)."""
 
     text = forms.CharField(label=_triage_("Issue"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
-                                        empty_label=_triage_("No focus area"))
+    focus_area = BoundedModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
+                                         empty_label=_triage_("No focus area"))
     side = forms.ChoiceField(label=_triage_("Raised for"), choices=_TriageSide.choices, widget=forms.RadioSelect)
     anonymous = forms.BooleanField(label=_triage_("Show anonymously to the public"), required=False)
 
@@ -291,7 +297,7 @@ class IssueEditForm(forms.Form):
         return text
 
 
-class _PersonChoiceField(forms.ModelChoiceField):
+class _PersonChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj) -> str:
         name = obj.get_full_name()
         return f"{name} <{obj.email}>" if name else obj.email
@@ -306,7 +312,7 @@ class IssueStatusForm(forms.Form):
         label=_triage_("New status"), widget=forms.RadioSelect,
         choices=[c for c in _TriageIssue.Status.choices if c[0] != _TriageIssue.Status.MERGED],
     )
-    department = forms.ModelChoiceField(
+    department = BoundedModelChoiceField(
         label=_triage_("Department (quick fix)"), required=False, empty_label=_triage_("Choose a department"),
         queryset=_TriageOrganisation.objects.filter(kind=_TriageOrganisation.Kind.DEPARTMENT).order_by("name"),
     )
@@ -318,10 +324,9 @@ class IssueStatusForm(forms.Form):
         label=_triage_("… or the responsible person's email address"), required=False,
         help_text=_triage_("The person needs an account in the portal."),
     )
-    due_date = forms.DateField(label=_triage_("Due date (quick fix)"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = BoundedDateField(label=_triage_("Due date (quick fix)"), required=False)
     answer = forms.CharField(
-        label=_triage_("Answer (resolved) or reason (out of scope)"), required=False,
+        label=_triage_("Answer (resolved) or reason (out of scope)"), required=False, max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_triage_("Shown on the public issues page and mailed to those who raised or support the issue."),
     )
@@ -345,7 +350,17 @@ class IssueStatusForm(forms.Form):
         return cleaned
 
 
-class _MergeChoiceField(forms.ModelMultipleChoiceField):
+class MergeSearchForm(forms.Form):
+    """The text search for duplicates on an issue's staff page (GET ``q``)."""
+
+    q = forms.CharField(required=False, max_length=200)
+
+    def query(self) -> str:
+        """The search text, or "" when it is not a valid search (a NUL byte, too long)."""
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
+
+class _MergeChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: _TriageIssue) -> str:
         return obj.text[:200]
 
