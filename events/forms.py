@@ -87,7 +87,6 @@ class OfferAcceptForm(forms.Form):
 from decimal import Decimal  # noqa: E402
 
 from django.core.validators import MaxValueValidator, MinValueValidator  # noqa: E402
-from django.utils.translation import gettext_lazy as _d  # noqa: E402
 
 
 class DiversityTargetsForm(forms.Form):
@@ -122,7 +121,7 @@ class DiversityTargetsForm(forms.Form):
             if total > 100:
                 self.add_error(
                     None,
-                    _d("The targets for %(dimension)s add up to %(total)s %%; they may add up to at most 100 %%.")
+                    _("The targets for %(dimension)s add up to %(total)s %%; they may add up to at most 100 %%.")
                     % {"dimension": str(label).lower(), "total": total.normalize()},
                 )
         return cleaned
@@ -139,16 +138,16 @@ class DiversityTargetsForm(forms.Form):
 class CandidateFilterForm(forms.Form):
     """Filter the candidate companies by industry and size (GET)."""
 
-    sni_section = forms.ChoiceField(label=_d("Industry (SNI section)"), required=False)
-    size_class = forms.ChoiceField(label=_d("Size"), required=False)
+    sni_section = forms.ChoiceField(label=_("Industry (SNI section)"), required=False)
+    size_class = forms.ChoiceField(label=_("Size"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         from forum.models import Organisation
         from forum.sni import SNI_SECTIONS
 
-        self.fields["sni_section"].choices = [("", _d("All industries"))] + list(SNI_SECTIONS)
-        self.fields["size_class"].choices = [("", _d("All sizes"))] + list(Organisation.SizeClass.choices)
+        self.fields["sni_section"].choices = [("", _("All industries"))] + list(SNI_SECTIONS)
+        self.fields["size_class"].choices = [("", _("All sizes"))] + list(Organisation.SizeClass.choices)
 # --- end diversity forms
 
 
@@ -157,10 +156,10 @@ class CheckinSearchForm(forms.Form):
     """Search at the door (GET): a name, company, email address or the invitation's code."""
 
     q = forms.CharField(
-        label=_d("Name, company, email or code"), max_length=200, required=False,
+        label=_("Name, company, email or code"), max_length=200, required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autocapitalize": "off",
                                       "spellcheck": "false", "enterkeyhint": "search"}),
-        help_text=_d("The code has six characters and is in the invitation and the confirmation."),
+        help_text=_("The code has six characters and is in the invitation and the confirmation."),
     )
 
 
