@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -154,7 +155,8 @@ def pool_save(*, actor: Any, meeting: Meeting, pool: SeatPool | None = None, **f
             taken = Registration.objects.filter(seat_pool=pool, status__in=Registration.OCCUPYING).count()
             if fields["size"] < taken:
                 raise BookingError(
-                    _("The pool already has %(taken)d confirmed or offered seats; it cannot be smaller.") % {"taken": taken}
+                    _("The pool already has %(taken)d confirmed or offered seats; it cannot be smaller.")
+                    % {"taken": taken}
                 )
         if pool is None:
             pool = SeatPool.objects.create(meeting=locked, **fields)
@@ -269,9 +271,15 @@ def waiting_position(registration: Registration) -> int | None:
     """1 for the first in line; None if not waiting."""
     if registration.status != Registration.Status.WAITING:
         return None
-    return Registration.objects.filter(
-        meeting_id=registration.meeting_id, status=Registration.Status.WAITING
-    ).filter(Q(waiting_since__lt=registration.waiting_since) | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)).count() + 1
+    return (
+        Registration.objects.filter(meeting_id=registration.meeting_id, status=Registration.Status.WAITING)
+        .filter(
+            Q(waiting_since__lt=registration.waiting_since)
+            | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)
+        )
+        .count()
+        + 1
+    )
 
 
 def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None,
@@ -698,7 +706,9 @@ def nomination_create(
         _check_eligible(pool, company)
         live = pool.nominations.exclude(status=Nomination.Status.REJECTED).count()
         if live >= pool.size:
-            raise BookingError(_("The pool is full: %(size)d companies have already been nominated.") % {"size": pool.size})
+            raise BookingError(
+                _("The pool is full: %(size)d companies have already been nominated.") % {"size": pool.size}
+            )
         if pool.nominations.filter(company=company).exists():
             raise BookingError(_("%(name)s has already been nominated to this pool.") % {"name": company.name})
         nomination = Nomination.objects.create(pool=pool, company=company, contact_email=contact_email,
@@ -750,7 +760,9 @@ def diversity_targets_save(*, actor: Any, forum, targets: dict) -> None:
     from .models import DiversityTarget
 
     with transaction.atomic():
-        existing = {(t.dimension, t.category): t for t in DiversityTarget.objects.select_for_update().filter(forum=forum)}
+        existing = {
+            (t.dimension, t.category): t for t in DiversityTarget.objects.select_for_update().filter(forum=forum)
+        }
         changed = []
         for (dimension, category), share in targets.items():
             current = existing.get((dimension, category))
@@ -784,7 +796,9 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         ).values_list("pk", flat=True)
         for registration_id in list(due):
             with transaction.atomic():
-                registration = Registration.objects.select_for_update().select_related("meeting").get(pk=registration_id)
+                registration = (
+                    Registration.objects.select_for_update().select_related("meeting").get(pk=registration_id)
+                )
                 if getattr(registration, field) is not None or registration.status != Registration.Status.CONFIRMED:
                     continue
                 # A one-day reminder makes the seven-day one pointless if both are due.

@@ -76,7 +76,11 @@ class ForumAdmin(ForumScopedAdminMixin, admin.ModelAdmin):
             services.forum_update(
                 actor=request.user,
                 forum=obj,
-                **{name: form.cleaned_data[name] for name in form.changed_data if name in services.FORUM_EDITABLE_FIELDS},
+                **{
+                    name: form.cleaned_data[name]
+                    for name in form.changed_data
+                    if name in services.FORUM_EDITABLE_FIELDS
+                },
             )
         else:
             adopt(obj, services.forum_create(

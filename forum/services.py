@@ -7,9 +7,10 @@ import logging
 import smtplib
 import socket
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -40,7 +41,10 @@ logger = logging.getLogger(__name__)
 
 # The three focus areas of seed 002, given to every new forum (editable afterwards).
 DEFAULT_FOCUS_AREAS: list[tuple[str, str]] = [
-    ("Arbete och utbildning", "Arbete, självförsörjning och utbildning – matchning mellan näringslivets behov och Malmöbornas kompetens."),
+    (
+        "Arbete och utbildning",
+        "Arbete, självförsörjning och utbildning – matchning mellan näringslivets behov och Malmöbornas kompetens.",
+    ),
     (
         "Stadens attraktivitet för nyetableringar, besöksort och inflyttning",
         "Hur staden blir attraktiv för företag som etablerar sig, för besökare och för nya invånare.",
@@ -485,7 +489,10 @@ def role_revoke(*, actor: Any, forum_role: ForumRole) -> None:
             data={"user": forum_role.user_id, "role": forum_role.role},
         )
         forum_role.delete()
-        if forum_role.role == Role.COORDINATOR and not ForumRole.objects.filter(user=user, role=Role.COORDINATOR).exists():
+        if (
+            forum_role.role == Role.COORDINATOR
+            and not ForumRole.objects.filter(user=user, role=Role.COORDINATOR).exists()
+        ):
             _admin_access_revoke(actor=actor, forum=forum_role.forum, user=user)
 
 
@@ -553,7 +560,9 @@ def organisation_create(*, actor: Any | None, kind: str, name: str, **fields: An
     return organisation
 
 
-def affiliation_create(*, actor: Any, person: Any, organisation: Organisation, title: str, confirmed: bool) -> Affiliation:
+def affiliation_create(
+    *, actor: Any, person: Any, organisation: Organisation, title: str, confirmed: bool
+) -> Affiliation:
     """Tie ``person`` to ``organisation`` with a title (idempotent: an existing tie keeps its
     confirmation and gets the new title)."""
     with transaction.atomic():

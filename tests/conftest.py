@@ -10,7 +10,6 @@ import os
 import pytest
 
 # --------------------------------------------------------------------------- harness
-
 from tests.csp import policy_guarded_page
 from tests.mailbox import Mailbox
 

@@ -7,9 +7,10 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+")
 

@@ -60,7 +60,7 @@ class SinkHandler:
         headers = (
             f"X-Sink-Mail-From: {envelope.mail_from}\r\n"
             f"X-Sink-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n"
-        ).encode("utf-8")
+        ).encode()
         name = f"{time.time_ns()}-{uuid.uuid4().hex}.eml"
         tmp = os.path.join(self.directory, f".{name}.tmp")
         with open(tmp, "wb") as fh:

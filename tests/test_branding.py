@@ -35,13 +35,17 @@ def test_colour_is_normalised_and_checked_for_contrast():
 @pytest.mark.pure
 def test_header_shade_is_darker_and_the_stylesheet_sets_the_portals_variables():
     assert branding.darker("#0b4a8b") == "#083461"
-    assert branding.contrast_ratio(branding.darker("#1f7a3a"), "#ffffff") > branding.contrast_ratio("#1f7a3a", "#ffffff")
+    assert branding.contrast_ratio(branding.darker("#1f7a3a"), "#ffffff") > branding.contrast_ratio(
+        "#1f7a3a", "#ffffff"
+    )
     css = branding.stylesheet("#1f7a3a")
     assert "--forum-blue: #1f7a3a;" in css and "--forum-blue-rgb: 31, 122, 58;" in css
     assert "--forum-blue-dark: #165529;" in css
     # The portal's own stylesheet builds Bootstrap's link and primary colours on these variables.
     forum_css = (settings.BASE_DIR / "static" / "css" / "forum.css").read_text()
-    assert "--bs-primary: var(--forum-blue);" in forum_css and "--bs-link-color-rgb: var(--forum-blue-rgb);" in forum_css
+    assert (
+        "--bs-primary: var(--forum-blue);" in forum_css and "--bs-link-color-rgb: var(--forum-blue-rgb);" in forum_css
+    )
 
 
 @pytest.mark.pure

@@ -141,7 +141,9 @@ def test_existing_company_waits_for_confirmation(client, person):
 @pytest.mark.django_db
 def test_a_person_may_represent_several(client, person):
     for number, name in (("5591234561", "Ett AB"), ("5590000005", "Två AB")):
-        client.post(reverse("organisations"), _new_company(organisationsnummer=number, name=name, title="Styrelseledamot"))
+        client.post(
+            reverse("organisations"), _new_company(organisationsnummer=number, name=name, title="Styrelseledamot")
+        )
     assert Affiliation.objects.filter(person=person).count() == 2
     assert "Ett AB" in client.get(reverse("organisations")).content.decode()
 
@@ -150,7 +152,9 @@ def test_a_person_may_represent_several(client, person):
 def test_cannot_remove_someone_elses_affiliation(client, person):
     other = make_user("annan@forum.example")
     company = make_company("Annans AB", organisationsnummer="559123-4561", size="10-49")
-    affiliation = services.affiliation_create(actor=None, person=other, organisation=company, title="VD", confirmed=True)
+    affiliation = services.affiliation_create(
+        actor=None, person=other, organisation=company, title="VD", confirmed=True
+    )
     response = client.post(reverse("affiliation_remove", args=[affiliation.pk]))
     assert response.status_code == 403
     assert Affiliation.objects.filter(pk=affiliation.pk).exists()

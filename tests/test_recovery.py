@@ -7,7 +7,6 @@ The outage is real: a Redis server of the test's own, stopped and started again 
 with a Celery worker of the test's own on the test database."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import subprocess
