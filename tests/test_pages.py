@@ -174,6 +174,6 @@ def test_allauth_swedish_corrections(client):
     """The log-in page invites those without an account to create one (allauth's own Swedish
     catalogue says the opposite), and "e-post" is spelt as Swedish authorities spell it."""
     content = client.get(reverse("account_login")).content.decode()
-    assert "Har du inget konto ännu?" in content
+    assert "Har du inget konto än?" in content
     content = client.get(reverse("account_signup")).content.decode()
     assert "epost" not in content.lower().replace("e-post", "")
