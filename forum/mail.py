@@ -25,9 +25,10 @@ Nothing here writes to the database; :func:`reply_to_of` reads the forum's coord
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
-from typing import Any, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -151,7 +152,9 @@ def render(
         full = {**layout_context(forum), **context, "mail_language": language}
         subject = " ".join(render_to_string(f"{prefix}_subject.txt", full).split())
         full["mail_subject"] = subject
-        html = render_to_string(f"{prefix}_message.html", {**full, "mail_format": "html", "mail_base": "email/base.html"})
-        text = render_to_string(f"{prefix}_message.html", {**full, "mail_format": "text", "mail_base": "email/base.txt"})
+        html = render_to_string(f"{prefix}_message.html",
+                                {**full, "mail_format": "html", "mail_base": "email/base.html"})
+        text = render_to_string(f"{prefix}_message.html",
+                                {**full, "mail_format": "text", "mail_base": "email/base.txt"})
         headers = envelope(forum, reply_to)
     return RenderedMail(subject=subject, text=tidy_text(text), html=html, headers=headers)

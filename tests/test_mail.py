@@ -298,8 +298,9 @@ def test_one_main_button_whose_address_is_in_the_text_part(mails):
 def test_text_and_html_parts_carry_the_same_words_and_links(mails):
     for m in mails:
         html = _Html(m.html)
-        assert _words(m.text) == _words(html.text), (
-            f"{m}: only in text {_words(m.text) - _words(html.text)}, only in HTML {_words(html.text) - _words(m.text)}")
+        text_words, html_words = _words(m.text), _words(html.text)
+        assert text_words == html_words, (
+            f"{m}: only in text {text_words - html_words}, only in HTML {html_words - text_words}")
         links = {url for url in html.hrefs if url.startswith("http")} | _urls(html.text)
         assert _urls(m.text) == links, f"{m}: text {_urls(m.text)} HTML {links}"
         # Both parts end with the footer: the forum (or portal), the city, a contact.
@@ -358,7 +359,8 @@ def test_deadlines_in_the_demo_fall_on_the_end_of_a_day_or_a_whole_hour(demo, db
         assert r.expires_at <= r.meeting.starts_at
     for r in offers:
         local = timezone.localtime(r.offer_expires_at)
-        assert local.minute == local.second == local.microsecond == 0 or r.offer_expires_at == r.meeting.starts_at, local
+        on_the_hour = local.minute == local.second == local.microsecond == 0
+        assert on_the_hour or r.offer_expires_at == r.meeting.starts_at, local
         assert r.offer_expires_at <= r.meeting.starts_at
 
 

@@ -88,7 +88,8 @@ def button(context: template.Context, url: str, label: str) -> str:
     link_colour = context.get("mail_colour") or "#0b4a8b"
     return format_html(
         '<p style="margin:24px 0 8px 0;"><a href="{url}" style="display:inline-block;background:{bg};color:#ffffff;'
-        'padding:12px 20px;border-radius:4px;text-decoration:none;font-weight:bold;font-size:17px;{wrap}">{label}</a></p>'
+        'padding:12px 20px;border-radius:4px;text-decoration:none;font-weight:bold;font-size:17px;{wrap}">'
+        '{label}</a></p>'
         '<p style="{url_style}"><a href="{url}" style="color:{link};">{url}</a></p>',
         url=url, bg=colour, wrap=WRAP, label=label, url_style=URL_STYLE, link=link_colour,
     )
