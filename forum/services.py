@@ -124,6 +124,9 @@ def mail_queue_rendered(
     Side effects: an OutboxMessage (and its attachments) in the caller's transaction; after
     that transaction commits, a Celery task. A rolled-back transaction sends nothing.
     """
+    stored = dict(headers or {})
+    if not {"From", "Reply-To"} <= stored.keys():
+        stored = {**mail.envelope(forum), **stored}
     message = OutboxMessage.objects.create(
         to_email=to,
         subject=" ".join(subject.split())[:300],
@@ -131,7 +134,7 @@ def mail_queue_rendered(
         body_html=body_html,
         language=language,
         template=template,
-        headers={**mail.envelope(forum), **(headers or {})},
+        headers=stored,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         forum=forum,
     )
