@@ -53,8 +53,11 @@ class RenderedMail:
 
 
 def city_name(forum: Any | None = None) -> str:
-    """The city as the sender names itself: ``FORUM_CITY_NAME`` ("Malmö stad"), else the
-    forum's municipality, else "" (mail about no forum on a portal without the setting)."""
+    """The city as the sender names itself: the forum's ``organiser`` ("Malmö stad"), else
+    ``FORUM_CITY_NAME``, else the forum's municipality; for mail about no forum
+    ``FORUM_CITY_NAME`` or "" (several municipalities may share one portal)."""
+    if forum is not None and getattr(forum, "organiser", ""):
+        return forum.organiser
     return getattr(settings, "FORUM_CITY_NAME", "") or (forum.municipality if forum is not None else "")
 
 

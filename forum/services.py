@@ -352,11 +352,14 @@ def outbox_requeue(*, actor: Any, messages: Iterable[OutboxMessage], status: str
 
 
 # --- Forums -----------------------------------------------------------------------------
-def forum_create(*, actor: Any | None, municipality: str, name: str, description: str = "", slug: str = "") -> Forum:
+def forum_create(
+    *, actor: Any | None, municipality: str, name: str, description: str = "", slug: str = "", organiser: str = "",
+) -> Forum:
     """Create a forum with the three default focus areas of seed 002. Portal administrators only."""
     with transaction.atomic():
         forum = Forum.objects.create(
-            municipality=municipality, name=name, slug=slug or slugify(name), description=description
+            municipality=municipality, organiser=organiser, name=name, slug=slug or slugify(name),
+            description=description,
         )
         FocusArea.objects.bulk_create(
             FocusArea(forum=forum, position=index, name=area_name, description=area_description)
@@ -366,7 +369,7 @@ def forum_create(*, actor: Any | None, municipality: str, name: str, description
     return forum
 
 
-FORUM_EDITABLE_FIELDS = ("municipality", "name", "description", "slug")
+FORUM_EDITABLE_FIELDS = ("municipality", "organiser", "name", "description", "slug")
 
 
 def _apply_changes(instance: models.Model, fields: dict[str, Any], editable: Sequence[str]) -> dict[str, list]:

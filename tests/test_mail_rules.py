@@ -87,3 +87,13 @@ def test_confirmation_carries_the_calendar_file_in_the_attendees_language(forum)
     assert confirmation.language == "en"
     [event] = Calendar.from_ical(bytes(confirmation.attachments.get().content)).walk("VEVENT")
     assert f"Your check-in code: {registration.code}." in str(event["description"])
+
+
+@pytest.mark.django_db
+def test_the_forums_own_organiser_signs_its_mail(forum, settings):
+    """Several municipalities can share one portal: a forum's organiser wins over the setting."""
+    settings.FORUM_CITY_NAME = "Portalens stad"
+    forum.organiser = "Malmö stad"
+    forum.save(update_fields=["organiser"])
+    assert parseaddr(mail.envelope(forum)["From"])[0] == "11:11 – Meet Malmö, Malmö stad"
+    assert parseaddr(mail.envelope()["From"])[0].endswith("Portalens stad")
