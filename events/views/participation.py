@@ -158,7 +158,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         try:
             if _invitation_action(request, registration, state, action, details_form, offer_form):
                 return redirect("events:invitation", token=registration.token)
-            error = _("Please correct the errors below.")
+            error = ""  # the error summary lists what to correct, field by field
         except services.BookingError as booking_error:
             # Nothing was changed (the service rolled back); show the state as it is now.
             error = str(booking_error)

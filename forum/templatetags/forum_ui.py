@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.forms import BoundField
+from django.forms import BaseForm, BoundField
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -84,7 +84,13 @@ def scroll_region(parser: template.base.Parser, token: template.base.Token) -> S
 
 # --- the error summary and fields rendered by hand ------------------------------------------
 def _field_href(field: BoundField) -> str:
-    return f"#{field.id_for_label}" if field.id_for_label else ""
+    """The link to a field: its input, or the first of its radio buttons or checkboxes (whose
+    label Django leaves without a target, but whose boxes are numbered ``<id>_0``, ``_1`` …)."""
+    if field.id_for_label:
+        return f"#{field.id_for_label}"
+    if field.auto_id and getattr(field.field.widget, "input_type", "") in ("radio", "checkbox"):
+        return f"#{field.auto_id}_0"
+    return ""
 
 
 def summary_items(forms: list[Any], messages: list[str]) -> list[dict[str, str]]:
@@ -93,7 +99,7 @@ def summary_items(forms: list[Any], messages: list[str]) -> list[dict[str, str]]
     the order the fields are shown."""
     items = [{"text": str(message), "href": ""} for message in messages if message]
     for form in forms:
-        if form is None or not getattr(form, "errors", None):
+        if not form.is_bound or not form.errors:
             continue
         items += [{"text": str(error), "href": ""} for error in form.non_field_errors()]
         for field in form:
@@ -108,11 +114,21 @@ def summary_items(forms: list[Any], messages: list[str]) -> list[dict[str, str]]
     return items
 
 
+def _forms(values: Any) -> list[BaseForm]:
+    """The forms among ``values``, looking into lists and tuples (a page's ``(pool, form)`` rows)."""
+    if isinstance(values, BaseForm):
+        return [values]
+    if isinstance(values, (list, tuple)):
+        return [form for value in values for form in _forms(value)]
+    return []
+
+
 @register.inclusion_tag("forum/_error_summary.html")
 def error_summary(*forms: Any, message: str = "", heading: str = "") -> dict[str, Any]:
-    """The summary of a refused form: nothing when there is nothing wrong. ``message`` is an
-    error that came from outside the form (a booking refused by the services)."""
-    return {"items": summary_items(list(forms), [message]), "heading": heading}
+    """The summary of a page's refused form(s): nothing when there is nothing wrong. Takes
+    forms, or lists of them; ``message`` is an error that came from outside any form (a
+    booking the services refused)."""
+    return {"items": summary_items(_forms(list(forms)), [message]), "heading": heading}
 
 
 @register.simple_tag
