@@ -48,3 +48,11 @@ def is_verified_email_of(user: Any, email: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not email:
         return False
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def failed_mail(forum: Forum) -> int:
+    """How many emails about ``forum`` the outbox gave up on (status failed), for the
+    coordinators' to-do page. One query."""
+    from .models import OutboxMessage
+
+    return OutboxMessage.objects.filter(forum=forum, status=OutboxMessage.Status.FAILED).count()

@@ -117,7 +117,8 @@ def test_the_apps_register_their_sections_and_links():
     assert sections.registry.registered_keys() == {
         "home": ["events.coming_meetings", "issues.priority_lists"],
         "forum": ["events.coming_meetings", "issues.priority_list"],
-        "links": ["events.plan", "issues.public", "issues.triage", "forum.roles"],
+        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "forum.roles"],
+        "work": ["events.meeting_work", "issues.issue_work"],
     }
 
 

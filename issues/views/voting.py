@@ -293,6 +293,15 @@ def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
         for key, label in (("business", _("Business voters")), ("city", _("City voters")))
         if key in result.get("by_side", {})
     ]
+    # One table compares the rankings: a column per side whose ranking may be shown (a side
+    # below SIDE_RESULT_MIN_BALLOTS is withheld by the count itself and gets no column).
+    shown_sides = [side for side in sides if side["ballots"] and side["rows"] and not side["withheld"]]
+    for row in combined:
+        row["side_places"] = [
+            next((r for r in side["rows"] if r["id"] == row["id"]), None) for side in shown_sides
+        ]
+    turnout = result["turnout"]
+    turnout_percent = round(100 * turnout["ballots"] / turnout["eligible"]) if turnout.get("eligible") else None
     matrix = []
     if vote.method != Vote.Method.DOTS and result.get("pairwise"):
         pairwise = result["pairwise"]
@@ -307,7 +316,11 @@ def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
     legend = [{"number": numbers[c], "issue": issues.get(c)} for c in result["candidates"]]
     return render(request, "issues/voting/result.html", {
         "vote": vote, "combined": combined, "sides": sides, "matrix": matrix, "legend": legend,
-        "turnout": result["turnout"], "method_explanation": _method_explanation(vote.method),
+        "shown_sides": shown_sides, "turnout": turnout, "turnout_percent": turnout_percent,
+        "method_explanation": _method_explanation(vote.method),
+        "strength_explanation": _("The strength of a win is counted in winning votes: the number of ballots that "
+                                  "ranked the winning issue above the other. A chain of wins is as strong as its "
+                                  "weakest win.") if vote.method == Vote.Method.SCHULZE else "",
         "tie_break": _tie_break_sentence(result.get("tie_break", tally.TIE_BREAK)),
         "has_ties": any(len(group) > 1 for group in result["ranking"]),
         "dots": vote.method == Vote.Method.DOTS, "confirmed": vote.status == Vote.Status.CONFIRMED,
