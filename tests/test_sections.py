@@ -46,8 +46,10 @@ def english(client) -> None:
 
 
 def text_of(response) -> str:
-    """The page's text without tags, spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    """The page's text without tags, spaces collapsed. Inline spans (lang="sv" around Swedish
+    content in the English interface) leave no space behind."""
+    html = re.sub(r"</?span[^>]*>", "", response.content.decode())
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def published(forum, title: str, status: str = Status.PUBLISHED, *, days: int = 60, **fields) -> Meeting:

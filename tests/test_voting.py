@@ -417,9 +417,13 @@ def test_result_shows_each_sides_ranking_from_five_ballots(client, meeting, vote
     assert vote.result["by_side"]["city"] == {"ballots": 5, "withheld": False, "ranking": [[c.pk], [b.pk], [a.pk]]}
     html = client.get(reverse("issues:vote_result", args=[vote.pk])).content.decode()
     assert not re.search("Visas inte|Not shown", html)
-    city = html[html.index("Stadens röster" if "Stadens röster" in html else "City voters"):]
-    city = city[:city.index("</ol>")]
-    assert city.index(c.text[:40]) < city.index(b.text[:40]) < city.index(a.text[:40])
+    # One table compares the rankings: all voters, business voters, city voters (the last column).
+    table = html[html.index('id="ranking"'):html.index("</table>", html.index('id="ranking"'))]
+    rows = {issue.pk: next(row for row in table.split("<tr>") if issue.text[:40] in row) for issue in candidates}
+    city_place = {pk: re.findall(r"<td>([^<]*)</td>", row)[-1] for pk, row in rows.items()}
+    business_place = {pk: re.findall(r"<td>([^<]*)</td>", row)[-2] for pk, row in rows.items()}
+    assert city_place == {c.pk: "1", b.pk: "2", a.pk: "3"}
+    assert business_place == {a.pk: "1", b.pk: "2", c.pk: "3"}
 
 
 @pytest.mark.django_db

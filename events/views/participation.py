@@ -88,11 +88,17 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     if not standing.registration_open:
         messages.error(request, _("Registration for this meeting is not open."))
         return redirect(meeting)
-    # Only the companies the booking would take: one that already holds its place is not offered.
-    companies = [company.organisation for company in standing.companies if company.can_register]
-    if not companies:
-        messages.info(request, _("Your companies already have their places at this meeting. The meeting page shows them."))
-        return redirect(meeting)
+    if request.method == "POST":
+        # A page opened before another registration of the company: the booking refuses it
+        # with its own message, and the form comes back with what was typed.
+        companies = represented
+    else:
+        # Only the companies the booking would take: one that already holds its place is not offered.
+        companies = [company.organisation for company in standing.companies if company.can_register]
+        if not companies:
+            messages.info(request, _("Your companies already have their places at this meeting. "
+                                     "The meeting page shows them."))
+            return redirect(meeting)
     user = request.user
     form = OpenRegistrationForm(
         request.POST or None,
