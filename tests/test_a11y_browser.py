@@ -142,7 +142,7 @@ def test_meeting_tabs_and_controls_take_the_portals_colour(live_server, coordina
     forum, page = coordinator_page
     meeting = open_with_small_pools(make_meeting(forum))
     page.goto(live_server.url + reverse("events:meeting_manage", args=[meeting.pk]))
-    nav = page.get_by_role("navigation", name="Träffens administration")
+    nav = page.get_by_role("navigation", name="Hantera träffen")
     active = nav.locator("[aria-current='page']")
     expect(active).to_have_text("Översikt")
     assert active.evaluate("el => getComputedStyle(el).borderBottomColor") == PORTAL_BLUE
