@@ -149,3 +149,34 @@ def test_meeting_tabs_and_controls_take_the_portals_colour(live_server, coordina
     # Thirteen tabs became one row of seven and a row of tools.
     assert nav.locator(".meeting-tabs a").count() == 7
     assert page.locator("progress").first.evaluate("el => getComputedStyle(el).accentColor") == PORTAL_BLUE
+
+
+def test_triage_queue_fits_1280_with_the_issue_widest(live_server, coordinator_page):
+    """The coordinator's triage queue at 1280 px: the table needs no sideways scrolling, the
+    issue is the widest column and a meeting shows as a short label on one line."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from forum.models import Organisation
+    from issues.models import Issue
+
+    forum, page = coordinator_page
+    meeting = make_meeting(forum, title="Tematräff 2: Vad kan företagen göra för stadens utveckling? 2025",
+                           starts_at=timezone.make_aware(dt.datetime(2025, 9, 9, 11, 11)))
+    department = Organisation.objects.create(kind=Organisation.Kind.DEPARTMENT,
+                                             name="Arbetsmarknads- och socialförvaltningen")
+    areas = list(forum.focus_areas.order_by("position"))
+    for n, area in enumerate(areas):
+        Issue.objects.create(forum=forum, meeting=meeting, focus_area=area, side="business", department=department,
+                             status=Issue.Status.QUICK_FIX, due_date=timezone.localdate() - dt.timedelta(days=n),
+                             text=f"Tydligare information om vilka tillstånd en restaurang behöver, del {n}")
+    page.goto(live_server.url + reverse("issues:triage_queue", args=[forum.slug]))
+    region = page.locator(".table-scroll")
+    assert region.evaluate("el => el.scrollWidth <= el.clientWidth")
+    widths = page.evaluate("() => Array.from(document.querySelectorAll('.triage-table thead th'), "
+                           "th => th.getBoundingClientRect().width)")
+    assert widths[0] == max(widths)
+    label = page.locator(".triage-table td.col-meeting").first
+    expect(label).to_have_text("Tematräff 2 · 2025")
+    assert label.evaluate("el => el.getBoundingClientRect().height") < 40  # one line
