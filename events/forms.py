@@ -9,6 +9,20 @@ from django import forms  # noqa: F401
 # --- participation forms
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
+from forum.fields import (  # noqa: E402
+    CAPACITY,
+    INVITATION_DAYS,
+    LONG_TEXT,
+    OFFER_HOURS,
+    PLAN_YEAR,
+    POOL_SIZE,
+    SEATS_PER_COMPANY,
+    BoundedDateTimeField,
+    BoundedIntegerField,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+)
+
 
 class ParticipantDetailsForm(forms.Form):
     """Who attends and what they need; the consent is required to take part."""
@@ -42,7 +56,7 @@ class ParticipantDetailsForm(forms.Form):
 class OpenRegistrationForm(ParticipantDetailsForm):
     """Open registration: which of the representative's companies registers, and who attends."""
 
-    organisation = forms.ModelChoiceField(
+    organisation = BoundedModelChoiceField(
         label=_("Company"), queryset=None, empty_label=None,
         help_text=_("The company you register. Each company can have one seat at the meeting."),
     )
@@ -73,7 +87,6 @@ class OfferAcceptForm(forms.Form):
 from decimal import Decimal  # noqa: E402
 
 from django.core.validators import MaxValueValidator, MinValueValidator  # noqa: E402
-from django.utils.translation import gettext_lazy as _d  # noqa: E402
 
 
 class DiversityTargetsForm(forms.Form):
@@ -108,7 +121,7 @@ class DiversityTargetsForm(forms.Form):
             if total > 100:
                 self.add_error(
                     None,
-                    _d("The targets for %(dimension)s add up to %(total)s %%; they may add up to at most 100 %%.")
+                    _("The targets for %(dimension)s add up to %(total)s %%; they may add up to at most 100 %%.")
                     % {"dimension": str(label).lower(), "total": total.normalize()},
                 )
         return cleaned
@@ -125,16 +138,16 @@ class DiversityTargetsForm(forms.Form):
 class CandidateFilterForm(forms.Form):
     """Filter the candidate companies by industry and size (GET)."""
 
-    sni_section = forms.ChoiceField(label=_d("Industry (SNI section)"), required=False)
-    size_class = forms.ChoiceField(label=_d("Size"), required=False)
+    sni_section = forms.ChoiceField(label=_("Industry (SNI section)"), required=False)
+    size_class = forms.ChoiceField(label=_("Size"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         from forum.models import Organisation
         from forum.sni import SNI_SECTIONS
 
-        self.fields["sni_section"].choices = [("", _d("All industries"))] + list(SNI_SECTIONS)
-        self.fields["size_class"].choices = [("", _d("All sizes"))] + list(Organisation.SizeClass.choices)
+        self.fields["sni_section"].choices = [("", _("All industries"))] + list(SNI_SECTIONS)
+        self.fields["size_class"].choices = [("", _("All sizes"))] + list(Organisation.SizeClass.choices)
 # --- end diversity forms
 
 
@@ -143,10 +156,10 @@ class CheckinSearchForm(forms.Form):
     """Search at the door (GET): a name, company, email address or the invitation's code."""
 
     q = forms.CharField(
-        label=_d("Name, company, email or code"), max_length=200, required=False,
+        label=_("Name, company, email or code"), max_length=200, required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autocapitalize": "off",
                                       "spellcheck": "false", "enterkeyhint": "search"}),
-        help_text=_d("The code has six characters and is in the invitation and the confirmation."),
+        help_text=_("The code has six characters and is in the invitation and the confirmation."),
     )
 
 
@@ -167,20 +180,12 @@ from forum.validators import normalise_organisationsnummer  # noqa: E402
 
 from .models import Meeting, SeatPool  # noqa: E402
 
-# datetime-local inputs send "2026-05-12T11:11"; Django parses that as ISO 8601.
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def _datetime_local(label) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
-    )
 
 
 class YearForm(forms.Form):
     """The year for which the yearly plan's meetings are created."""
 
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = BoundedIntegerField(label=_("Year"), bounds=PLAN_YEAR)
 
 
 class MeetingForm(forms.Form):
@@ -188,27 +193,30 @@ class MeetingForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    theme = forms.CharField(label=_("Theme"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    focus_areas = forms.ModelMultipleChoiceField(
+    theme = forms.CharField(label=_("Theme"), required=False, max_length=LONG_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    focus_areas = BoundedModelMultipleChoiceField(
         label=_("Focus areas"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    starts_at = _datetime_local(_("Starts"))
-    ends_at = _datetime_local(_("Ends"))
+    starts_at = BoundedDateTimeField(label=_("Starts"))
+    ends_at = BoundedDateTimeField(label=_("Ends"))
     venue_name = forms.CharField(label=_("Venue"), max_length=200, required=False)
     venue_address = forms.CharField(label=_("Address"), max_length=300, required=False)
     venue_accessibility = forms.CharField(
-        label=_("Accessibility at the venue"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Accessibility at the venue"), required=False, max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example step-free access, hearing loop, accessible toilet."),
     )
-    facilitators = forms.ModelMultipleChoiceField(
+    facilitators = BoundedModelMultipleChoiceField(
         label=_("Facilitators (at most two)"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("People with the facilitator role in the forum."),
     )
-    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    capacity = forms.IntegerField(label=_("Seats in total"), min_value=1, initial=120)
-    seats_per_company = forms.IntegerField(label=_("Seats per company"), min_value=1, max_value=20, initial=1)
-    offer_hours = forms.IntegerField(label=_("Hours to answer a waiting-list offer"), min_value=1, initial=48)
-    invitation_days = forms.IntegerField(label=_("Days to answer an invitation"), min_value=1, initial=14)
+    agenda = forms.CharField(label=_("Agenda"), required=False, max_length=LONG_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 5}))
+    capacity = BoundedIntegerField(label=_("Seats in total"), bounds=CAPACITY, initial=120)
+    seats_per_company = BoundedIntegerField(label=_("Seats per company"), bounds=SEATS_PER_COMPANY, initial=1)
+    offer_hours = BoundedIntegerField(label=_("Hours to answer a waiting-list offer"), bounds=OFFER_HOURS, initial=48)
+    invitation_days = BoundedIntegerField(label=_("Days to answer an invitation"), bounds=INVITATION_DAYS, initial=14)
 
     FIELDS = [
         "kind", "title", "theme", "starts_at", "ends_at", "venue_name", "venue_address", "venue_accessibility",
@@ -260,16 +268,15 @@ class PoolForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind of pool"), choices=SeatPool.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=120)
-    size = forms.IntegerField(label=_("Seats"), min_value=0, max_value=10000)
-    hold_until = forms.DateTimeField(
+    size = BoundedIntegerField(label=_("Seats"), bounds=POOL_SIZE)
+    hold_until = BoundedDateTimeField(
         label=_("Reserved until"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         help_text=_("Until then the seats are kept for this pool; afterwards unclaimed seats are open to anyone eligible."),
     )
-    partner_organisation = forms.ModelChoiceField(
+    partner_organisation = BoundedModelChoiceField(
         label=_("Partner organisation (partner pools split per partner)"), queryset=None, required=False
     )
-    department = forms.ModelChoiceField(label=_("Department (municipal pools)"), queryset=None, required=False)
+    department = BoundedModelChoiceField(label=_("Department (municipal pools)"), queryset=None, required=False)
 
     def __init__(self, *args, pool: SeatPool | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -333,8 +340,8 @@ class _PoolChoiceMixin:
 class InvitationForm(_PoolChoiceMixin, forms.Form):
     """Invite one company or department through a pool."""
 
-    pool = forms.ModelChoiceField(label=_("Pool"), queryset=None)
-    organisation = forms.ModelChoiceField(label=_("Company or department"), queryset=None)
+    pool = BoundedModelChoiceField(label=_("Pool"), queryset=None)
+    organisation = BoundedModelChoiceField(label=_("Company or department"), queryset=None)
     contact_email = forms.EmailField(label=_("Contact's email address"))
     contact_name = forms.CharField(label=_("Contact's name"), max_length=200, required=False)
 
@@ -364,8 +371,8 @@ class CompanyFilterForm(forms.Form):
 class BulkInvitationForm(forms.Form):
     """Invite several companies of the register through a company pool at once."""
 
-    pool = forms.ModelChoiceField(label=_("Pool"), queryset=None)
-    companies = forms.ModelMultipleChoiceField(
+    pool = BoundedModelChoiceField(label=_("Pool"), queryset=None)
+    companies = BoundedModelMultipleChoiceField(
         label=_("Companies"), queryset=None, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one company.")},
     )
@@ -379,12 +386,12 @@ class BulkInvitationForm(forms.Form):
 class NominationForm(forms.Form):
     """A partner nominator proposes a company: by organisationsnummer or picked from the register."""
 
-    pool = forms.ModelChoiceField(label=_("Pool"), queryset=None)
+    pool = BoundedModelChoiceField(label=_("Pool"), queryset=None)
     organisationsnummer = forms.CharField(
         label=_("Organisationsnummer"), required=False, max_length=20,
         help_text=_("Ten digits, for example 559123-4561. Or choose the company in the list below."),
     )
-    company = forms.ModelChoiceField(label=_("Company from the register"), queryset=None, required=False)
+    company = BoundedModelChoiceField(label=_("Company from the register"), queryset=None, required=False)
     contact_email = forms.EmailField(label=_("Contact's email address"))
     contact_name = forms.CharField(label=_("Contact's name"), max_length=200, required=False)
     motivation = forms.CharField(label=_("Why this company?"), required=False,

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forum.models import FocusArea, Forum, Organisation
 
@@ -213,7 +214,8 @@ class Registration(models.Model):
 
     class Status(models.TextChoices):
         INVITED = "invited", _("Invited")
-        CONFIRMED = "confirmed", _("Confirmed")
+        # One registration is "Bekräftad"; a column of them elsewhere is "Bekräftade".
+        CONFIRMED = "confirmed", pgettext_lazy("registration status", "Confirmed")
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Invitation expired")
         WAITING = "waiting", _("On the waiting list")

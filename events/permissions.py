@@ -1,15 +1,20 @@
 """Every permission decision about meetings, pools, nominations and registrations."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from forum import permissions as forum_permissions
+from forum.fields import parse_id
 from forum.models import Affiliation, ForumRole, Organisation, Role
 
 from .models import Meeting, Registration, SeatPool
+
+# A personal link's token as events.models makes it (secrets.token_urlsafe), within the column.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def can_manage_meetings(user: Any, forum) -> bool:
@@ -55,10 +60,8 @@ def can_view_nominations(user: Any, meeting: Meeting) -> bool:
 
 def nomination_pool_for(user: Any, meeting: Meeting, pool_pk: Any) -> SeatPool:
     """Fetch a pool of ``meeting`` and check that ``user`` may nominate into it (404 / 403)."""
-    try:
-        pool = meeting.pools.select_related("meeting__forum").filter(pk=int(pool_pk)).first()
-    except (TypeError, ValueError):
-        pool = None
+    pool_id = parse_id(pool_pk)
+    pool = meeting.pools.select_related("meeting__forum").filter(pk=pool_id).first() if pool_id else None
     if pool is None:
         raise Http404
     if not can_nominate(user, pool):
@@ -143,9 +146,10 @@ def registration_for(user: Any, pk: int) -> Registration:
 def registration_for_token(token: str) -> Registration:
     """The registration behind a personal invitation link. The token is the key (no login):
     an unknown token gives 404, and only that one registration is ever shown."""
+    # Only the token alphabet reaches the database (a NUL byte in the path is an error there).
     registration = (
         Registration.objects.select_related("meeting__forum", "organisation", "pool").filter(token=token).first()
-        if token else None
+        if token and _TOKEN_RE.fullmatch(token) else None
     )
     # A meeting set back to draft is visible only to those who manage it, also by the link.
     if registration is None or not registration.meeting.is_public:

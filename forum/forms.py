@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .antispam import BotGuardForm
+from .fields import BoundedModelChoiceField
 from .models import Organisation, Role
 from .selectors import partner_organisations
 
@@ -14,7 +15,7 @@ from .selectors import partner_organisations
 class RoleGrantForm(forms.Form):
     email = forms.EmailField(label=_("The person's email address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    partner_organisation = forms.ModelChoiceField(
+    partner_organisation = BoundedModelChoiceField(
         label=_("Partner organisation (partner nominators only)"),
         queryset=Organisation.objects.none(),
         required=False,

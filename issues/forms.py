@@ -12,6 +12,18 @@ from django import forms  # noqa: F401
 # --- capture forms
 # Called by its own name (not an alias) so that makemessages finds the strings.
 from django.utils.translation import gettext_lazy  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from forum.fields import (  # noqa: E402
+    BIGINT_MAX,
+    DOTS,
+    LONG_TEXT,
+    BoundedDateField,
+    BoundedDateTimeField,
+    BoundedIntegerField,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+)
 
 from .models import Side as _CaptureSide  # noqa: E402
 
@@ -27,7 +39,7 @@ class _CaptureIssueFields(forms.Form):
         help_text=gettext_lazy("Describe the problem or idea in a few sentences."),
         error_messages={"required": gettext_lazy("Write the issue.")},
     )
-    focus_area = forms.ModelChoiceField(
+    focus_area = BoundedModelChoiceField(
         label=gettext_lazy("Focus area"), queryset=None, empty_label=gettext_lazy("Choose a focus area"),
         error_messages={"required": gettext_lazy("Choose a focus area."),
                         "invalid_choice": gettext_lazy("Choose one of the forum's focus areas.")},
@@ -61,7 +73,7 @@ class IssueKeyInForm(_CaptureIssueFields):
     """A facilitator keys in an issue from the table notes, optionally for one of the
     meeting's confirmed organisations."""
 
-    organisation = forms.ModelChoiceField(
+    organisation = BoundedModelChoiceField(
         label=gettext_lazy("Organisation (optional)"), queryset=None, required=False,
         empty_label=gettext_lazy("Not known"),
         error_messages={"invalid_choice": gettext_lazy("Choose an organisation with a confirmed place at the meeting.")},
@@ -82,20 +94,16 @@ class IssueKeyInForm(_CaptureIssueFields):
 class IssueSupportForm(forms.Form):
     """ "Me too" on one of the meeting's issues."""
 
-    issue = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    issue = BoundedIntegerField(widget=forms.HiddenInput, bounds=(1, BIGINT_MAX))
 # --- end capture forms
 
 
 # --- voting forms
-from django.utils.translation import gettext_lazy as _voting_  # noqa: E402
 
 from .models import Issue as _VotingIssue, Vote as _VotingVote  # noqa: E402
 
-# datetime-local inputs send "2026-05-12T11:11"; Django parses that as ISO 8601.
-VOTE_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
-
-class _CandidateChoiceField(forms.ModelMultipleChoiceField):
+class _CandidateChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: _VotingIssue) -> str:
         area = f" ({obj.focus_area.name})" if obj.focus_area_id else ""
         return f"{obj.text}{area}"
@@ -104,30 +112,28 @@ class _CandidateChoiceField(forms.ModelMultipleChoiceField):
 class VoteCreateForm(forms.Form):
     """A new vote over the forum's candidates for the priority list."""
 
-    title = forms.CharField(label=_voting_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     method = forms.ChoiceField(
-        label=_voting_("Counting method"), choices=_VotingVote.Method.choices, initial=_VotingVote.Method.SCHULZE,
+        label=_("Counting method"), choices=_VotingVote.Method.choices, initial=_VotingVote.Method.SCHULZE,
         widget=forms.RadioSelect,
-        help_text=_voting_("The Schulze method is recommended: voters rank the issues and every pair of issues is "
+        help_text=_("The Schulze method is recommended: voters rank the issues and every pair of issues is "
                            "compared."),
     )
-    dots = forms.IntegerField(
-        label=_voting_("Points per voter (dot voting)"), min_value=1, max_value=100, initial=5,
-        help_text=_voting_("Only used with dot voting."),
+    dots = BoundedIntegerField(
+        label=_("Points per voter (dot voting)"), bounds=DOTS, initial=5,
+        help_text=_("Only used with dot voting."),
     )
     candidates = _CandidateChoiceField(
-        label=_voting_("Candidate issues"), queryset=_VotingIssue.objects.none(), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _voting_("Choose at least two candidate issues.")},
+        label=_("Candidate issues"), queryset=_VotingIssue.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least two candidate issues.")},
     )
-    opens_at = forms.DateTimeField(
-        label=_voting_("Opens (optional)"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=VOTE_DATETIME_LOCAL),
-        help_text=_voting_("Leave empty to open the vote by hand during the meeting."),
+    opens_at = BoundedDateTimeField(
+        label=_("Opens (optional)"), required=False,
+        help_text=_("Leave empty to open the vote by hand during the meeting."),
     )
-    closes_at = forms.DateTimeField(
-        label=_voting_("Closes (optional)"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=VOTE_DATETIME_LOCAL),
-        help_text=_voting_("Leave empty to close the vote by hand."),
+    closes_at = BoundedDateTimeField(
+        label=_("Closes (optional)"), required=False,
+        help_text=_("Leave empty to close the vote by hand."),
     )
 
     def __init__(self, *args, forum=None, **kwargs) -> None:
@@ -150,10 +156,10 @@ class BallotForm(forms.Form):
         count = len(candidates)
         for number, issue in enumerate(candidates, start=1):
             if self.dots:
-                field = forms.IntegerField(label=_voting_("Points"), required=False, min_value=0, max_value=vote.dots)
+                field = BoundedIntegerField(label=_("Points"), required=False, bounds=(0, vote.dots))
             else:
                 field = forms.TypedChoiceField(
-                    label=_voting_("Place"), required=False, coerce=int, empty_value=None,
+                    label=_("Place"), required=False, coerce=int, empty_value=None,
                     choices=[("", "–")] + [(n, str(n)) for n in range(1, count + 1)],
                 )
             # Each field is described by its issue's text, so a screen reader announces which
@@ -186,11 +192,11 @@ class PaperBallotForm(BallotForm):
 
     def __init__(self, *args, registrations, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["registration"] = forms.ModelChoiceField(
-            label=_voting_("Participant"), queryset=registrations,
-            empty_label=_voting_("Choose the participant"),
-            error_messages={"invalid_choice": _voting_("Choose a confirmed participant who has not voted yet."),
-                            "required": _voting_("Choose the participant.")},
+        self.fields["registration"] = BoundedModelChoiceField(
+            label=_("Participant"), queryset=registrations,
+            empty_label=_("Choose the participant"),
+            error_messages={"invalid_choice": _("Choose a confirmed participant who has not voted yet."),
+                            "required": _("Choose the participant.")},
             widget=forms.Select(attrs={"class": "form-select"}),
         )
         self.fields["registration"].label_from_instance = (
@@ -203,8 +209,8 @@ class PaperBallotForm(BallotForm):
 class ReceiptCheckForm(forms.Form):
     """The receipt code a voter was given."""
 
-    code = forms.CharField(label=_voting_("Receipt code"), max_length=40,
-                           help_text=_voting_("For example ABCD-EFGH-JKLM."))
+    code = forms.CharField(label=_("Receipt code"), max_length=40,
+                           help_text=_("For example ABCD-EFGH-JKLM."))
 
 
 class VoteActionForm(forms.Form):
@@ -216,7 +222,6 @@ class VoteActionForm(forms.Form):
 
 # --- triage forms
 from django.contrib.auth import get_user_model as _triage_user_model  # noqa: E402
-from django.utils.translation import gettext_lazy as _triage_  # noqa: E402
 
 from events.models import Meeting as _TriageMeeting  # noqa: E402
 from forum.models import Organisation as _TriageOrganisation  # noqa: E402
@@ -224,7 +229,7 @@ from forum.models import Organisation as _TriageOrganisation  # noqa: E402
 from .models import Issue as _TriageIssue, Side as _TriageSide  # noqa: E402
 
 
-class _MeetingChoiceField(forms.ModelChoiceField):
+class _MeetingChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj: _TriageMeeting) -> str:
         return f"{obj.title} ({obj.starts_at:%Y-%m-%d})"
 
@@ -237,15 +242,15 @@ def _forum_meetings(forum, public: bool = False):
 class TriageFilterForm(forms.Form):
     """Filters of the coordinators' triage queue (all optional, sent by GET)."""
 
-    q = forms.CharField(label=_triage_("Search"), required=False, max_length=200)
-    meeting = _MeetingChoiceField(label=_triage_("Meeting"), queryset=_TriageMeeting.objects.none(), required=False,
-                                  empty_label=_triage_("All meetings"))
-    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
-                                        empty_label=_triage_("All focus areas"))
-    status = forms.ChoiceField(label=_triage_("Status"), required=False,
-                               choices=[("", _triage_("All except merged"))] + list(_TriageIssue.Status.choices))
-    overdue = forms.BooleanField(label=_triage_("Only overdue quick fixes"), required=False)
-    merged = forms.BooleanField(label=_triage_("Include merged issues"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    meeting = _MeetingChoiceField(label=_("Meeting"), queryset=_TriageMeeting.objects.none(), required=False,
+                                  empty_label=_("All meetings"))
+    focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=None, required=False,
+                                         empty_label=_("All focus areas"))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All except merged"))] + list(_TriageIssue.Status.choices))
+    overdue = forms.BooleanField(label=_("Only overdue quick fixes"), required=False)
+    merged = forms.BooleanField(label=_("Include merged issues"), required=False)
 
     def __init__(self, *args, forum=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -256,14 +261,14 @@ class TriageFilterForm(forms.Form):
 class PublicIssueFilterForm(forms.Form):
     """Filters of the public issues page (all optional, sent by GET)."""
 
-    meeting = _MeetingChoiceField(label=_triage_("Meeting"), queryset=_TriageMeeting.objects.none(), required=False,
-                                  empty_label=_triage_("All meetings"))
-    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
-                                        empty_label=_triage_("All focus areas"))
-    status = forms.ChoiceField(label=_triage_("Status"), required=False,
-                               choices=[("", _triage_("All statuses"))] + list(_TriageIssue.Status.choices))
-    side = forms.ChoiceField(label=_triage_("Raised for"), required=False,
-                             choices=[("", _triage_("Both"))] + list(_TriageSide.choices))
+    meeting = _MeetingChoiceField(label=_("Meeting"), queryset=_TriageMeeting.objects.none(), required=False,
+                                  empty_label=_("All meetings"))
+    focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=None, required=False,
+                                         empty_label=_("All focus areas"))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses"))] + list(_TriageIssue.Status.choices))
+    side = forms.ChoiceField(label=_("Raised for"), required=False,
+                             choices=[("", _("Both"))] + list(_TriageSide.choices))
 
     def __init__(self, *args, forum=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -274,11 +279,11 @@ class PublicIssueFilterForm(forms.Form):
 class IssueEditForm(forms.Form):
     """Edit an issue's text, focus area, side and anonymity (the history keeps before and after)."""
 
-    text = forms.CharField(label=_triage_("Issue"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    focus_area = forms.ModelChoiceField(label=_triage_("Focus area"), queryset=None, required=False,
-                                        empty_label=_triage_("No focus area"))
-    side = forms.ChoiceField(label=_triage_("Raised for"), choices=_TriageSide.choices, widget=forms.RadioSelect)
-    anonymous = forms.BooleanField(label=_triage_("Show anonymously to the public"), required=False)
+    text = forms.CharField(label=_("Issue"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=None, required=False,
+                                         empty_label=_("No focus area"))
+    side = forms.ChoiceField(label=_("Raised for"), choices=_TriageSide.choices, widget=forms.RadioSelect)
+    anonymous = forms.BooleanField(label=_("Show anonymously to the public"), required=False)
 
     def __init__(self, *args, forum=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -287,11 +292,11 @@ class IssueEditForm(forms.Form):
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
         if not text:
-            raise forms.ValidationError(_triage_("Write the issue."))
+            raise forms.ValidationError(_("Write the issue."))
         return text
 
 
-class _PersonChoiceField(forms.ModelChoiceField):
+class _PersonChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj) -> str:
         name = obj.get_full_name()
         return f"{name} <{obj.email}>" if name else obj.email
@@ -303,27 +308,26 @@ class IssueStatusForm(forms.Form):
     only turns the responsible person's email address into a person."""
 
     status = forms.ChoiceField(
-        label=_triage_("New status"), widget=forms.RadioSelect,
+        label=_("New status"), widget=forms.RadioSelect,
         choices=[c for c in _TriageIssue.Status.choices if c[0] != _TriageIssue.Status.MERGED],
     )
-    department = forms.ModelChoiceField(
-        label=_triage_("Department (quick fix)"), required=False, empty_label=_triage_("Choose a department"),
+    department = BoundedModelChoiceField(
+        label=_("Department (quick fix)"), required=False, empty_label=_("Choose a department"),
         queryset=_TriageOrganisation.objects.filter(kind=_TriageOrganisation.Kind.DEPARTMENT).order_by("name"),
     )
     responsible = _PersonChoiceField(
-        label=_triage_("Responsible person (quick fix)"), required=False, queryset=None,
-        empty_label=_triage_("Choose from the forum's people"),
+        label=_("Responsible person (quick fix)"), required=False, queryset=None,
+        empty_label=_("Choose from the forum's people"),
     )
     responsible_email = forms.EmailField(
-        label=_triage_("… or the responsible person's email address"), required=False,
-        help_text=_triage_("The person needs an account in the portal."),
+        label=_("… or the responsible person's email address"), required=False,
+        help_text=_("The person needs an account in the portal."),
     )
-    due_date = forms.DateField(label=_triage_("Due date (quick fix)"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = BoundedDateField(label=_("Due date (quick fix)"), required=False)
     answer = forms.CharField(
-        label=_triage_("Answer (resolved) or reason (out of scope)"), required=False,
+        label=_("Answer (resolved) or reason (out of scope)"), required=False, max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_triage_("Shown on the public issues page and mailed to those who raised or support the issue."),
+        help_text=_("Shown on the public issues page and mailed to those who raised or support the issue."),
     )
 
     def __init__(self, *args, people=None, **kwargs) -> None:
@@ -336,16 +340,26 @@ class IssueStatusForm(forms.Form):
         if email:
             person = _triage_user_model().objects.filter(email__iexact=email, is_active=True).first()
             if person is None:
-                self.add_error("responsible_email", _triage_("No one in the portal has this email address."))
+                self.add_error("responsible_email", _("No one in the portal has this email address."))
             elif cleaned.get("responsible") and cleaned["responsible"].pk != person.pk:
-                self.add_error("responsible_email", _triage_("Choose a person from the list or give an email "
+                self.add_error("responsible_email", _("Choose a person from the list or give an email "
                                                              "address, not both."))
             else:
                 cleaned["responsible"] = person
         return cleaned
 
 
-class _MergeChoiceField(forms.ModelMultipleChoiceField):
+class MergeSearchForm(forms.Form):
+    """The text search for duplicates on an issue's staff page (GET ``q``)."""
+
+    q = forms.CharField(required=False, max_length=200)
+
+    def query(self) -> str:
+        """The search text, or "" when it is not a valid search (a NUL byte, too long)."""
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
+
+class _MergeChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: _TriageIssue) -> str:
         return obj.text[:200]
 
@@ -354,9 +368,9 @@ class IssueMergeForm(forms.Form):
     """Choose the duplicates to merge into the issue on the page."""
 
     duplicates = _MergeChoiceField(
-        label=_triage_("Duplicates to merge into this issue"), queryset=_TriageIssue.objects.none(),
+        label=_("Duplicates to merge into this issue"), queryset=_TriageIssue.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _triage_("Choose at least one issue to merge into this one.")},
+        error_messages={"required": _("Choose at least one issue to merge into this one.")},
     )
 
     def __init__(self, *args, issue=None, **kwargs) -> None:

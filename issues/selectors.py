@@ -170,7 +170,7 @@ import datetime as _dt  # noqa: E402
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.utils import timezone as _timezone  # noqa: E402
-from django.utils.translation import gettext as _gettext  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 
 from forum.models import FocusArea as _FocusArea  # noqa: E402
 
@@ -287,7 +287,7 @@ def issue_history(issue: Issue) -> list[dict]:
         if name == "side":
             return str(Side(value).label) if value in Side.values else str(value)
         if isinstance(value, bool):
-            return _gettext("Yes") if value else _gettext("No")
+            return gettext("Yes") if value else gettext("No")
         return str(value)
 
     history = []

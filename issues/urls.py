@@ -9,7 +9,7 @@ urlpatterns = [
     # --- capture
     path("tematraff/<int:pk>/fragor/", capture.participant, name="capture"),
     path("inbjudan/<str:token>/fragor/", capture.participant_by_token, name="capture_token"),
-    path("tematraff/<int:pk>/fragor/registrera/", capture.key_in, name="key_in"),
+    path("tematraff/<int:pk>/fragor/skriv-in/", capture.key_in, name="key_in"),
     path("tematraff/<int:pk>/fragor/skarm/", capture.screen, name="screen"),
     path("tematraff/<int:pk>/fragor/skarm.json", capture.screen_json, name="screen_json"),
     # --- end capture

@@ -27,14 +27,14 @@ def test_sign_up_verify_and_log_in_in_swedish(live_server, page, mailbox, axe):
     page.get_by_label("Lösenord (igen)").fill(PASSWORD)
     page.get_by_role("button", name="Skapa konto").click()
     page.wait_for_url(re.compile(r"/konto/confirm-email/$"))
-    assert "Verifiera din e" in page.locator("h1").inner_text()
+    assert "Bekräfta din e-postadress" in page.locator("h1").inner_text()
     axe(page)
 
     [mail] = mailbox.wait_for(lambda m: "ida@forum.example" in m["To"])
     assert "Forumportalen" in mail["Subject"] and "bekräfta" in mail["Subject"]
     [link] = [url for url in mailbox.links(mail) if "/konto/confirm-email/" in url]
     page.goto(link)
-    page.get_by_role("button", name="Verifiera").click()
+    page.get_by_role("button", name="Bekräfta").click()
     assert EmailAddress.objects.get(email="ida@forum.example").verified
 
     # Log out, then log in with the password.

@@ -44,7 +44,7 @@ def test_participant_raises_and_supports_issues_on_a_phone(live_server, phone_pa
                                   side=Side.CITY, focus_area=meeting.forum.focus_areas.first(), keyed_in=True)
     log_in_in_browser(phone_page, live_server, user)
     phone_page.goto(live_server.url + meeting.get_absolute_url())
-    phone_page.get_by_role("link", name=name("Frågor: lyft och stöd", "Issues: raise and support")).click()
+    phone_page.get_by_role("link", name=name("Frågor: ta upp och stöd", "Issues: raise and support")).click()
     phone_page.wait_for_url(re.compile(r"/fragor/$"))
     expect(phone_page.get_by_role("heading", level=1)).to_have_text(name("Frågor", "Issues"))
     axe(phone_page)
@@ -75,12 +75,12 @@ def test_participant_raises_and_supports_issues_on_a_phone(live_server, phone_pa
 def test_key_in_and_room_screen_pass_axe_and_the_screen_updates_itself(live_server, page, axe, meeting,
                                                                        facilitator):
     log_in_in_browser(page, live_server, facilitator)
-    page.goto(f"{live_server.url}/tematraff/{meeting.pk}/fragor/registrera/")
+    page.goto(f"{live_server.url}/tematraff/{meeting.pk}/fragor/skriv-in/")
     expect(page.locator("textarea")).to_be_focused()
     page.keyboard.type("Bättre belysning vid hållplatsen")
     page.get_by_label(name("Fokusområde", "Focus area")).select_option(index=1)
     page.get_by_label(name("Staden", "The city")).check()
-    page.get_by_role("button", name=name("Spara och registrera nästa", "Save and key in the next")).click()
+    page.get_by_role("button", name=name("Spara och skriv in nästa", "Save and key in the next")).click()
     page.wait_for_load_state()
     expect(page.locator("textarea")).to_be_focused()
     expect(page.get_by_label(name("Staden", "The city"))).to_be_checked()

@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 from forum import permissions as forum_permissions
 
 from .. import permissions, selectors, services
-from ..forms import IssueEditForm, IssueMergeForm, IssueStatusForm, PublicIssueFilterForm, TriageFilterForm
+from ..forms import (
+    IssueEditForm,
+    IssueMergeForm,
+    IssueStatusForm,
+    MergeSearchForm,
+    PublicIssueFilterForm,
+    TriageFilterForm,
+)
 from ..models import Issue
 
 PER_PAGE = 50
@@ -73,7 +80,7 @@ def _manage_context(request: HttpRequest, issue: Issue, *, edit_form=None, statu
             "status": issue.status, "department": issue.department_id, "responsible": issue.responsible_id,
             "due_date": issue.due_date, "answer": issue.answer,
         })
-        q = request.GET.get("q", "")
+        q = MergeSearchForm(request.GET).query()
         context["merge_q"] = q
         context["merge_candidates"] = selectors.merge_candidates(issue, q)
         context["merge_form"] = merge_form or IssueMergeForm(issue=issue)
