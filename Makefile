@@ -1,8 +1,10 @@
 # Forum project tasks.
 #   make install   virtualenv + Python deps (+ system packages when missing, as root)
-#   make messages  compile translations
+#   make messages  update the catalogues from the code (makemessages sv, en) and compile them
+#   make lint      ruff (configured in pyproject.toml)
 #   make run       dev server on http://127.0.0.1:8000 (embedded SQLite, no services)
 #   make test      full suite against throwaway PostgreSQL/Redis/Celery/SMTP/Chromium
+#                  (only pure tests selected: run without the services, e.g. PYTEST_ARGS=tests/test_tally.py)
 # Override the interpreter with e.g. `make test PYTHON=python3` (skips the virtualenv).
 
 SHELL := /bin/bash
@@ -14,7 +16,10 @@ STAMP := $(VENV)/.requirements-installed
 SERVICE_ENV := DATABASE_URL REDIS_URL EMAIL_HOST EMAIL_PORT SMTP_SINK_DIR
 UNSET_SERVICE_ENV := env $(foreach v,$(SERVICE_ENV),-u $(v))
 
-.PHONY: install system-deps python-deps messages run test
+# makemessages' --ignore list, from pyproject.toml ([tool.forum]), shared with tests/test_translations.py.
+MAKEMESSAGES_IGNORE = $(shell $(PYTHON) -c 'import tomllib; print(" ".join("--ignore=" + p for p in tomllib.load(open("pyproject.toml", "rb"))["tool"]["forum"]["makemessages-ignore"]))')
+
+.PHONY: install system-deps python-deps messages compilemessages lint run test
 .DEFAULT_GOAL := install
 
 install: system-deps python-deps
@@ -34,7 +39,13 @@ python-deps:
 	@echo "Using PYTHON=$(PYTHON): skipping virtualenv setup."
 endif
 
+# Update the catalogues from the code and templates, then compile them.
 messages: install
+	$(PYTHON) manage.py makemessages -l sv -l en $(MAKEMESSAGES_IGNORE)
+	@$(MAKE) --no-print-directory compilemessages PYTHON=$(PYTHON)
+
+# Compile only (what run and test need): the committed catalogues are left as they are.
+compilemessages: install
 	@if [ -n "$$(find . -path ./$(VENV) -prune -o -path ./.git -prune -o -type d -name locale -print -quit)" ]; then \
 		echo "$(PYTHON) manage.py compilemessages --ignore=$(VENV)"; \
 		$(PYTHON) manage.py compilemessages --ignore=$(VENV); \
@@ -42,10 +53,13 @@ messages: install
 		echo "No locale/ directories: nothing to compile."; \
 	fi
 
-run: install messages
+lint: install
+	$(PYTHON) -m ruff check .
+
+run: install compilemessages
 	$(UNSET_SERVICE_ENV) $(PYTHON) manage.py migrate
 	$(UNSET_SERVICE_ENV) $(PYTHON) manage.py seed_demo
 	$(UNSET_SERVICE_ENV) $(PYTHON) manage.py runserver 127.0.0.1:8000
 
-test: install messages
+test: install compilemessages
 	$(PYTHON) scripts/testenv.py -- $(PYTEST_ARGS)

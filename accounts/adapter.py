@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import app_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+
+# allauth's own limiter (internal to allauth; requirements.txt pins the version and
+# tests/test_login_protection.py exercises it on Redis).
+from allauth.core.internal import ratelimit
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-from allauth.account import app_settings
-from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context as allauth_context
-# allauth's own limiter (internal to allauth; requirements.txt pins the version and
-# tests/test_login_protection.py exercises it on Redis).
-from allauth.core.internal import ratelimit
 
 from forum import branding
 from forum.services import mail_queue_rendered

@@ -33,7 +33,6 @@ import datetime as dt
 import http.client
 import os
 import secrets
-import statistics
 import subprocess
 import sys
 import threading
@@ -126,8 +125,14 @@ def set_up(clients: int, seats: int) -> Scenario:
 
         numbers = _orgnr_pool(clients)
         companies = Organisation.objects.bulk_create(
-            Organisation(kind=Organisation.Kind.COMPANY, name=f"Lasttest {run} {i:05d} AB", organisationsnummer=numbers[i],
-                         sni_section="J", size_class=Organisation.SizeClass.MICRO, municipality="Malmö")
+            Organisation(
+                kind=Organisation.Kind.COMPANY,
+                name=f"Lasttest {run} {i:05d} AB",
+                organisationsnummer=numbers[i],
+                sni_section="J",
+                size_class=Organisation.SizeClass.MICRO,
+                municipality="Malmö",
+            )
             for i in range(clients)
         )
         password = make_password(secrets.token_urlsafe(16))  # hashed once: hashing 1,000 times takes minutes
@@ -136,12 +141,13 @@ def set_up(clients: int, seats: int) -> Scenario:
             for i in range(clients)
         )
         Affiliation.objects.bulk_create(
-            Affiliation(person=u, organisation=c, title="VD", confirmed_at=now) for u, c in zip(users, companies)
+            Affiliation(person=u, organisation=c, title="VD", confirmed_at=now)
+            for u, c in zip(users, companies, strict=True)
         )
         # A logged-in session per representative, as django.contrib.auth.login would write it.
         store = SessionStore()
         sessions, result = [], []
-        for user, company in zip(users, companies):
+        for user, company in zip(users, companies, strict=True):
             key = store._get_new_session_key()
             data = store.encode({
                 "_auth_user_id": str(user.pk),
@@ -496,7 +502,9 @@ def main(argv: list[str]) -> int:
         print(f"latency p50 / p95    {percentile(lat, 50) * 1000:.0f} / {percentile(lat, 95) * 1000:.0f} ms "
               f"(POST alone {percentile(post_lat, 50) * 1000:.0f} / {percentile(post_lat, 95) * 1000:.0f} ms)")
         if baseline_available:
-            print(f"baseline inserts/s   {base_rate:.1f}   (p50 / p95 {base_p50 * 1000:.0f} / {base_p95 * 1000:.0f} ms)")
+            print(
+                f"baseline inserts/s   {base_rate:.1f}   (p50 / p95 {base_p50 * 1000:.0f} / {base_p95 * 1000:.0f} ms)"
+            )
             print(f"ratio                {rate / base_rate:.2f} of the bare INSERT view "
                   f"({2 * rate / base_rate:.2f} counting HTTP requests)")
         else:

@@ -15,9 +15,9 @@ Privacy rules, enforced here so no template can get them wrong:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
 
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils.functional import Promise
@@ -250,7 +250,9 @@ def candidate_ranking(
     if invited is None:
         invited = composition(meeting, "invited", targets=targets)
     already = set(
-        Registration.objects.filter(meeting=meeting, status__in=GROUPS["invited"]).values_list("organisation_id", flat=True)
+        Registration.objects.filter(meeting=meeting, status__in=GROUPS["invited"]).values_list(
+            "organisation_id", flat=True
+        )
     )
     per_dimension = {
         d: {category: share for (dim, category), share in targets.items() if dim == d} for d in COMPANY_DIMENSIONS

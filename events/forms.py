@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms  # noqa: F401
 
-
 # --- participation forms
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
@@ -116,7 +115,7 @@ class DiversityTargetsForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        for dimension, label, names in self.dimensions:
+        for _dimension, label, names in self.dimensions:
             total = sum((cleaned.get(n) or Decimal(0) for n in names), Decimal(0))
             if total > 100:
                 self.add_error(
@@ -179,7 +178,6 @@ from forum.sni import SNI_SECTIONS  # noqa: E402
 from forum.validators import normalise_organisationsnummer  # noqa: E402
 
 from .models import Meeting, SeatPool  # noqa: E402
-
 
 
 class YearForm(forms.Form):
@@ -270,8 +268,11 @@ class PoolForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     size = BoundedIntegerField(label=_("Seats"), bounds=POOL_SIZE)
     hold_until = BoundedDateTimeField(
-        label=_("Reserved until"), required=False,
-        help_text=_("Until then the seats are kept for this pool; afterwards unclaimed seats are open to anyone eligible."),
+        label=_("Reserved until"),
+        required=False,
+        help_text=_(
+            "Until then the seats are kept for this pool; afterwards unclaimed seats are open to anyone eligible."
+        ),
     )
     partner_organisation = BoundedModelChoiceField(
         label=_("Partner organisation (partner pools split per partner)"), queryset=None, required=False

@@ -125,7 +125,9 @@ class SeatPool(models.Model):
         _("reserved until"),
         null=True,
         blank=True,
-        help_text=_("Until then the seats are kept for this pool; afterwards unclaimed seats are open to anyone eligible."),
+        help_text=_(
+            "Until then the seats are kept for this pool; afterwards unclaimed seats are open to anyone eligible."
+        ),
     )
     partner_organisation = models.ForeignKey(
         Organisation,
@@ -175,7 +177,9 @@ class Nomination(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     pool = models.ForeignKey(SeatPool, on_delete=models.CASCADE, related_name="nominations", verbose_name=_("pool"))
-    company = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="nominations", verbose_name=_("company"))
+    company = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="nominations", verbose_name=_("company")
+    )
     contact_email = models.EmailField(_("contact's email address"))
     contact_name = models.CharField(_("contact's name"), max_length=200, blank=True)
     motivation = models.TextField(_("why this company"), blank=True)
@@ -232,12 +236,19 @@ class Registration(models.Model):
     # Statuses in which a company still has a live claim on the meeting.
     ACTIVE = (Status.INVITED, Status.CONFIRMED, Status.WAITING, Status.OFFERED)
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("meeting"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("meeting")
+    )
     pool = models.ForeignKey(SeatPool, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("pool"))
     # The pool whose seat the registration holds; differs from ``pool`` when it took a
     # released seat from another pool after that pool's hold date.
     seat_pool = models.ForeignKey(
-        SeatPool, on_delete=models.PROTECT, null=True, blank=True, related_name="seated", verbose_name=_("seat from pool")
+        SeatPool,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="seated",
+        verbose_name=_("seat from pool"),
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("organisation")

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -154,7 +155,8 @@ def pool_save(*, actor: Any, meeting: Meeting, pool: SeatPool | None = None, **f
             taken = Registration.objects.filter(seat_pool=pool, status__in=Registration.OCCUPYING).count()
             if fields["size"] < taken:
                 raise BookingError(
-                    _("The pool already has %(taken)d confirmed or offered seats; it cannot be smaller.") % {"taken": taken}
+                    _("The pool already has %(taken)d confirmed or offered seats; it cannot be smaller.")
+                    % {"taken": taken}
                 )
         if pool is None:
             pool = SeatPool.objects.create(meeting=locked, **fields)
@@ -283,9 +285,15 @@ def waiting_position(registration: Registration) -> int | None:
     """1 for the first in line; None if not waiting."""
     if registration.status != Registration.Status.WAITING:
         return None
-    return Registration.objects.filter(
-        meeting_id=registration.meeting_id, status=Registration.Status.WAITING
-    ).filter(Q(waiting_since__lt=registration.waiting_since) | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)).count() + 1
+    return (
+        Registration.objects.filter(meeting_id=registration.meeting_id, status=Registration.Status.WAITING)
+        .filter(
+            Q(waiting_since__lt=registration.waiting_since)
+            | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)
+        )
+        .count()
+        + 1
+    )
 
 
 def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None,
@@ -359,6 +367,8 @@ def invitation_create(
 
 def invitation_batch_create(*, actor: Any, pool: SeatPool, items: list[dict]) -> InvitationBatch:
     """Queue a bulk invitation; a Celery task works through it after commit."""
+    from forum import broker
+
     from .tasks import invitation_batch_run
 
     if not pool.meeting.is_public:
@@ -368,20 +378,21 @@ def invitation_batch_create(*, actor: Any, pool: SeatPool, items: list[dict]) ->
                                                created_by=actor)
         audit_record(actor=actor, action="registration.invite_bulk", target=batch, forum=pool.meeting.forum,
                      data={"count": len(items)})
-        # robust: if Redis is down the request still succeeds; invitation_batches_resume
-        # picks the batch up later.
-        transaction.on_commit(lambda: invitation_batch_run.delay(batch.pk), robust=True)
+        # Bounded and never raising (forum.broker): if Redis is down the request still answers
+        # at once, and a worker's recovery or invitation_batches_resume picks the batch up.
+        transaction.on_commit(lambda: broker.publish(invitation_batch_run, [(batch.pk,)]), robust=True)
     return batch
 
 
-def invitation_batches_resume(*, now: dt.datetime | None = None) -> int:
-    """Periodic: enqueue unfinished bulk invitations whose task was lost. Running a batch
+def invitation_batches_resume(*, now: dt.datetime | None = None, grace: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+    """Periodic: enqueue unfinished bulk invitations whose task was lost (older than
+    ``grace``; a worker that has just connected passes 0, events.tasks). Running a batch
     twice at once is safe: each step locks the batch row and takes the next item by index."""
     from .tasks import invitation_batch_run
 
     now = now or timezone.now()
     stale = list(InvitationBatch.objects.exclude(status=InvitationBatch.Status.DONE).filter(
-        created_at__lt=now - dt.timedelta(minutes=2)
+        created_at__lt=now - grace
     ).values_list("pk", flat=True))
     for batch_id in stale:
         invitation_batch_run.delay(batch_id)
@@ -713,7 +724,9 @@ def nomination_create(
         _check_eligible(pool, company)
         live = pool.nominations.exclude(status=Nomination.Status.REJECTED).count()
         if live >= pool.size:
-            raise BookingError(_("The pool is full: %(size)d companies have already been nominated.") % {"size": pool.size})
+            raise BookingError(
+                _("The pool is full: %(size)d companies have already been nominated.") % {"size": pool.size}
+            )
         if pool.nominations.filter(company=company).exists():
             raise BookingError(_("%(name)s has already been nominated to this pool.") % {"name": company.name})
         nomination = Nomination.objects.create(pool=pool, company=company, contact_email=contact_email,
@@ -765,7 +778,9 @@ def diversity_targets_save(*, actor: Any, forum, targets: dict) -> None:
     from .models import DiversityTarget
 
     with transaction.atomic():
-        existing = {(t.dimension, t.category): t for t in DiversityTarget.objects.select_for_update().filter(forum=forum)}
+        existing = {
+            (t.dimension, t.category): t for t in DiversityTarget.objects.select_for_update().filter(forum=forum)
+        }
         changed = []
         for (dimension, category), share in targets.items():
             current = existing.get((dimension, category))
@@ -799,7 +814,9 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         ).values_list("pk", flat=True)
         for registration_id in list(due):
             with transaction.atomic():
-                registration = Registration.objects.select_for_update().select_related("meeting").get(pk=registration_id)
+                registration = (
+                    Registration.objects.select_for_update().select_related("meeting").get(pk=registration_id)
+                )
                 if getattr(registration, field) is not None or registration.status != Registration.Status.CONFIRMED:
                     continue
                 # A one-day reminder makes the seven-day one pointless if both are due.

@@ -1,7 +1,11 @@
 """Celery tasks for meetings: bulk invitations, waiting-list offers, reminders, expiry."""
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
+
+from forum import recovery
 
 from . import services
 
@@ -46,3 +50,11 @@ def registrations_retention() -> tuple[int, int]:
 def invitation_batches_resume() -> int:
     """Periodic: restart bulk invitations whose task was lost."""
     return services.invitation_batches_resume()
+
+
+@shared_task
+def invitation_batches_recover() -> int | None:
+    """When a worker has (re)connected to the broker (forum.recovery): resume every unfinished
+    bulk invitation at once, not after the periodic task's grace period. Once across workers;
+    None if another worker did it just now."""
+    return recovery.run_once("invitation-batches", lambda: services.invitation_batches_resume(grace=dt.timedelta(0)))

@@ -7,6 +7,8 @@ service go through it.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -74,7 +76,11 @@ class ForumAdmin(ForumScopedAdminMixin, admin.ModelAdmin):
             services.forum_update(
                 actor=request.user,
                 forum=obj,
-                **{name: form.cleaned_data[name] for name in form.changed_data if name in services.FORUM_EDITABLE_FIELDS},
+                **{
+                    name: form.cleaned_data[name]
+                    for name in form.changed_data
+                    if name in services.FORUM_EDITABLE_FIELDS
+                },
             )
         else:
             adopt(obj, services.forum_create(
@@ -178,6 +184,8 @@ class OutboxAttachmentInline(ForumScopedAdminMixin, ReadOnlyAdminMixin, admin.Ta
 
 @admin.action(description=_("Requeue the selected failed messages"), permissions=["requeue"])
 def requeue_messages(modeladmin, request, queryset):
+    """Failed rows did not leave: requeueing them cannot make a duplicate. Rows whose delivery
+    is unknown are left for :func:`requeue_interrupted_messages`, which warns first."""
     # ``queryset`` is the changelist's, so already narrowed to the user's forums.
     count = services.outbox_requeue(actor=request.user, messages=queryset)
     modeladmin.message_user(
@@ -185,21 +193,63 @@ def requeue_messages(modeladmin, request, queryset):
         ngettext("%(count)d message requeued.", "%(count)d messages requeued.", count) % {"count": count},
         messages.SUCCESS,
     )
+    unknown = queryset.filter(status=OutboxMessage.Status.INTERRUPTED).count()
+    if unknown:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d selected message was interrupted while sending and may have arrived, so it was not "
+                "requeued. Use the action for messages whose delivery is unknown.",
+                "%(count)d selected messages were interrupted while sending and may have arrived, so they were not "
+                "requeued. Use the action for messages whose delivery is unknown.",
+                unknown,
+            ) % {"count": unknown},
+            messages.WARNING,
+        )
+
+
+@admin.action(description=_("Requeue the selected messages whose delivery is unknown"), permissions=["requeue"])
+def requeue_interrupted_messages(modeladmin, request, queryset):
+    """Interrupted rows may already have arrived: the first request shows them with a warning
+    and their Message-ID (to look up in the mail server's log or ask the recipient); only the
+    confirmation requeues them."""
+    interrupted = queryset.filter(status=OutboxMessage.Status.INTERRUPTED)
+    if not interrupted.exists():
+        modeladmin.message_user(request, _("None of the selected messages has an unknown delivery."), messages.WARNING)
+        return None
+    if request.POST.get("confirm") == "yes":
+        count = services.outbox_requeue(actor=request.user, messages=interrupted,
+                                        status=OutboxMessage.Status.INTERRUPTED)
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d message requeued.", "%(count)d messages requeued.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Send these messages again?"),
+        "opts": modeladmin.opts,
+        "outbox_messages": interrupted,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/forum/outboxmessage/requeue_interrupted.html", context)
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ForumScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Staff follow every email here: queued, sending, sent or failed, with attempts. A
-    coordinator sees the mail of their forums; mail about no forum (log-in codes, password
-    resets) only the portal administrator."""
+    """Staff follow every email here: queued, sending, sent, failed (not delivered) or
+    interrupted (delivery unknown), with attempts and the Message-ID. A coordinator sees the
+    mail of their forums; mail about no forum (log-in codes, password resets) only the
+    portal administrator."""
 
     list_display = ["created_at", "to_email", "subject", "status", "attempts", "sent_at", "language", "forum"]
     list_filter = ["status", "language", "template", ("forum", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["forum"]
-    search_fields = ["to_email", "subject"]
+    search_fields = ["to_email", "subject", "message_id"]
     date_hierarchy = "created_at"
     inlines = [OutboxAttachmentInline]
-    actions = [requeue_messages]
+    actions = [requeue_messages, requeue_interrupted_messages]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
 
     def has_requeue_permission(self, request) -> bool:

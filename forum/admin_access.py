@@ -16,7 +16,8 @@ add_permissions=True)`` with the new ones, so that existing databases get them t
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.apps import apps as global_apps
 from django.db.models import Q

@@ -181,7 +181,9 @@ class BotGuardForm(forms.Form):
 
 def _rates(setting: str, per: str) -> str:
     """allauth's rate string for ``FORUM_FORM_RATE_LIMITS[setting]``, counted ``per`` ip, user or key."""
-    return ",".join(f"{rate.strip()}/{per}" for rate in settings.FORUM_FORM_RATE_LIMITS[setting].split(",") if rate.strip())
+    return ",".join(
+        f"{rate.strip()}/{per}" for rate in settings.FORUM_FORM_RATE_LIMITS[setting].split(",") if rate.strip()
+    )
 
 
 def _consume(request: HttpRequest, form: BotGuardForm) -> Any | None:

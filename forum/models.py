@@ -224,6 +224,16 @@ class ForumRole(models.Model):
         return f"{self.user} – {self.get_role_display()} ({self.forum})"
 
 
+def new_message_id() -> str:
+    """A fresh Message-ID header on the portal's own domain (the host of ``FORUM_SITE_URL``),
+    made when the mail is queued, so that staff can find the message in the mail server's log."""
+    from urllib.parse import urlsplit
+
+    from django.core.mail import make_msgid
+
+    return make_msgid(domain=urlsplit(settings.FORUM_SITE_URL).hostname or "localhost")
+
+
 class OutboxMessage(models.Model):
     """One email. Written in the transaction of the change that causes it; sent at most once
     by :func:`forum.tasks.outbox_send` after that transaction commits."""
@@ -234,7 +244,12 @@ class OutboxMessage(models.Model):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        # The mail server refused it, or every attempt failed: it did not leave.
+        FAILED = "failed", _("Failed: not delivered")
+        # Sending began and never finished as far as the portal knows (the worker was killed,
+        # or the database went away just after the mail server accepted it): it may have
+        # arrived. Never resent automatically; staff check before requeueing it.
+        INTERRUPTED = "interrupted", _("Interrupted: delivery unknown")
 
     to_email = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=10)
@@ -243,11 +258,17 @@ class OutboxMessage(models.Model):
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # Sent in the mail's header; empty only for rows queued before the field existed (they
+    # get one when they are sent).
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, default=new_message_id)
+    # Handing the row to the broker failed (Redis down at commit): no task holds it, so the
+    # sweep sends it at its next run instead of waiting for its grace period.
+    handover_failed = models.BooleanField(_("waiting for the broker"), default=False)
     # The forum the mail is about, so that the admin shows it to that forum's coordinators only;
     # empty for account mail (log-in codes, password resets), which only the administrator sees.
     forum = models.ForeignKey(
@@ -341,3 +362,16 @@ class AccessibilityReport(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+
+class CacheEntry(models.Model):
+    """A row of the database cache that stands in for Redis while Redis cannot be reached
+    (forum/cache.py): rate-limit counters and short locks. Django's DatabaseCache reads and
+    writes the table; the model only creates it, so `migrate` is all a deployment needs."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "forum_cache"

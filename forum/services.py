@@ -6,18 +6,21 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from . import broker
 from .models import (
     AccessibilityReport,
     Affiliation,
@@ -29,6 +32,7 @@ from .models import (
     OutboxAttachment,
     OutboxMessage,
     Role,
+    new_message_id,
 )
 from .selectors import is_verified_email_of
 from .validators import normalise_organisationsnummer
@@ -37,7 +41,10 @@ logger = logging.getLogger(__name__)
 
 # The three focus areas of seed 002, given to every new forum (editable afterwards).
 DEFAULT_FOCUS_AREAS: list[tuple[str, str]] = [
-    ("Arbete och utbildning", "Arbete, självförsörjning och utbildning – matchning mellan näringslivets behov och Malmöbornas kompetens."),
+    (
+        "Arbete och utbildning",
+        "Arbete, självförsörjning och utbildning – matchning mellan näringslivets behov och Malmöbornas kompetens.",
+    ),
     (
         "Stadens attraktivitet för nyetableringar, besöksort och inflyttning",
         "Hur staden blir attraktiv för företag som etablerar sig, för besökare och för nya invånare.",
@@ -74,15 +81,26 @@ class Attachment:
     content: bytes
 
 
-def _enqueue_send(message_id: int) -> None:
-    """Hand a committed outbox row to Celery. If the broker is unreachable the row stays
-    queued and :func:`outbox_sweep` picks it up later, so this never raises."""
-    from .tasks import outbox_send
+def _hand_over(message_ids: Sequence[int]) -> int:
+    """Give each committed outbox row its Celery task, in order (forum.broker: bounded in
+    time, never raises). Rows the broker did not take are marked ``handover_failed``: no task
+    holds them, so the next sweep sends them without waiting for its grace period. When this
+    process finds the broker back after an outage it asks for a sweep at once, so the rows it
+    left meanwhile go out now. Returns how many rows were handed over."""
+    from .tasks import outbox_send, outbox_sweep
 
-    try:
-        outbox_send.apply_async(args=[message_id], retry=False)
-    except Exception:  # noqa: BLE001 - any broker error must not break the committed request
-        logger.warning("Could not enqueue outbox message %s; the sweep will send it", message_id, exc_info=True)
+    ids = list(message_ids)
+    published, recovered = broker.publish(outbox_send, [(message_id,) for message_id in ids])
+    if published < len(ids):
+        try:
+            OutboxMessage.objects.filter(pk__in=ids[published:], status=OutboxMessage.Status.QUEUED).update(
+                handover_failed=True
+            )
+        except DatabaseError:  # the rows still wait, only for the grace period
+            logger.warning("Could not mark outbox messages %s for the sweep", ids[published:], exc_info=True)
+    if recovered:
+        broker.publish(outbox_sweep, [()])
+    return published
 
 
 def mail_queue_rendered(
@@ -120,7 +138,9 @@ def mail_queue_rendered(
         OutboxAttachment(message=message, filename=a.filename, mimetype=a.mimetype, content=a.content)
         for a in attachments
     )
-    transaction.on_commit(lambda: _enqueue_send(message.pk))
+    # One hook per row (Django's public API, right under savepoint rollbacks); forum.broker
+    # keeps their sum bounded: after the first failure the others give up at once.
+    transaction.on_commit(lambda: _hand_over([message.pk]), robust=True)
     return message
 
 
@@ -189,7 +209,10 @@ def outbox_deliver(message_id: int) -> Delivery:
     The row is locked and marked ``sending`` in a short transaction; only a row that is
     still ``queued`` is sent, so a task that runs twice (or two workers racing) sends once.
     Temporary SMTP failures put the row back to ``queued`` with a backoff; after
-    OUTBOX_MAX_ATTEMPTS, or on a permanent failure, the row is ``failed``.
+    OUTBOX_MAX_ATTEMPTS, or on a permanent failure, the row is ``failed``. The mail carries
+    the row's Message-ID. Once the mail server has accepted it, recording ``sent`` is retried
+    for a while (:func:`_record_sent`): a row left ``sending`` is later reported as
+    "interrupted: delivery unknown", never resent by itself.
     """
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
@@ -198,7 +221,8 @@ def outbox_deliver(message_id: int) -> Delivery:
         message.status = OutboxMessage.Status.SENDING
         message.attempts += 1
         message.sending_since = timezone.now()
-        message.save(update_fields=["status", "attempts", "sending_since"])
+        message.message_id = message.message_id or new_message_id()  # rows queued before it existed
+        message.save(update_fields=["status", "attempts", "sending_since", "message_id"])
     attachments = list(message.attachments.all())
 
     email = EmailMultiAlternatives(
@@ -206,7 +230,7 @@ def outbox_deliver(message_id: int) -> Delivery:
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
-        headers={"Content-Language": message.language, **message.headers},
+        headers={"Content-Language": message.language, **message.headers, "Message-ID": message.message_id},
         connection=get_connection(fail_silently=False),
     )
     if message.body_html:
@@ -229,57 +253,101 @@ def outbox_deliver(message_id: int) -> Delivery:
         logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
         return Delivery("failed") if give_up else Delivery("retry", retry_in=delay)
 
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), sending_since=None, last_error=""
-    )
+    _record_sent(message)
     return Delivery("sent")
+
+
+#: Pauses between the attempts to record "sent" after the mail server accepted a message.
+RECORD_SENT_PAUSES = (0.5, 1, 2, 4, 8)
+
+
+def _record_sent(message: OutboxMessage) -> None:
+    """Mark ``message`` sent. The mail server has accepted it, so a database that is away for
+    a moment (restarting) must not turn it into "delivery unknown": retry over about 15 s,
+    with a fresh connection each time. Still failing, the row stays ``sending`` (the sweep
+    reports it interrupted later) and the error is raised."""
+    from django.db import connection
+
+    for pause in (*RECORD_SENT_PAUSES, None):
+        try:
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxMessage.Status.SENT, sent_at=timezone.now(), sending_since=None, last_error=""
+            )
+            return
+        except DatabaseError:
+            if pause is None or connection.in_atomic_block:
+                logger.error("Outbox message %s (Message-ID %s) was accepted by the mail server, but recording "
+                             "it as sent failed", message.pk, message.message_id)
+                raise
+            logger.warning("Recording outbox message %s as sent failed; trying again in %ss", message.pk, pause)
+            time.sleep(pause)
+            connection.close()  # the next query opens a fresh one
 
 
 OUTBOX_SWEEP_GRACE = timedelta(minutes=2)
 OUTBOX_SENDING_TIMEOUT = timedelta(minutes=15)
+INTERRUPTED_NOTE = (
+    "Interrupted while sending: the mail server may have accepted it. Not resent automatically, to avoid a "
+    "duplicate; look up its Message-ID in the mail server's log before requeueing it."
+)
 
 
-def outbox_sweep(*, now=None, limit: int = 500) -> int:
-    """Re-enqueue queued rows whose task was lost, and give up on rows stuck in ``sending``.
+def outbox_sweep(*, now=None, limit: int = 500, grace: timedelta = OUTBOX_SWEEP_GRACE) -> int:
+    """Hand queued rows that have no task to the worker, and report rows stuck in ``sending``.
 
-    A row is due when it has waited past its next attempt (or its creation) by a grace
-    period. A row still ``sending`` long after its attempt began was interrupted mid-send:
-    it is marked failed rather than resent, because it may already have been delivered.
-    Returns the number of rows enqueued.
+    A queued row is due when the broker never took it (``handover_failed``: at once), or when
+    it has waited past its next attempt (or its creation) by ``grace``: its task may have been
+    lost (Redis restarted without its data, a worker was killed holding it). The grace spares
+    rows whose task is merely waiting in a long queue; a worker that has just (re)connected
+    passes ``grace=0`` (forum.tasks.outbox_recover), since a second task for a row is harmless
+    (it is skipped). A row still ``sending`` long after its attempt began was interrupted
+    mid-send: it becomes ``interrupted`` rather than being resent, because it may already have
+    been delivered. Returns the number of rows handed over.
     """
     now = now or timezone.now()
-    cutoff = now - OUTBOX_SWEEP_GRACE
+    cutoff = now - grace
     OutboxMessage.objects.filter(
         status=OutboxMessage.Status.SENDING, sending_since__lt=now - OUTBOX_SENDING_TIMEOUT
-    ).update(
-        status=OutboxMessage.Status.FAILED,
-        sending_since=None,
-        last_error="Interrupted while sending; not resent automatically to avoid a duplicate. Requeue it if it never arrived.",
-    )
+    ).update(status=OutboxMessage.Status.INTERRUPTED, sending_since=None, last_error=INTERRUPTED_NOTE)
     due = list(
         OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED)
-        .filter(Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff))
+        .filter(
+            Q(handover_failed=True)
+            | Q(next_attempt_at__lt=cutoff)
+            | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
+        )
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for message_id in due:
-        _enqueue_send(message_id)
-    return len(due)
+    handed_over = _hand_over(due)
+    if handed_over:
+        OutboxMessage.objects.filter(pk__in=due[:handed_over], handover_failed=True).update(handover_failed=False)
+    return handed_over
 
 
-def outbox_requeue(*, actor: Any, messages: Iterable[OutboxMessage]) -> int:
-    """Put failed rows back in the queue (staff action from the admin, which has narrowed
-    ``messages`` to what the actor may see and checked their permission). Returns how many."""
-    failed = [m for m in messages if m.status == OutboxMessage.Status.FAILED]
-    ids = [m.pk for m in failed]
+#: The statuses staff may put back in the queue; "interrupted" only after a warning (forum/admin.py).
+REQUEUEABLE = (OutboxMessage.Status.FAILED, OutboxMessage.Status.INTERRUPTED)
+
+
+def outbox_requeue(*, actor: Any, messages: Iterable[OutboxMessage], status: str = OutboxMessage.Status.FAILED) -> int:
+    """Put rows of ``status`` (failed, or interrupted: delivery unknown) back in the queue;
+    other rows among ``messages`` are left alone. A staff action from the admin, which has
+    narrowed ``messages`` to what the actor may see, checked their permission and, for
+    interrupted rows, warned that they may already have arrived. Side effects: the rows, an
+    audit row each (with the status they had), a task each after commit. Returns how many."""
+    if status not in REQUEUEABLE:
+        raise ValueError(f"{status!r} rows cannot be requeued")
+    chosen = [m for m in messages if m.status == status]
+    ids = [m.pk for m in chosen]
     with transaction.atomic():
-        count = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.FAILED).update(
-            status=OutboxMessage.Status.QUEUED, next_attempt_at=None, last_error=""
+        count = OutboxMessage.objects.filter(pk__in=ids, status=status).update(
+            status=OutboxMessage.Status.QUEUED, next_attempt_at=None, last_error="", handover_failed=False
         )
-        for message in failed:
+        for message in chosen:
             # Audited under the mail's forum, so its coordinators see who requeued it.
-            audit_record(actor=actor, action="outbox.requeue", forum=message.forum, data={"message": message.pk})
-            transaction.on_commit(lambda mid=message.pk: _enqueue_send(mid))
+            audit_record(actor=actor, action="outbox.requeue", forum=message.forum,
+                         data={"message": message.pk, "status": status, "message_id": message.message_id})
+            transaction.on_commit(lambda mid=message.pk: _hand_over([mid]), robust=True)
     return count
 
 
@@ -421,7 +489,10 @@ def role_revoke(*, actor: Any, forum_role: ForumRole) -> None:
             data={"user": forum_role.user_id, "role": forum_role.role},
         )
         forum_role.delete()
-        if forum_role.role == Role.COORDINATOR and not ForumRole.objects.filter(user=user, role=Role.COORDINATOR).exists():
+        if (
+            forum_role.role == Role.COORDINATOR
+            and not ForumRole.objects.filter(user=user, role=Role.COORDINATOR).exists()
+        ):
             _admin_access_revoke(actor=actor, forum=forum_role.forum, user=user)
 
 
@@ -489,7 +560,9 @@ def organisation_create(*, actor: Any | None, kind: str, name: str, **fields: An
     return organisation
 
 
-def affiliation_create(*, actor: Any, person: Any, organisation: Organisation, title: str, confirmed: bool) -> Affiliation:
+def affiliation_create(
+    *, actor: Any, person: Any, organisation: Organisation, title: str, confirmed: bool
+) -> Affiliation:
     """Tie ``person`` to ``organisation`` with a title (idempotent: an existing tie keeps its
     confirmation and gets the new title)."""
     with transaction.atomic():

@@ -148,11 +148,23 @@ def _next_redis_db(url: str) -> str:
 
 if REDIS_URL:
     CACHES = {
+        # Redis; while it cannot be reached, the database (forum/cache.py, README "Redis down").
+        # Short timeouts: the one request that finds Redis gone waits at most about a second.
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "forum.cache.RedisWithFallbackCache",
             "LOCATION": env("REDIS_CACHE_URL") or _next_redis_db(REDIS_URL),
             "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", "forum"),
-        }
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+            "FALLBACK": "database",
+        },
+        # The table forum_cache (forum.models.CacheEntry). High MAX_ENTRIES: culling would drop
+        # rate-limit counters under an attack from many addresses.
+        "database": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "forum_cache",
+            "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", "forum"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -165,9 +177,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A request must never hang because Redis is down: publishing gives up quickly and the
-# outbox sweep picks the row up later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A worker that lost Redis keeps reconnecting (every 30 s at most) for as long as it takes,
+# instead of exiting after Celery's default 100 attempts (about 47 minutes).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A request must never hang because Redis is down. Requests publish through forum.broker:
+# one connection attempt bounded by socket_connect_timeout, then the outage is remembered
+# for a few seconds and the rows wait for the sweep (README "Redis down").
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "forum.tasks.outbox_sweep", "schedule": 60.0},
@@ -178,6 +194,9 @@ CELERY_BEAT_SCHEDULE = {
     "votes-close": {"task": "issues.tasks.votes_close_due", "schedule": 60.0},
     "registrations-retention": {"task": "events.tasks.registrations_retention", "schedule": 3600.0},
 }
+# Run each time a worker has connected to the broker – at its start and when Redis comes back
+# (forum/recovery.py): mail that waited and half-done bulk invitations go on at once.
+FORUM_RECOVERY_TASKS = ["forum.tasks.outbox_recover", "events.tasks.invitation_batches_recover"]
 
 # --- Authentication (django-allauth) ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

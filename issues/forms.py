@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms  # noqa: F401
 
-
 # --- capture forms
 # Called by its own name (not an alias) so that makemessages finds the strings.
 from django.utils.translation import gettext_lazy  # noqa: E402
@@ -74,9 +73,13 @@ class IssueKeyInForm(_CaptureIssueFields):
     meeting's confirmed organisations."""
 
     organisation = BoundedModelChoiceField(
-        label=gettext_lazy("Organisation (optional)"), queryset=None, required=False,
+        label=gettext_lazy("Organisation (optional)"),
+        queryset=None,
+        required=False,
         empty_label=gettext_lazy("Not known"),
-        error_messages={"invalid_choice": gettext_lazy("Choose an organisation with a confirmed place at the meeting.")},
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose an organisation with a confirmed place at the meeting.")
+        },
     )
 
     def __init__(self, *args, organisations=None, **kwargs) -> None:
@@ -100,7 +103,8 @@ class IssueSupportForm(forms.Form):
 
 # --- voting forms
 
-from .models import Issue as _VotingIssue, Vote as _VotingVote  # noqa: E402
+from .models import Issue as _VotingIssue  # noqa: E402
+from .models import Vote as _VotingVote
 
 
 class _CandidateChoiceField(BoundedModelMultipleChoiceField):
@@ -226,7 +230,8 @@ from django.contrib.auth import get_user_model as _triage_user_model  # noqa: E4
 from events.models import Meeting as _TriageMeeting  # noqa: E402
 from forum.models import Organisation as _TriageOrganisation  # noqa: E402
 
-from .models import Issue as _TriageIssue, Side as _TriageSide  # noqa: E402
+from .models import Issue as _TriageIssue  # noqa: E402
+from .models import Side as _TriageSide
 
 
 class _MeetingChoiceField(BoundedModelChoiceField):

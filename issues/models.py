@@ -60,8 +60,15 @@ class Issue(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged",
                                     verbose_name=_("merged into"))
     # Quick fix routing
-    department = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                   verbose_name=_("department"), limit_choices_to={"kind": Organisation.Kind.DEPARTMENT})
+    department = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        limit_choices_to={"kind": Organisation.Kind.DEPARTMENT},
+    )
     responsible = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="responsible_issues", verbose_name=_("responsible person"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -80,7 +87,8 @@ class Issue(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="merged", merged_into__isnull=False) | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
                 name="issue_merged_iff_pointer",
             ),
         ]
@@ -129,7 +137,9 @@ class IssueEvent(models.Model):
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Before and after of what changed, e.g. {"text": ["old", "new"], "status": ["new", "candidate"]}.
     changes = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(auto_now_add=True)

@@ -202,7 +202,9 @@ def triage_queue(
         issues = issues.filter(status=Issue.Status.QUICK_FIX, due_date__lt=today or _timezone.localdate())
     if q.strip():
         term = q.strip()
-        issues = issues.filter(Q(text__icontains=term) | Q(organisation__name__icontains=term) | Q(answer__icontains=term))
+        issues = issues.filter(
+            Q(text__icontains=term) | Q(organisation__name__icontains=term) | Q(answer__icontains=term)
+        )
     return _with_support_counts(
         issues.select_related("meeting", "focus_area", "responsible", "department", "organisation", "merged_into")
     ).order_by("-created_at", "-pk")
@@ -260,7 +262,12 @@ def merge_candidates(issue: Issue, q: str = "", limit: int = 50) -> QuerySet[Iss
 
 def forum_people(forum):
     """The people who hold a role in the forum: who a quick fix is usually routed to."""
-    return get_user_model().objects.filter(forum_roles__forum=forum).distinct().order_by("first_name", "last_name", "email")
+    return (
+        get_user_model()
+        .objects.filter(forum_roles__forum=forum)
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
 
 
 def _status_label(value) -> str:

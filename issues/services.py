@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -151,7 +152,9 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
         if survivor.status == Issue.Status.MERGED:
             raise IssueError(_("An issue that has been merged cannot take in others."))
         merged_ids = []
-        for duplicate in Issue.objects.select_for_update().filter(pk__in=[d.pk for d in duplicates]).exclude(pk=survivor.pk):
+        for duplicate in (
+            Issue.objects.select_for_update().filter(pk__in=[d.pk for d in duplicates]).exclude(pk=survivor.pk)
+        ):
             if duplicate.forum_id != survivor.forum_id:
                 raise IssueError(_("Only issues of the same forum can be merged."))
             for support in duplicate.supports.all():

@@ -11,9 +11,8 @@ by :data:`TIE_BREAK`, which the result page states.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Hashable
 
 import numpy as np
 
@@ -130,7 +129,9 @@ def count(method: str, candidates: Sequence[Candidate], ballots: Sequence[Mappin
     return METHODS[method](candidates, ballots)
 
 
-def break_ties(tally: Tally, ballots: Sequence[Mapping[Candidate, int]], raised_order: Sequence[Candidate]) -> list[Candidate]:
+def break_ties(
+    tally: Tally, ballots: Sequence[Mapping[Candidate, int]], raised_order: Sequence[Candidate]
+) -> list[Candidate]:
     """A strict order for the published list: the ranking, with each tied group ordered by
     how many ballots marked the candidate at all (more first), then by which issue was
     raised first. (:data:`TIE_BREAK`)"""

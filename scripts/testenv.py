@@ -6,6 +6,9 @@
 Starts, in a temporary folder: a PostgreSQL cluster, a Redis server, the SMTP sink
 (tests/smtpsink.py) and a Celery worker (working on the `test_forum` database that
 pytest-django creates). Everything is stopped and removed on exit, whatever the cause.
+
+When the arguments select only tests marked ``pure`` (they need none of the services:
+tally, validators, …), pytest runs at once without them: `make test PYTEST_ARGS=tests/test_tally.py`.
 """
 from __future__ import annotations
 
@@ -236,9 +239,32 @@ class Env:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "EMAIL_PORT", "SMTP_SINK_DIR")
+
+
+def _without_services() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+
+
+def only_pure_tests(argv: list[str]) -> bool:
+    """True if ``argv`` selects tests and all of them are marked pure (tests/conftest.py
+    reports it after collecting). The whole suite (no arguments) is never collected twice."""
+    if not any(not a.startswith("-") for a in argv):
+        return False
+    with tempfile.TemporaryDirectory(prefix="forum-plan-") as tmp:
+        plan = Path(tmp) / "plan"
+        subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *argv],
+                       env={**_without_services(), "FORUM_TEST_PLAN": str(plan)}, cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return plan.exists() and plan.read_text() == "pure"
+
+
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "--":
         argv = argv[1:]
+    if only_pure_tests(argv):
+        log("only pure tests selected: running them without the services")
+        return subprocess.run([sys.executable, "-m", "pytest", *argv], env=_without_services(), cwd=ROOT).returncode
     signal.signal(signal.SIGTERM, _raise_sigterm)
     env = Env()
     pytest_proc: subprocess.Popen | None = None

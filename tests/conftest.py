@@ -10,7 +10,6 @@ import os
 import pytest
 
 # --------------------------------------------------------------------------- harness
-
 from tests.csp import policy_guarded_page
 from tests.mailbox import Mailbox
 
@@ -35,15 +34,49 @@ FAST_PASSWORD_HASHERS = [
 ]
 
 
+# Fixtures that need the services (or Chromium): a test marked ``pure`` may use none of them.
+SERVICE_FIXTURES = {
+    "db", "transactional_db", "django_db_setup", "client", "admin_client", "live_server", "browser", "page",
+    "phone_page", "axe", "mailbox", "forum", "partners",
+}
+
+
 def pytest_sessionstart(session):
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        pytest.exit("The suite runs on the real services: use `make test`.", returncode=2)
     from django.conf import settings
     from django.contrib.auth import hashers
 
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
+
+
+def _is_pure(item) -> bool:
+    return item.get_closest_marker("pure") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    """A ``pure`` test must not ask for the services: the marker lets it run without them."""
+    for item in items:
+        if _is_pure(item):
+            used = SERVICE_FIXTURES.intersection(item.fixturenames)
+            if used or item.get_closest_marker("django_db"):
+                raise pytest.UsageError(f"{item.nodeid} is marked pure but uses {sorted(used) or 'django_db'}")
+
+
+def pytest_collection_finish(session):
+    """Tell scripts/testenv.py whether the selected tests are all pure (it then runs them
+    without starting the services), and refuse to run others without the services."""
+    plan = os.environ.get("FORUM_TEST_PLAN")
+    if plan:
+        pure = bool(session.items) and all(_is_pure(item) for item in session.items)
+        with open(plan, "w") as fh:
+            fh.write("pure" if pure else "services")
+        return
+    if session.config.option.collectonly:
+        return
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        if not all(_is_pure(item) for item in session.items):
+            pytest.exit("The suite runs on the real services: use `make test`.", returncode=2)
 
 
 @pytest.fixture

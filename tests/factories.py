@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
 from django.db import connection

@@ -7,9 +7,10 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+")
 
@@ -57,6 +58,33 @@ class Mailbox:
                     f"got {len(matching)}. Mailbox holds:\n  " + "\n  ".join(summary)
                 )
             time.sleep(0.1)
+
+    def open_sessions(self) -> int:
+        """How many SMTP connections the sink has open now (tests/smtpsink.py)."""
+        try:
+            return int((self.dir / "sessions").read_text() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def wait_until_idle(self, rows: Any = None, timeout: float = 30) -> None:
+        """Wait until nothing more can arrive: every outbox row of ``rows`` (a queryset) has
+        left "queued" and "sending" – a row is sent at most once, so none of them can be sent
+        again – and the sink has no connection open. What the mailbox then holds is final,
+        without sleeping for "long enough"."""
+        from forum.models import OutboxMessage
+
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = [] if rows is None else list(
+                rows.filter(status__in=[OutboxMessage.Status.QUEUED, OutboxMessage.Status.SENDING])
+                .values_list("pk", "status")
+            )
+            if not pending and self.open_sessions() == 0:
+                return
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"Not idle after {timeout}s: rows still on their way {pending}, "
+                                     f"{self.open_sessions()} SMTP session(s) open")
+            time.sleep(0.05)
 
     def fail_next(self, n: int) -> None:
         """Make the sink answer the next ``n`` DATA commands with a 451."""

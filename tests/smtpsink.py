@@ -8,6 +8,10 @@ SMTP envelope: ``X-Sink-Mail-From`` and ``X-Sink-Rcpt-To``.
 Failure injection: if ``<dir>/fail_next`` holds an integer N > 0, the sink
 decrements it and answers DATA with a 451 without storing the message.
 
+State: ``<dir>/sessions`` holds the number of SMTP connections open right now, so a test can
+wait until no message is on its way (tests/mailbox.py ``Mailbox.wait_until_idle``) instead of
+sleeping.
+
 Runs until SIGTERM / SIGINT.
 """
 from __future__ import annotations
@@ -20,6 +24,7 @@ import time
 import uuid
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 FAIL_REPLY = "451 4.3.0 Temporary failure, try again later"
 
@@ -55,7 +60,7 @@ class SinkHandler:
         headers = (
             f"X-Sink-Mail-From: {envelope.mail_from}\r\n"
             f"X-Sink-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n"
-        ).encode("utf-8")
+        ).encode()
         name = f"{time.time_ns()}-{uuid.uuid4().hex}.eml"
         tmp = os.path.join(self.directory, f".{name}.tmp")
         with open(tmp, "wb") as fh:
@@ -65,6 +70,52 @@ class SinkHandler:
         os.rename(tmp, os.path.join(self.directory, name))
         print(f"smtpsink: stored {name} for {envelope.rcpt_tos}", flush=True)
         return "250 2.0.0 Message accepted for delivery"
+
+
+class SessionCounter:
+    """The number of open SMTP connections, written to ``<dir>/sessions`` on every change."""
+
+    def __init__(self, directory: str) -> None:
+        self.path = os.path.join(directory, "sessions")
+        self.lock = threading.Lock()
+        self.open = 0
+        self._write()
+
+    def change(self, delta: int) -> None:
+        with self.lock:
+            self.open += delta
+            self._write()
+
+    def _write(self) -> None:
+        tmp = f"{self.path}.{uuid.uuid4().hex}.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(str(self.open))
+        os.replace(tmp, self.path)
+
+
+class CountingSMTP(SMTP):
+    counter: SessionCounter
+
+    def connection_made(self, transport):
+        self.counter.change(+1)
+        super().connection_made(transport)
+
+    def connection_lost(self, error):
+        try:
+            super().connection_lost(error)
+        finally:
+            self.counter.change(-1)
+
+
+class CountingController(Controller):
+    def __init__(self, *args, counter: SessionCounter, **kwargs) -> None:
+        self.counter = counter
+        super().__init__(*args, **kwargs)
+
+    def factory(self):
+        server = CountingSMTP(self.handler, **self.SMTP_kwargs)
+        server.counter = self.counter
+        return server
 
 
 def main() -> None:
@@ -79,8 +130,9 @@ def main() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
 
-    controller = Controller(
+    controller = CountingController(
         SinkHandler(args.dir),
+        counter=SessionCounter(args.dir),
         hostname=args.host,
         port=args.port,
         enable_SMTPUTF8=True,

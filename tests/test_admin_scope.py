@@ -25,7 +25,6 @@ from events.models import InvitationBatch, Meeting, Registration, SeatPool
 from forum import services as forum_services
 from forum.admin_access import COORDINATOR_GROUP
 from forum.models import (
-    AccessibilityReport,
     Affiliation,
     AuditEvent,
     Forum,
@@ -271,7 +270,7 @@ def test_admin_matrix(client, world, label):
         perms = rule.superuser if who == "superuser" else rule.coordinator
         own_tag = who.partition(":")[2]
 
-        def reaches(tag: str) -> bool:
+        def reaches(tag: str, who: str = who, own_tag: str = own_tag) -> bool:
             return who == "superuser" or not rule.scoped or tag == own_tag
 
         # Changelist: only the records the user reaches, and nothing naming another forum
@@ -326,7 +325,7 @@ def test_choice_lists_offer_only_the_users_forums(world):
     request.user = world["people"]["coordinator:Borealis"]
     aquila = world["forums"]["Aquila"]["forum"]
     checked = 0
-    for model, model_admin in admin.site._registry.items():
+    for model_admin in admin.site._registry.values():
         admins = [model_admin, *model_admin.get_inline_instances(request)]
         for each in admins:
             for field in each.model._meta.get_fields():
@@ -454,7 +453,9 @@ def test_coordinator_cannot_change_or_delete_another_forums_vote(client, world):
     own.refresh_from_db()
     assert own.title == "Prioritering"
     client.force_login(world["people"]["coordinator:Aquila"])
-    assert client.post(_url(Vote, "change", draft.pk), {"title": "X", "method": "schulze", "dots": 5}).status_code == 403
+    assert (
+        client.post(_url(Vote, "change", draft.pk), {"title": "X", "method": "schulze", "dots": 5}).status_code == 403
+    )
     draft.refresh_from_db()
     assert draft.title == "Utkast Aquila"
 

@@ -36,7 +36,9 @@ def test_lost_batch_is_resumed_and_invites_each_company_once(mailbox):
     assert services.invitation_batches_resume() == 1
     assert services.invitation_batches_resume() == 1  # a second task for the same batch is harmless
     deadline = time.monotonic() + 30
-    while InvitationBatch.objects.get(pk=batch.pk).status != InvitationBatch.Status.DONE and time.monotonic() < deadline:
+    while (
+        InvitationBatch.objects.get(pk=batch.pk).status != InvitationBatch.Status.DONE and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
     batch.refresh_from_db()
     assert (batch.status, batch.done) == (InvitationBatch.Status.DONE, 2)

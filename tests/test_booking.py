@@ -125,8 +125,13 @@ def test_invitation_expiry_is_decided_from_the_clock(meeting):
     invitation = services.invitation_create(actor=None, pool=pool_of(meeting, SeatPool.Kind.CITY_PICK),
                                             organisation=company, contact_email="sen@forum.example", now=BEFORE_HOLD)
     with pytest.raises(services.BookingError):
-        services.invitation_accept(registration_id=invitation.pk, attendee_name="Sen", attendee_email="sen@forum.example",
-                                   consent=True, now=invitation.expires_at + dt.timedelta(minutes=1))
+        services.invitation_accept(
+            registration_id=invitation.pk,
+            attendee_name="Sen",
+            attendee_email="sen@forum.example",
+            consent=True,
+            now=invitation.expires_at + dt.timedelta(minutes=1),
+        )
     invitation.refresh_from_db()
     # The late answer is refused, and what the clock decided is recorded (issue 8.12).
     assert invitation.status == Registration.Status.EXPIRED

@@ -16,6 +16,7 @@ from forum import branding
 from forum.middleware import CONTENT_SECURITY_POLICY
 
 
+@pytest.mark.pure
 def test_colour_is_normalised_and_checked_for_contrast():
     assert branding.parse_brand_colour("") == ""
     assert branding.parse_brand_colour(" #1F7A3A ") == "#1f7a3a"
@@ -31,17 +32,23 @@ def test_colour_is_normalised_and_checked_for_contrast():
             branding.parse_brand_colour(bad)
 
 
+@pytest.mark.pure
 def test_header_shade_is_darker_and_the_stylesheet_sets_the_portals_variables():
     assert branding.darker("#0b4a8b") == "#083461"
-    assert branding.contrast_ratio(branding.darker("#1f7a3a"), "#ffffff") > branding.contrast_ratio("#1f7a3a", "#ffffff")
+    assert branding.contrast_ratio(branding.darker("#1f7a3a"), "#ffffff") > branding.contrast_ratio(
+        "#1f7a3a", "#ffffff"
+    )
     css = branding.stylesheet("#1f7a3a")
     assert "--forum-blue: #1f7a3a;" in css and "--forum-blue-rgb: 31, 122, 58;" in css
     assert "--forum-blue-dark: #165529;" in css
     # The portal's own stylesheet builds Bootstrap's link and primary colours on these variables.
     forum_css = (settings.BASE_DIR / "static" / "css" / "forum.css").read_text()
-    assert "--bs-primary: var(--forum-blue);" in forum_css and "--bs-link-color-rgb: var(--forum-blue-rgb);" in forum_css
+    assert (
+        "--bs-primary: var(--forum-blue);" in forum_css and "--bs-link-color-rgb: var(--forum-blue-rgb);" in forum_css
+    )
 
 
+@pytest.mark.pure
 def test_logo_must_come_from_the_portals_own_origin():
     assert branding.parse_logo(" brand/logo.svg ") == "brand/logo.svg"
     assert branding.parse_logo("/media/logo.png") == "/media/logo.png"

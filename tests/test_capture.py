@@ -14,7 +14,13 @@ from forum.models import Role
 from issues import services
 from issues.models import Issue, IssueSupport, Side
 from tests.factories import (
-    company_with_rep, make_company, make_meeting, make_registration, make_role_holder, make_user, pool_of,
+    company_with_rep,
+    make_company,
+    make_meeting,
+    make_registration,
+    make_role_holder,
+    make_user,
+    pool_of,
 )
 
 

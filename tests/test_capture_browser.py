@@ -14,7 +14,12 @@ from forum.models import Role
 from issues import services
 from issues.models import Issue, IssueSupport, Side
 from tests.factories import (
-    company_with_rep, log_in_in_browser, make_meeting, make_registration, make_role_holder, verify_email,
+    company_with_rep,
+    log_in_in_browser,
+    make_meeting,
+    make_registration,
+    make_role_holder,
+    verify_email,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,12 @@ from events import services
 from events.models import DiversityTarget, Meeting, Registration
 from forum.models import AuditEvent, Role
 from tests.factories import (
-    log_in_in_browser, make_company, make_meeting, make_registration, make_user, staff_and_representative,
+    log_in_in_browser,
+    make_company,
+    make_meeting,
+    make_registration,
+    make_user,
+    staff_and_representative,
     verify_email,
 )
 
@@ -113,7 +118,9 @@ def test_checkin_and_undo_record_attendance(client, meeting, people, rows):
     assert response["Location"] == f"{url(meeting)}?q=Bo#reg-{rows['bo'].pk}"
     rows["bo"].refresh_from_db()
     assert rows["bo"].checked_in_at is not None and rows["bo"].checked_in_by == facilitator
-    assert AuditEvent.objects.filter(action="registration.checkin", target_id=str(rows["bo"].pk), actor=facilitator).exists()
+    assert AuditEvent.objects.filter(
+        action="registration.checkin", target_id=str(rows["bo"].pk), actor=facilitator
+    ).exists()
     assert client.get(url(meeting)).context["checked_in"] == 1
 
     client.post(toggle, {"action": "undo", "q": "Bo"})

@@ -15,8 +15,14 @@ from events.models import InvitationBatch, Meeting, Nomination, Registration, Se
 from forum import services
 from forum.models import Organisation, OutboxMessage, Role
 from tests.factories import (
-    log_in_in_browser, make_company, make_meeting, make_registration, make_representative, make_role_holder,
-    make_user, pool_of,
+    log_in_in_browser,
+    make_company,
+    make_meeting,
+    make_registration,
+    make_representative,
+    make_role_holder,
+    make_user,
+    pool_of,
 )
 
 
@@ -331,7 +337,7 @@ def test_dashboard_shows_pool_fill_and_hold_date(client, people, meeting):
     for _ in range(2):
         _confirmed(meeting, city, make_company())
     page = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk})).content.decode()
-    assert f'max="30" value="2"' in page
+    assert 'max="30" value="2"' in page
     assert "Passed: unclaimed seats are open to everyone" in page or "fria" in page
 
 

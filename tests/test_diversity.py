@@ -15,7 +15,12 @@ from events.forms import DiversityTargetsForm
 from events.models import DiversityTarget, Meeting, Registration
 from forum.models import AuditEvent, Organisation, Role
 from tests.factories import (
-    make_company, make_meeting, make_registration, make_role_holder, make_user, staff_and_representative,
+    make_company,
+    make_meeting,
+    make_registration,
+    make_role_holder,
+    make_user,
+    staff_and_representative,
 )
 
 
@@ -264,7 +269,9 @@ def test_diversity_page_anonymous_goes_to_login(client, meeting):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [5, 40])
-def test_diversity_page_fixed_queries_and_no_names(client, meeting, people, forum, count, django_assert_max_num_queries):
+def test_diversity_page_fixed_queries_and_no_names(
+    client, meeting, people, forum, count, django_assert_max_num_queries
+):
     DiversityTarget.objects.create(forum=forum, dimension="size", category="250+", share=25)
     sections = "CFGJQ"
     for i in range(count):

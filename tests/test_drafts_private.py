@@ -11,7 +11,13 @@ from forum.models import Role
 from issues import services as issue_services
 from issues.models import Issue
 from tests.factories import (
-    company_with_rep, make_meeting, make_partners, make_registration, make_role_holder, make_user, pool_of,
+    company_with_rep,
+    make_meeting,
+    make_partners,
+    make_registration,
+    make_role_holder,
+    make_user,
+    pool_of,
 )
 
 

@@ -14,6 +14,7 @@ from forum.models import Role
 from tests.factories import company_with_rep, make_meeting, make_role_holder, pool_of
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("value", [
     "=HYPERLINK(\"https://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "  =1+1", "＝1+1",
 ])
@@ -21,6 +22,7 @@ def test_formula_like_text_is_neutralised(value):
     assert safe_cell(value) == "'" + value
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("value,expected", [
     ("Vegetarisk", "Vegetarisk"), ("Laktosfri, glutenfri", "Laktosfri, glutenfri"), ("", ""), (None, ""),
     (12, 12), (-3, -3), ("Rullstol – ramp behövs", "Rullstol – ramp behövs"),

@@ -29,8 +29,9 @@ import inspect
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -52,10 +53,10 @@ from events.diversity import CATEGORIES
 from events.models import Meeting, Nomination, Registration, SeatPool
 from forum import fields as bounds
 from forum import services as forum_services
+from forum.forms import AccessibilityReportForm
 from forum.models import Organisation, Role
 from issues import services as issues_services
 from issues.models import Issue, Vote
-from forum.forms import AccessibilityReportForm
 from tests.factories import (
     PASSWORD,
     bot_guard_fields,
@@ -217,7 +218,8 @@ def _meeting_data(w: World) -> dict[str, Any]:
         "ends_at": _dt(90, 12), "venue_name": "Stadshuset", "venue_address": "August Palms plats 1",
         "venue_accessibility": "Hiss", "agenda": "Fika", "capacity": "120", "seats_per_company": "1",
         "offer_hours": "48", "invitation_days": "14",
-        "focus_areas": [str(a.pk) for a in w.forum.focus_areas.all()], "facilitators": [str(w.people["facilitator"].pk)],
+        "focus_areas": [str(a.pk) for a in w.forum.focus_areas.all()],
+        "facilitators": [str(w.people["facilitator"].pk)],
     }
 
 
@@ -283,8 +285,9 @@ FORMS: list[Form] = [
          lambda w: {"pool": str(w.pools["city_pick"].pk), **_pool_data(f"pool-{w.pools['city_pick'].pk}", w,
                                                                         new=False)}, label="edit"),
     Form("events:invite", "coordinator", _meeting("events:invite"),
-         lambda w: {"action": "single", "one-pool": str(w.pools["municipal"].pk), "one-organisation": str(w.department.pk),
-                    "one-contact_email": "chef@malmo.se", "one-contact_name": "Chef"}, label="single"),
+         lambda w: {"action": "single", "one-pool": str(w.pools["municipal"].pk),
+                    "one-organisation": str(w.department.pk), "one-contact_email": "chef@malmo.se",
+                    "one-contact_name": "Chef"}, label="single"),
     Form("events:invite", "coordinator", _meeting("events:invite"),
          lambda w: {"action": "bulk", "bulk-pool": str(w.pools["city_pick"].pk),
                     "bulk-companies": [str(w.second_company.pk)]}, label="bulk"),
@@ -329,8 +332,9 @@ FORMS: list[Form] = [
     Form("issues:key_in", "facilitator", _meeting("issues:key_in", "held_meeting"),
          lambda w: {"side": "city", "focus_area": str(w.forum.focus_areas.first().pk)}, method="get"),
     Form("issues:triage_queue", "coordinator", _slug("issues:triage_queue"),
-         lambda w: {"q": "bygglov", "meeting": str(w.held_meeting.pk), "focus_area": str(w.forum.focus_areas.first().pk),
-                    "status": "new", "overdue": "on", "merged": "on", "page": "1"}, method="get"),
+         lambda w: {"q": "bygglov", "meeting": str(w.held_meeting.pk),
+                    "focus_area": str(w.forum.focus_areas.first().pk), "status": "new", "overdue": "on",
+                    "merged": "on", "page": "1"}, method="get"),
     Form("issues:public_issues", "anonymous", _slug("issues:public_issues"),
          lambda w: {"meeting": str(w.held_meeting.pk), "focus_area": str(w.forum.focus_areas.first().pk),
                     "status": "new", "side": "city", "page": "2"}, method="get"),
@@ -477,7 +481,7 @@ def fingerprint() -> dict[str, str]:
     tables, sql = _fingerprint_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return dict(zip(tables, cursor.fetchone()[0]))
+        return dict(zip(tables, cursor.fetchone()[0], strict=True))
 
 
 def _window(field_name: str, slack_years: int = 0) -> Q:

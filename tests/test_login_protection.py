@@ -87,7 +87,9 @@ def test_a_password_reset_clears_the_failures(anna):
     response = client.get(path, REMOTE_ADDR="198.51.100.66", follow=True)
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else path
     new_password = "Nytt-lösenord-Limhamn-9"
-    response = client.post(form_url, {"password1": new_password, "password2": new_password}, REMOTE_ADDR="198.51.100.66")
+    response = client.post(
+        form_url, {"password1": new_password, "password2": new_password}, REMOTE_ADDR="198.51.100.66"
+    )
     assert response.status_code == 302
     client, _response = _log_in(new_password, "198.51.100.66")
     assert _logged_in(client)

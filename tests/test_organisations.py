@@ -12,6 +12,7 @@ from forum.validators import luhn_check_digit, normalise_organisationsnummer
 from tests.factories import make_company, make_user
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     "raw,expected",
     [
@@ -34,6 +35,7 @@ def test_valid_organisationsnummer(raw, expected):
     assert normalise_organisationsnummer(raw) == expected
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     "raw,code",
     [
@@ -60,6 +62,7 @@ def test_invalid_organisationsnummer(raw, code):
     assert error.value.code == code
 
 
+@pytest.mark.pure
 def test_check_digit_helper_agrees_with_validator():
     for first_nine in ("559000001", "559123456", "802002428", "556036079"):
         number = first_nine + luhn_check_digit(first_nine)
@@ -138,7 +141,9 @@ def test_existing_company_waits_for_confirmation(client, person):
 @pytest.mark.django_db
 def test_a_person_may_represent_several(client, person):
     for number, name in (("5591234561", "Ett AB"), ("5590000005", "Två AB")):
-        client.post(reverse("organisations"), _new_company(organisationsnummer=number, name=name, title="Styrelseledamot"))
+        client.post(
+            reverse("organisations"), _new_company(organisationsnummer=number, name=name, title="Styrelseledamot")
+        )
     assert Affiliation.objects.filter(person=person).count() == 2
     assert "Ett AB" in client.get(reverse("organisations")).content.decode()
 
@@ -147,12 +152,15 @@ def test_a_person_may_represent_several(client, person):
 def test_cannot_remove_someone_elses_affiliation(client, person):
     other = make_user("annan@forum.example")
     company = make_company("Annans AB", organisationsnummer="559123-4561", size="10-49")
-    affiliation = services.affiliation_create(actor=None, person=other, organisation=company, title="VD", confirmed=True)
+    affiliation = services.affiliation_create(
+        actor=None, person=other, organisation=company, title="VD", confirmed=True
+    )
     response = client.post(reverse("affiliation_remove", args=[affiliation.pk]))
     assert response.status_code == 403
     assert Affiliation.objects.filter(pk=affiliation.pk).exists()
 
 
+@pytest.mark.pure
 def test_sole_traders_are_recognised_by_their_personal_identity_number():
     from forum.validators import is_personal_identity_number
 

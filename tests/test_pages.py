@@ -82,7 +82,15 @@ def test_accessibility_report_is_stored_and_mailed(client):
     response = client.get(reverse("accessibility"))
     assert response.status_code == 200
     assert "Rapportera ett tillgänglighetsproblem" in response.content.decode()
-    response = client.post(reverse("accessibility"), {"page_url": "/", "description": "Menyn går inte att nå med tangentbordet.", "email": "besokare@forum.example", **bot_guard_fields(AccessibilityReportForm)})
+    response = client.post(
+        reverse("accessibility"),
+        {
+            "page_url": "/",
+            "description": "Menyn går inte att nå med tangentbordet.",
+            "email": "besokare@forum.example",
+            **bot_guard_fields(AccessibilityReportForm),
+        },
+    )
     assert response.status_code == 302
     report = AccessibilityReport.objects.get()
     assert report.email == "besokare@forum.example"
@@ -93,7 +101,10 @@ def test_accessibility_report_is_stored_and_mailed(client):
 
 @pytest.mark.django_db
 def test_accessibility_report_needs_a_description(client):
-    response = client.post(reverse("accessibility"), {"page_url": "/konto/", "description": "", "email": "fel", **bot_guard_fields(AccessibilityReportForm)})
+    response = client.post(
+        reverse("accessibility"),
+        {"page_url": "/konto/", "description": "", "email": "fel", **bot_guard_fields(AccessibilityReportForm)},
+    )
     assert response.status_code == 400
     content = response.content.decode()
     assert "Detta fält måste fyllas i" in content
@@ -125,8 +136,15 @@ def test_check_deploy_has_no_warnings():
 def test_secret_key_required_without_debug():
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": "postgres://forum@db/forum"}
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='forum.settings'; django.setup()"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='forum.settings'; django.setup()",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
@@ -138,9 +156,12 @@ def test_embedded_default_needs_no_configuration(tmp_path):
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='forum.settings'; django.setup();"
         "from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.CACHES['default']['BACKEND'], s.DEBUG)"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, "
+        "s.CACHES['default']['BACKEND'], s.DEBUG)"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.sqlite3", "True", "django.core.mail.backends.console.EmailBackend",
@@ -153,6 +174,6 @@ def test_allauth_swedish_corrections(client):
     """The log-in page invites those without an account to create one (allauth's own Swedish
     catalogue says the opposite), and "e-post" is spelt as Swedish authorities spell it."""
     content = client.get(reverse("account_login")).content.decode()
-    assert "Har du inget konto ännu?" in content
+    assert "Har du inget konto än?" in content
     content = client.get(reverse("account_signup")).content.decode()
     assert "epost" not in content.lower().replace("e-post", "")

@@ -13,7 +13,13 @@ from events.models import Meeting, Registration, SeatPool
 from forum import services as forum_services
 from forum.models import OutboxAttachment, OutboxMessage, Role
 from tests.factories import (
-    company_with_rep, make_meeting, make_role_holder, make_user, next_number, open_with_small_pools, pool_of,
+    company_with_rep,
+    make_meeting,
+    make_role_holder,
+    make_user,
+    next_number,
+    open_with_small_pools,
+    pool_of,
     register_open,
 )
 

@@ -106,7 +106,9 @@ def test_coordinator_grants_and_revokes_role(client, people, forum, partners):
     newcomer = make_user("ny@forum.example")
     client.force_login(coordinator)
     url = reverse("forum_roles", args=[forum.slug])
-    response = client.post(url, {"email": "ny@forum.example", "role": Role.PARTNER_NOMINATOR, "partner_organisation": ""})
+    response = client.post(
+        url, {"email": "ny@forum.example", "role": Role.PARTNER_NOMINATOR, "partner_organisation": ""}
+    )
     assert response.status_code == 400
     assert "Välj den partnerorganisation" in response.content.decode()
     assert not ForumRole.objects.filter(user=newcomer).exists()

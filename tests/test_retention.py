@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.models import User
 from events import services
 from events.models import Meeting, Registration, SeatPool
 from forum import services as forum_services

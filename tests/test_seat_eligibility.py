@@ -10,7 +10,12 @@ from events.models import InvitationBatch, Meeting, Nomination, Registration, Se
 from forum import services as forum_services
 from forum.models import AuditEvent, Organisation, OutboxMessage, Role
 from tests.factories import (
-    company_with_rep, make_meeting, make_partners, make_representative, make_role_holder, pool_of,
+    company_with_rep,
+    make_meeting,
+    make_partners,
+    make_representative,
+    make_role_holder,
+    pool_of,
 )
 
 

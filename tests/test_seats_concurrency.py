@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from django.utils import timezone
@@ -90,7 +90,9 @@ def test_burst_of_open_registrations_fills_exactly_the_pool(meeting, representat
     assert rows.count() == COMPANIES
     assert rows.filter(status=Registration.Status.CONFIRMED).count() == OPEN_SEATS
     open_pool = meeting.pools.get(kind=SeatPool.Kind.OPEN)
-    assert set(rows.filter(status=Registration.Status.CONFIRMED).values_list("seat_pool_id", flat=True)) == {open_pool.pk}
+    assert set(rows.filter(status=Registration.Status.CONFIRMED).values_list("seat_pool_id", flat=True)) == {
+        open_pool.pk
+    }
     _assert_never_overbooked(meeting)
 
     waiting = _assert_waiting_list_in_order(meeting)

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from events.models import DiversityTarget, Meeting, Nomination, Registration
 from forum.models import Affiliation, Forum, ForumRole, Organisation, OutboxMessage, Role
-from issues.models import Ballot, Issue, IssueSupport, PriorityListEntry, Vote, VoterRecord
 from forum.validators import normalise_organisationsnummer
+from issues.models import Ballot, Issue, IssueSupport, PriorityListEntry, Vote, VoterRecord
 
 PARTNERS = ["Företagarna Malmö", "Svenskt Näringsliv Skåne", "MINC", "Media Evolution City", "Arbetsförmedlingen"]
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 from accounts.adapter import AccountAdapter
 from forum.models import OutboxMessage
 from forum.tasks import outbox_send
-from tests.factories import make_user
 
 PASSWORD = "Sommar-i-Malmö-2026"
 
@@ -73,10 +72,13 @@ def test_account_mail_by_default_and_in_english(client, mailbox, settings):
     assert any("Hello from Forum portal!" in mail.get_body(preferencelist=("plain",)).get_content() for mail in mails)
 
 
+@pytest.mark.pure
 def test_subject_prefix_from_the_environment_gets_its_space(settings):
     """settings.env() strips the variable's value ("[Malmö forum] " arrives as "[Malmö forum]"):
     the adapter puts exactly one space between prefix and subject."""
     settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Malmö forum]"
-    assert AccountAdapter().format_email_subject("Bekräfta din e-postadress") == "[Malmö forum] Bekräfta din e-postadress"
+    assert (
+        AccountAdapter().format_email_subject("Bekräfta din e-postadress") == "[Malmö forum] Bekräfta din e-postadress"
+    )
     settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Malmö forum]   "
     assert AccountAdapter().format_email_subject("Din kod") == "[Malmö forum] Din kod"

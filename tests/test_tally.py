@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from issues import tally
+
+pytestmark = pytest.mark.pure
 
 
 def ballot(order: str) -> dict[str, int]:

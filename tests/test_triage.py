@@ -14,7 +14,13 @@ from forum.models import Organisation, OutboxMessage, Role
 from issues import services
 from issues.models import Issue, IssueEvent, IssueSupport, Side
 from tests.factories import (
-    make_company, make_meeting, make_registration, make_representative, make_role_holder, make_user, next_number,
+    make_company,
+    make_meeting,
+    make_registration,
+    make_representative,
+    make_role_holder,
+    make_user,
+    next_number,
 )
 
 TODAY = timezone.localdate()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from django.db import connection, models
@@ -186,7 +186,7 @@ def test_raw_dump_of_ballots_names_nobody(vote, meeting):
     assert len(rows) == len(records) == len(voters)
     people = {str(r.pk) for r in voters} | {str(r.attendee_id) for r in voters} | {r.attendee_email for r in voters}
     for row in rows:
-        values = dict(zip(columns, row))
+        values = dict(zip(columns, row, strict=True))
         # The marks name candidate issues only; no other value is a person's id or address.
         assert set(values["marks"] if isinstance(values["marks"], dict) else {}) <= candidate_ids
         for name in ("id", "voter_key", "receipt_hash", "side", "vote_id"):

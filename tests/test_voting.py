@@ -383,7 +383,7 @@ def test_result_page_shows_ties_tie_break_matrix_and_turnout(client, meeting, vo
     html = response.content.decode()
     assert html.count("1–2") >= 2  # the shared place of A and B
     assert re.search("hur många valsedlar som markerade|how many ballots marked them", html)
-    assert re.search("först väcktes|raised first", html)
+    assert re.search("togs upp först|raised first", html)
     assert '<table class="table table-bordered table-sm text-center w-auto" id="pairwise">' in html
     assert "<caption id=" in html and 'scope="col"' in html and 'scope="row"' in html
     pairwise = html[html.index('id="pairwise"'):]

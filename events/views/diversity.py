@@ -30,7 +30,9 @@ def diversity(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = filters.cleaned_data if filters.is_valid() else {}
     ranked = aggregates.candidate_ranking(
         meeting,
-        aggregates.candidate_companies(sni_section=chosen.get("sni_section", ""), size_class=chosen.get("size_class", "")),
+        aggregates.candidate_companies(
+            sni_section=chosen.get("sni_section", ""), size_class=chosen.get("size_class", "")
+        ),
         invited=invited,
         targets=targets,
     )

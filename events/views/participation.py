@@ -272,7 +272,9 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         except services.BookingError as booking_error:
             error = str(booking_error)
         else:
-            messages.success(request, _("The place at %(meeting)s has been cancelled.") % {"meeting": registration.meeting})
+            messages.success(
+                request, _("The place at %(meeting)s has been cancelled.") % {"meeting": registration.meeting}
+            )
             return redirect("events:my_registrations")
     return render(
         request,
@@ -302,7 +304,9 @@ def registration_offer(request: HttpRequest, pk: int) -> HttpResponse:
                         dietary_needs=form.cleaned_data["dietary_needs"],
                         accessibility_needs=form.cleaned_data["accessibility_needs"],
                     )
-                    messages.success(request, _("Thank you! Your seat is confirmed. A confirmation has been sent by email."))
+                    messages.success(
+                        request, _("Thank you! Your seat is confirmed. A confirmation has been sent by email.")
+                    )
                     return redirect("events:my_registrations")
             elif action == "decline":
                 if registration.status != Status.OFFERED:

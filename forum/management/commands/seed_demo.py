@@ -83,7 +83,9 @@ DISTRICTS: dict[str, tuple[list[str], list[str]]] = {
     ),
 }
 # Invented stems not tied to a district (the district is drawn at random).
-FREE_STEMS = ["Sundbro", "Ekvik", "Nordvind", "Brofästets", "Ljusgårdens", "Kvartersbolaget", "Saltvindens", "Stadsparkens"]
+FREE_STEMS = [
+    "Sundbro", "Ekvik", "Nordvind", "Brofästets", "Ljusgårdens", "Kvartersbolaget", "Saltvindens", "Stadsparkens",
+]
 
 # (SNI section, weight, [(name word, SNI code)]) – the weights give a city economy where
 # trade, IT, professional services, hospitality and construction dominate.
@@ -105,8 +107,10 @@ SECTORS: list[tuple[str, int, list[tuple[str, str]]]] = [
     ("N", 7, [("Städservice", "81210"), ("Bemanning", "78200"), ("Rekrytering", "78100"),
               ("Fastighetsservice", "81100"), ("Grönyteskötsel", "81300"), ("Säkerhet", "80100")]),
     ("Q", 5, [("Tandvård", "86230"), ("Fysioterapi", "86904"), ("Hemtjänst", "88101"), ("Läkarmottagning", "86211")]),
-    ("H", 5, [("Åkeri", "49410"), ("Logistik", "52290"), ("Budservice", "53202"), ("Flytt", "49420"), ("Taxi", "49320")]),
-    ("P", 4, [("Trafikskola", "85530"), ("Kompetensutveckling", "85592"), ("Musikskola", "85520"), ("Förskola", "85100")]),
+    ("H", 5, [("Åkeri", "49410"), ("Logistik", "52290"), ("Budservice", "53202"), ("Flytt", "49420"),
+              ("Taxi", "49320")]),
+    ("P", 4, [("Trafikskola", "85530"), ("Kompetensutveckling", "85592"), ("Musikskola", "85520"),
+              ("Förskola", "85100")]),
     ("L", 4, [("Fastigheter", "68201"), ("Fastighetsförvaltning", "68320")]),
     ("S", 4, [("Cykelverkstad", "95290"), ("Frisör", "96021"), ("Skönhetssalong", "96022"), ("Skomakeri", "95230")]),
     ("R", 3, [("Teater", "90010"), ("Träningscenter", "93130"), ("Konsthall", "90040")]),
@@ -170,7 +174,7 @@ USERS = [
 
 
 def _weighted(rng: random.Random, pairs):
-    items, weights = zip(*pairs)
+    items, weights = zip(*pairs, strict=True)
     return rng.choices(items, weights=weights, k=1)[0]
 
 
@@ -462,7 +466,8 @@ class StartupYear:
         # Before the hold date a cancellation frees a seat; the first in line takes the offer.
         self._cancel(confirmed[3], starts - dt.timedelta(days=20))
         first_offer = meeting.registrations.get(status=Registration.Status.OFFERED)
-        event_services.offer_accept(registration_id=first_offer.pk, user=self.representatives[first_offer.organisation_id],
+        event_services.offer_accept(registration_id=first_offer.pk,
+                                    user=self.representatives[first_offer.organisation_id],
                                     now=starts - dt.timedelta(days=19))
         # After the hold date the picks' unclaimed seats are released to the waiting list;
         # two accept, the last offer is left to expire.
@@ -684,7 +689,7 @@ class IssuesAndVote:
         from issues.models import Issue, IssueEvent
 
         issues = {}
-        for n, (meeting_no, focus, side, status, text, _detail) in enumerate(DEMO_ISSUES):
+        for n, (meeting_no, focus, side, _status, text, _detail) in enumerate(DEMO_ISSUES):
             meeting = self.meetings[meeting_no]
             raised_at = meeting.starts_at + dt.timedelta(minutes=25 + 2 * n)
             if n % 6 == 5:
@@ -891,7 +896,8 @@ class Command(BaseCommand):
                 user.set_unusable_password()  # they sign in with a code sent by mail
                 user.save()
                 self.created["user"] += 1
-                EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+                EmailAddress.objects.update_or_create(user=user, email=email,
+                                                      defaults={"verified": True, "primary": True})
             self._affiliate(actor, user, company, rng.choice(["VD", "Grundare", "HR-chef", "Ägare", "Platschef"]))
             result[company.pk] = user
         return result
