@@ -351,7 +351,8 @@ class MeetingStanding:
         return bool(self.others) or any(company.registrations for company in self.companies)
 
 
-def meeting_standing(user: Any, meeting: Meeting, companies: list, *, now: dt.datetime | None = None) -> MeetingStanding:
+def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
+                     now: dt.datetime | None = None) -> MeetingStanding:
     """What the meeting page tells ``user`` about registering for ``meeting``; ``companies``
     are those the user confirmedly represents (:func:`events.permissions.represented_companies`).
     Read only, by the booking rules themselves: a company may register when the open pool takes

@@ -238,8 +238,8 @@ def claims_block(meeting: Meeting, organisation: Organisation, contact_email: st
     people, so for other organisations only the same person twice is refused. Pure: the
     booking services apply it to the rows they read under the meeting lock, and
     :func:`events.selectors.meeting_standing` to the rows it shows (without the lock)."""
-    claims = [r for r in registrations
-              if r.organisation_id == organisation.pk and r.meeting_id == meeting.pk and r.status in Registration.ACTIVE]
+    claims = [r for r in registrations if r.organisation_id == organisation.pk and r.meeting_id == meeting.pk
+              and r.status in Registration.ACTIVE]
     if organisation.kind == Organisation.Kind.COMPANY:
         return len(claims) >= meeting.seats_per_company
     return any(r.contact_email.lower() == contact_email.lower() for r in claims)

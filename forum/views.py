@@ -51,13 +51,15 @@ def forum_work(request: HttpRequest, slug: str) -> HttpResponse:
     mail the outbox gave up on. Coordinators of the forum (and the administrator) only; a
     fixed number of queries. No side effects."""
     forum = permissions.forum_for(request.user, slug, permissions.can_manage_forum)
-    failed = selectors.failed_mail(forum)
+    mail = selectors.mail_needing_a_person(forum)
+    outbox = reverse("admin:forum_outboxmessage_changelist")
     return render(request, "forum/work.html", {
         "forum": forum,
         "sections": registry.work_sections(request, forum),
-        "failed_mail": failed,
-        "failed_mail_url": (reverse("admin:forum_outboxmessage_changelist")
-                            + f"?status__exact=failed&forum__id__exact={forum.pk}") if failed else "",
+        "failed_mail": mail["failed"],
+        "failed_mail_url": f"{outbox}?status__exact=failed&forum__id__exact={forum.pk}",
+        "interrupted_mail": mail["interrupted"],
+        "interrupted_mail_url": f"{outbox}?status__exact=interrupted&forum__id__exact={forum.pk}",
     })
 
 

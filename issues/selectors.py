@@ -363,7 +363,8 @@ def issue_todos(forum: Any, *, now: Any = None) -> IssueTodos:
     now = now or _timezone.now()
     today = _timezone.localdate(now)
     overdue_issues = Issue.objects.filter(forum=forum, status=Issue.Status.QUICK_FIX, due_date__lt=today)
-    overdue = list(overdue_issues.select_related("responsible", "department").order_by("due_date", "pk")[:OVERDUE_SHOWN])
+    overdue = list(overdue_issues.select_related("responsible", "department")
+                   .order_by("due_date", "pk")[:OVERDUE_SHOWN])
     overdue_count = overdue_issues.count() if len(overdue) == OVERDUE_SHOWN else len(overdue)
     votes = list(Vote.objects.filter(meeting__forum=forum, status__in=(Vote.Status.DRAFT, Vote.Status.OPEN,
                                                                         Vote.Status.CLOSED))

@@ -20,8 +20,15 @@ from forum.models import OutboxMessage, Role
 from issues import services as issue_services
 from issues.models import Issue, Vote
 from tests.factories import (
-    company_with_rep, make_company, make_forum, make_meeting, make_registration, make_role_holder,
-    open_with_small_pools, pool_of, register_open,
+    company_with_rep,
+    make_company,
+    make_forum,
+    make_meeting,
+    make_registration,
+    make_role_holder,
+    open_with_small_pools,
+    pool_of,
+    register_open,
 )
 from tests.test_voting import make_candidates, make_voter
 
@@ -209,7 +216,7 @@ def test_meeting_page_shows_seats_deadline_and_what_the_companies_hold(client, f
     assert str(companies[3].pk) in offered and str(companies[0].pk) not in offered
 
     # The same page, however many registrations, runs the same queries.
-    for n in range(5):
+    for _n in range(5):
         register_open(meeting)
     with django_assert_max_num_queries(20):
         client.get(url)
@@ -262,6 +269,8 @@ def _todo_world(forum, coordinator, *, extra: int = 0):
                              status=Issue.Status.QUICK_FIX, due_date=timezone.localdate() - dt.timedelta(days=3))
         OutboxMessage.objects.create(to_email="x@example.se", subject="Inbjudan", template="events/invitation",
                                      status=OutboxMessage.Status.FAILED, forum=forum)
+        OutboxMessage.objects.create(to_email="y@example.se", subject="Påminnelse", template="events/reminder",
+                                     status=OutboxMessage.Status.INTERRUPTED, forum=forum)
     held = make_meeting(forum, kind=Meeting.Kind.PRIORITISATION, title="Tematräff 3: Beslut om prioriteringslista 2026",
                         starts_at=now + dt.timedelta(days=1))
     Meeting.objects.filter(pk=held.pk).update(status=Meeting.Status.REGISTRATION_CLOSED)
@@ -301,6 +310,8 @@ def test_coordinators_to_do_page_gathers_what_needs_them(client, forum, django_a
         assert after.index(f"Omröstning {name}") < after.index("</ul>")
     assert "1 email about the forum could not be sent." in html
     assert f"?status__exact=failed&amp;forum__id__exact={forum.pk}" in html
+    assert "1 email about the forum was interrupted while it was being sent" in html
+    assert f"?status__exact=interrupted&amp;forum__id__exact={forum.pk}" in html
     # The header menu leads there, first among the coordinator's tools.
     header = html[html.index("<header"):html.index("</header>")]
     assert header.index(url) < header.index(reverse("events:plan", args=[forum.slug]))
