@@ -47,7 +47,8 @@ def open_meeting(forum, **fields) -> Meeting:
 
 # --- the patterns are used everywhere ---------------------------------------------------------
 def _templates() -> list[Path]:
-    return [path for path in TEMPLATES.rglob("*.html") if "email" not in path.parts]
+    """The portal's page templates: not mail, and not the Django admin's (its own look)."""
+    return [path for path in TEMPLATES.rglob("*.html") if not {"email", "admin"} & set(path.parts)]
 
 
 def test_every_template_with_form_fields_has_an_error_summary():
