@@ -1,5 +1,6 @@
-"""django-allauth adapter: allauth's mail goes through the portal's outbox, and failed
-password log-ins are counted so that nobody can lock a known user out."""
+"""django-allauth adapter: allauth's mail is the portal's own (templates/account/email/, in the
+portal's mail layout) and goes through the outbox, and failed password log-ins are counted so
+that nobody can lock a known user out."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,13 +12,15 @@ from allauth.core import context as allauth_context
 # allauth's own limiter (internal to allauth; requirements.txt pins the version and
 # tests/test_login_protection.py exercises it on Redis).
 from allauth.core.internal import ratelimit
+from django.conf import settings
 from django.http import HttpRequest
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from forum import branding
+from forum import branding, mail
 from forum.services import mail_queue_rendered
 
 
@@ -38,31 +41,50 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"{prefix.rstrip()} {force_str(subject)}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Queue allauth's message (verification link, login code, password reset…) as an
-        outbox row in the current transaction, in the language of the current request.
-        Without an HTML template of allauth's, the text is set in the portal's mail layout.
+        """Queue allauth's message (sign-up verification, log-in code, password reset…) as an
+        outbox row in the current transaction, in the language of the current request, from
+        the portal and the city (Reply-To ``FORUM_CONTACT_EMAIL``).
 
-        allauth's templates name the site ("Hej från …!", "… ett konto på …"): its name and
-        domain come from settings (``FORUM_SITE_NAME``, ``FORUM_SITE_URL``), not from
-        django.contrib.sites, which the portal does not install."""
+        The portal writes these mails itself: ``templates/account/email/<name>_subject.txt``
+        and ``<name>_message.html``, in the portal's mail layout (:mod:`forum.mail`, both
+        parts from one template). A mail allauth might send that the portal has no template
+        for (its security notifications, off in the settings) falls back to allauth's text,
+        set in the layout. The site's name and domain come from settings
+        (``FORUM_SITE_NAME``, ``FORUM_SITE_URL``), not from django.contrib.sites."""
         context = {
             "request": allauth_context.request,
             "email": email,
             "current_site": branding.current_site(),
+            # How long links and codes work, as the mails say it.
+            "confirmation_days": app_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS,
+            "reset_days": max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1),
+            "code_minutes": max(app_settings.LOGIN_BY_CODE_TIMEOUT // 60, 1),
             **context,
         }
-        message = self.render_mail(template_prefix, email, context)
-        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
-        if not html:
-            html = render_to_string("email/base_from_text.html", {"text": message.body, "subject": message.subject})
+        language = get_language() or settings.LANGUAGE_CODE
+        try:
+            get_template(f"{template_prefix}_message.html")
+        except TemplateDoesNotExist:
+            rendered = self._allauth_text_mail(template_prefix, email, context, language)
+        else:
+            rendered = mail.render(template_prefix, context, language=language)
         mail_queue_rendered(
             to=email,
-            subject=message.subject,
-            body_text=message.body,
-            body_html=html,
-            language=get_language() or "sv",
+            subject=self.format_email_subject(rendered.subject),
+            body_text=rendered.text,
+            body_html=rendered.html,
+            headers=rendered.headers,
+            language=language,
             template=template_prefix,
         )
+
+    def _allauth_text_mail(self, template_prefix: str, email: str, context: dict, language: str) -> mail.RenderedMail:
+        """allauth's own text of a mail, set in the portal's layout (no subject prefix yet)."""
+        message = self.render_mail(template_prefix, email, context)
+        subject = message.subject.removeprefix(self.format_email_subject(""))
+        html = render_to_string("email/base_from_text.html", {
+            "text": message.body, "mail_subject": subject, "mail_language": language, **mail.layout_context()})
+        return mail.RenderedMail(subject=subject, text=message.body, html=html, headers=mail.envelope())
 
     def save_user(self, request, user, form, commit: bool = True):
         """Sign-up: besides allauth's fields, remember the language the person signed up in,

@@ -22,9 +22,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from forum.mail import site_url
 from forum.models import AuditEvent, Organisation
 from forum.services import Attachment, audit_record, mail_queue
 
@@ -296,14 +298,36 @@ def waiting_position(registration: Registration) -> int | None:
     )
 
 
+def _language_of(registration: Registration) -> str:
+    """The language mail about ``registration`` is written in: the attendee's own, else the default."""
+    return getattr(registration.attendee, "language", None) or settings.LANGUAGE_CODE
+
+
+def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
+    """What every mail about a registration shows: the registration, its meeting, and the
+    addresses of its personal page, of the meeting's page and of the forum's page (which lists
+    the coming meetings). ``extra``: what one kind of mail adds (waiting ``position``, the
+    ``previous_status`` of a cancelled registration, the reminder's ``days_left``)."""
+    meeting = registration.meeting
+    base = site_url()
+    return {
+        "registration": registration,
+        "meeting": meeting,
+        "registration_url": base + reverse("events:invitation", args=[registration.token]),
+        "meeting_url": base + meeting.get_absolute_url(),
+        "forum_url": base + meeting.forum.get_absolute_url(),
+        **extra,
+    }
+
+
 def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None,
           extra: dict | None = None) -> None:
-    language = getattr(registration.attendee, "language", None) or settings.LANGUAGE_CODE
+    """Queue mail about ``registration`` (from its forum; a reply reaches the forum's coordinators)."""
     mail_queue(
         to=to or registration.attendee_email or registration.contact_email,
         template=template,
-        context={"registration": registration, "meeting": registration.meeting, **(extra or {})},
-        language=language,
+        context=mail_context(registration, **(extra or {})),
+        language=_language_of(registration),
         attachments=attachments,
         created_by=actor,
         forum=registration.meeting.forum,
@@ -317,9 +341,11 @@ def _confirm(registration: Registration, now: dt.datetime, actor: Any) -> None:
     registration.confirmed_at = now
     registration.offer_expires_at = None
     registration.save()
+    # The calendar file in the language of the mail it comes with.
+    with translation.override(_language_of(registration)):
+        ics = meeting_ics(registration.meeting, registration)
     _mail(registration, "events/confirmation", actor=actor,
-          attachments=[Attachment("tematraff.ics", "text/calendar; charset=utf-8; method=PUBLISH",
-                                  meeting_ics(registration.meeting, registration))])
+          attachments=[Attachment("tematraff.ics", "text/calendar; charset=utf-8; method=PUBLISH", ics)])
 
 
 def _wait(registration: Registration, now: dt.datetime, actor: Any) -> None:
@@ -327,7 +353,47 @@ def _wait(registration: Registration, now: dt.datetime, actor: Any) -> None:
     registration.waiting_since = now
     registration.seat_pool = None
     registration.save()
-    _mail(registration, "events/waiting", actor=actor)
+    # Counted under the meeting lock, so the number in the mail is the one at that moment.
+    _mail(registration, "events/waiting", actor=actor, extra={"position": waiting_position(registration)})
+
+
+# --- Deadlines --------------------------------------------------------------------------
+# Answer-by times people can remember (issue 10): an invitation runs to the end of a day, a
+# waiting-list offer to a whole hour, both in the city's time zone (TIME_ZONE,
+# Europe/Stockholm), never past the start of the meeting.
+END_OF_DAY = dt.time(23, 59, 59)
+
+
+def _whole_hour_down(moment: dt.datetime) -> dt.datetime:
+    local = timezone.localtime(moment)
+    return local.replace(minute=0, second=0, microsecond=0)
+
+
+def _not_after_start(deadline: dt.datetime, meeting: Meeting, now: dt.datetime) -> dt.datetime:
+    """``deadline``, or – when it would fall after the meeting has started – the whole hour
+    before the start (11:00 for a meeting at 11:11); the start itself if that hour has passed."""
+    if deadline <= meeting.starts_at:
+        return deadline
+    hour = _whole_hour_down(meeting.starts_at)
+    return hour if hour > now else meeting.starts_at
+
+
+def invitation_deadline(meeting: Meeting, now: dt.datetime) -> dt.datetime:
+    """The answer-by time of an invitation sent at ``now``: the end of the day (23:59:59 local
+    time) ``meeting.invitation_days`` days later, or earlier if the meeting starts first."""
+    day = timezone.localdate(now + dt.timedelta(days=meeting.invitation_days))
+    end_of_day = dt.datetime.combine(day, END_OF_DAY, tzinfo=timezone.get_default_timezone())
+    return _not_after_start(end_of_day, meeting, now)
+
+
+def offer_deadline(meeting: Meeting, now: dt.datetime) -> dt.datetime:
+    """Until when a waiting-list offer made at ``now`` is open: ``meeting.offer_hours`` hours,
+    rounded up to the next whole hour (never shorter than promised), or earlier if the meeting
+    starts first."""
+    exact = now + dt.timedelta(hours=meeting.offer_hours)
+    hour = _whole_hour_down(exact)
+    rounded = hour if hour == exact else hour + dt.timedelta(hours=1)
+    return _not_after_start(rounded, meeting, now)
 
 
 # --- Invitations ------------------------------------------------------------------------
@@ -354,7 +420,7 @@ def invitation_create(
             raise BookingError(
                 _("%(name)s is already invited or registered for this meeting.") % {"name": organisation.name}
             )
-        expires_at = min(now + dt.timedelta(days=meeting.invitation_days), meeting.starts_at)
+        expires_at = invitation_deadline(meeting, now)
         registration = Registration.objects.create(
             meeting=meeting, pool=pool, organisation=organisation, source=Registration.Source.INVITATION,
             status=Registration.Status.INVITED, contact_email=contact_email, contact_name=contact_name,
@@ -627,7 +693,7 @@ def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
             continue
         _take(seats, waiting, seat)
         waiting.status = Registration.Status.OFFERED
-        waiting.offer_expires_at = min(now + dt.timedelta(hours=meeting.offer_hours), meeting.starts_at)
+        waiting.offer_expires_at = offer_deadline(meeting, now)
         waiting.save()
         _mail(waiting, "events/offer")
         audit_record(actor=None, action="registration.offer", target=waiting, forum=meeting.forum)
@@ -694,10 +760,12 @@ def registration_cancel(*, registration_id: int, user: Any, now: dt.datetime | N
         if registration.meeting.starts_at <= now:
             raise BookingError(_("The meeting has already started."))
         freed = registration.status in Registration.OCCUPYING
+        previous_status = registration.status
         registration.status = Registration.Status.CANCELLED
         registration.seat_pool = None
         registration.save()
-        _mail(registration, "events/cancelled", actor=user)
+        # The mail says what was cancelled: a seat, a place on the waiting list, an invitation.
+        _mail(registration, "events/cancelled", actor=user, extra={"previous_status": previous_status})
         audit_record(actor=user, action="registration.cancel", target=registration, forum=registration.meeting.forum)
         if freed:
             offers_process(meeting_id=registration.meeting_id, now=now)

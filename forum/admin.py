@@ -85,7 +85,7 @@ class ForumAdmin(ForumScopedAdminMixin, admin.ModelAdmin):
         else:
             adopt(obj, services.forum_create(
                 actor=request.user, municipality=obj.municipality, name=obj.name, description=obj.description,
-                slug=obj.slug,
+                slug=obj.slug, organiser=obj.organiser,
             ))
 
     def save_formset(self, request, form, formset, change) -> None:

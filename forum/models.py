@@ -20,6 +20,12 @@ class Forum(models.Model):
     FORUM_PATH = "pk"
 
     municipality = models.CharField(_("municipality"), max_length=100)
+    # Signs the forum's mail after the forum's name ("11:11 – Meet Malmö, Malmö stad"); empty: the
+    # municipality. Several municipalities can share one portal, so this is the forum's, not a setting.
+    organiser = models.CharField(
+        _("organiser"), max_length=100, blank=True,
+        help_text=_("The city or municipality as it signs its mail, for example Malmö stad."),
+    )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)

@@ -16,11 +16,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 
-from . import broker
+from . import broker, mail
 from .models import (
     AccessibilityReport,
     Affiliation,
@@ -118,11 +117,16 @@ def mail_queue_rendered(
 ) -> OutboxMessage:
     """Write one outbox row with already-rendered parts and send it after commit. ``forum``
     is the forum the mail is about: its coordinators see the row in the admin (without one,
-    only the portal administrator does).
+    only the portal administrator does), and it names the sender and who a reply reaches.
 
+    The row stores From and Reply-To (``forum.mail.envelope``, unless ``headers`` give them),
+    so a later change of settings or roles does not change mail already queued.
     Side effects: an OutboxMessage (and its attachments) in the caller's transaction; after
     that transaction commits, a Celery task. A rolled-back transaction sends nothing.
     """
+    stored = dict(headers or {})
+    if not {"From", "Reply-To"} <= stored.keys():
+        stored = {**mail.envelope(forum), **stored}
     message = OutboxMessage.objects.create(
         to_email=to,
         subject=" ".join(subject.split())[:300],
@@ -130,7 +134,7 @@ def mail_queue_rendered(
         body_html=body_html,
         language=language,
         template=template,
-        headers=headers or {},
+        headers=stored,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         forum=forum,
     )
@@ -153,32 +157,27 @@ def mail_queue(
     attachments: Sequence[Attachment] = (),
     created_by: Any | None = None,
     forum: Forum | None = None,
+    reply_to: Sequence[str] | None = None,
 ) -> OutboxMessage:
-    """Render ``templates/email/<template>_{subject.txt,message.txt,message.html}`` in the
-    recipient's language and queue the result (see :func:`mail_queue_rendered`, also for
-    ``forum``)."""
+    """Render ``templates/email/<template>_{subject.txt,message.html}`` in the recipient's
+    language – the message template once as HTML and once as text, in the portal's mail
+    layout (:mod:`forum.mail`) – and queue the result (see :func:`mail_queue_rendered`, also
+    for ``forum``). ``reply_to`` overrides who a reply reaches (default: the forum's
+    coordinators, or ``FORUM_CONTACT_EMAIL``)."""
     language = language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        full_context = {"site_url": site_url(), **context}
-        subject = render_to_string(f"email/{template}_subject.txt", full_context).strip()
-        body_text = render_to_string(f"email/{template}_message.txt", full_context)
-        body_html = render_to_string(f"email/{template}_message.html", full_context)
+    rendered = mail.render(f"email/{template}", context, language=language, forum=forum, reply_to=reply_to)
     return mail_queue_rendered(
         to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
         language=language,
         template=template,
         attachments=attachments,
+        headers=rendered.headers,
         created_by=created_by,
         forum=forum,
     )
-
-
-def site_url() -> str:
-    """The portal's public base URL, used in mail."""
-    return getattr(settings, "FORUM_SITE_URL", "").rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -228,7 +227,8 @@ def outbox_deliver(message_id: int) -> Delivery:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        # The sender stored when the row was queued (forum.mail.envelope); older rows have none.
+        from_email=message.headers.get("From") or settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
         headers={"Content-Language": message.language, **message.headers, "Message-ID": message.message_id},
         connection=get_connection(fail_silently=False),
@@ -352,11 +352,14 @@ def outbox_requeue(*, actor: Any, messages: Iterable[OutboxMessage], status: str
 
 
 # --- Forums -----------------------------------------------------------------------------
-def forum_create(*, actor: Any | None, municipality: str, name: str, description: str = "", slug: str = "") -> Forum:
+def forum_create(
+    *, actor: Any | None, municipality: str, name: str, description: str = "", slug: str = "", organiser: str = "",
+) -> Forum:
     """Create a forum with the three default focus areas of seed 002. Portal administrators only."""
     with transaction.atomic():
         forum = Forum.objects.create(
-            municipality=municipality, name=name, slug=slug or slugify(name), description=description
+            municipality=municipality, organiser=organiser, name=name, slug=slug or slugify(name),
+            description=description,
         )
         FocusArea.objects.bulk_create(
             FocusArea(forum=forum, position=index, name=area_name, description=area_description)
@@ -366,7 +369,7 @@ def forum_create(*, actor: Any | None, municipality: str, name: str, description
     return forum
 
 
-FORUM_EDITABLE_FIELDS = ("municipality", "name", "description", "slug")
+FORUM_EDITABLE_FIELDS = ("municipality", "organiser", "name", "description", "slug")
 
 
 def _apply_changes(instance: models.Model, fields: dict[str, Any], editable: Sequence[str]) -> dict[str, list]:
@@ -621,12 +624,14 @@ def accessibility_report_create(
             reporter=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(actor=actor, action="accessibility.report", target=report)
+        # A reply to the report reaches the reporter; a reply to the receipt, the accessibility contact.
         mail_queue(
             to=settings.FORUM_ACCESSIBILITY_EMAIL,
             template="accessibility_report",
             context={"report": report},
             language=settings.LANGUAGE_CODE,
             created_by=actor,
+            reply_to=[email] if email else None,
         )
         if email:
             mail_queue(
@@ -639,5 +644,6 @@ def accessibility_report_create(
                 },
                 language=language,
                 created_by=actor,
+                reply_to=[settings.FORUM_ACCESSIBILITY_EMAIL],
             )
     return report

@@ -329,8 +329,11 @@ LOGGING = {
 # is over; names, addresses and links are anonymised this many days after it.
 FORUM_REGISTRATION_RETENTION_DAYS = int(env("FORUM_REGISTRATION_RETENTION_DAYS", "365"))
 
-# Shown on the accessibility statement and in mail footers.
+# Shown on the accessibility statement and in mail footers; Reply-To of mail about no forum
+# or a forum without coordinators (forum/mail.py).
 FORUM_CONTACT_EMAIL = env("FORUM_CONTACT_EMAIL", "forum@example.se")
+# The city as mail names its sender ("11:11 – Meet Malmö, Malmö stad"); empty: the forum's municipality.
+FORUM_CITY_NAME = env("FORUM_CITY_NAME")
 FORUM_ACCESSIBILITY_EMAIL = env("FORUM_ACCESSIBILITY_EMAIL", FORUM_CONTACT_EMAIL)
 # Absolute base URL used in links inside mail sent outside a request; its host is the site's
 # domain in mail.

@@ -12,12 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from events.diversity import MIN_CELL
 from events.models import Meeting, Registration, SeatPool
+from forum.mail import site_url
 from forum.services import audit_record, mail_queue
 
 from . import tally
@@ -261,9 +263,19 @@ def issue_recipients(issue: Issue) -> list[tuple[str, str]]:
     return sorted(people.items())
 
 
+def mail_context(issue: Issue) -> dict[str, Any]:
+    """What the status mail shows: the issue, its public page and where to turn the mail off."""
+    return {
+        "issue": issue,
+        "issue_url": site_url() + issue.get_absolute_url(),
+        "profile_url": site_url() + reverse("profile") + "#notifications",
+    }
+
+
 def _notify(issue: Issue) -> None:
+    context = mail_context(issue)
     for email, language in issue_recipients(issue):
-        mail_queue(to=email, template="issues/status_changed", context={"issue": issue}, language=language,
+        mail_queue(to=email, template="issues/status_changed", context=context, language=language,
                    forum=issue.forum)
 
 

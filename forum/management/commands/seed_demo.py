@@ -41,11 +41,12 @@ from accounts.models import User
 from events import services as event_services
 from events.models import DiversityTarget, Meeting, Nomination, Registration, SeatPool
 from forum.models import Affiliation, Forum, ForumRole, Organisation, OutboxMessage, Role
-from forum.services import affiliation_create, forum_create, organisation_create, role_grant
+from forum.services import affiliation_create, forum_create, forum_update, organisation_create, role_grant
 from forum.validators import luhn_check_digit
 
 DEMO_PASSWORD = "Demo-1111-forum"
 MUNICIPALITY = "Malmö"
+ORGANISER = "Malmö stad"
 FORUM_SLUG = "meet-malmo"
 FORUM_NAME = "11:11 – Meet Malmö"
 FORUM_DESCRIPTION = (
@@ -799,8 +800,11 @@ class Command(BaseCommand):
         forum = Forum.objects.filter(slug=FORUM_SLUG).first()
         if forum is None:
             forum = forum_create(
-                actor=actor, municipality=MUNICIPALITY, name=FORUM_NAME, description=FORUM_DESCRIPTION, slug=FORUM_SLUG
+                actor=actor, municipality=MUNICIPALITY, organiser=ORGANISER, name=FORUM_NAME,
+                description=FORUM_DESCRIPTION, slug=FORUM_SLUG,
             )
+        elif not forum.organiser:
+            forum = forum_update(actor=actor, forum=forum, organiser=ORGANISER)
         return forum
 
     def _organisation(self, actor, *, kind: str, name: str, **fields) -> Organisation:
