@@ -91,6 +91,20 @@ class Meeting(models.Model):
     def registration_is_open(self) -> bool:
         return self.status == self.Status.REGISTRATION_OPEN
 
+    # A short label fits a table column: the title up to its colon ("Tematräff 2"), cut at
+    # this many characters, with the year unless the title already has it ("Vårträff 2026").
+    SHORT_LABEL_LENGTH = 28
+
+    @property
+    def short_label(self) -> str:
+        """"Tematräff 2 · 2025" for "Tematräff 2: Vad kan företagen göra … 2025" (the triage
+        queue's meeting column); the full title stays on the meeting's own pages."""
+        label = self.title.split(":", 1)[0].strip()
+        if len(label) > self.SHORT_LABEL_LENGTH:
+            label = label[: self.SHORT_LABEL_LENGTH - 1].rstrip() + "…"
+        year = str(timezone.localtime(self.starts_at).year)
+        return label if year in label else f"{label} · {year}"
+
 
 class SeatPool(models.Model):
     """A share of a meeting's seats, reserved for one way in until its hold date."""

@@ -41,11 +41,21 @@ def home_meetings(request: HttpRequest, forums: Sequence[Forum]) -> dict[str, An
     }
 
 
+def meeting_work(request: HttpRequest, forum: Forum) -> dict[str, Any]:
+    """What the forum's coming meetings need from its coordinators (the to-do page; the view
+    has checked the coordinator). Four queries."""
+    return {"todos": selectors.meeting_todos(forum), "hold_days": selectors.HOLD_DATE_WARNING.days,
+            "offer_hours": int(selectors.OFFER_WARNING.total_seconds() // 3600)}
+
+
 COMING_MEETINGS = sections.ForumSection(
     key="events.coming_meetings", template="events/sections/forum_meetings.html", context=forum_meetings, order=10,
 )
 HOME_MEETINGS = sections.HomeSection(
     key="events.coming_meetings", template="events/sections/home_meetings.html", context=home_meetings, order=10,
+)
+MEETING_WORK = sections.ForumSection(
+    key="events.meeting_work", template="events/sections/work_meetings.html", context=meeting_work, order=10,
 )
 # Public on the forum page; in the header menu it is the planning tool of those who manage meetings.
 YEARLY_PLAN = sections.ForumLink(
@@ -59,3 +69,4 @@ def register() -> None:
     sections.register_forum_section(COMING_MEETINGS)
     sections.register_home_section(HOME_MEETINGS)
     sections.register_forum_link(YEARLY_PLAN)
+    sections.register_work_section(MEETING_WORK)

@@ -314,3 +314,136 @@ def coming_meetings(forums: Iterable[Any] | None = None, *, now: dt.datetime | N
         for meeting in meetings
     ]
 # --- end coming meetings
+
+
+# --- where a visitor stands at a meeting (the meeting page)
+@dataclass(frozen=True)
+class CompanyStanding:
+    """One of the visitor's companies at a meeting: what it holds there (its live
+    registrations, each with its waiting-list position when waiting) and whether open
+    registration could still take it, or why not."""
+
+    organisation: Any
+    registrations: list[tuple[Registration, int | None]]
+    can_register: bool
+    refusal: str | None
+
+
+@dataclass(frozen=True)
+class MeetingStanding:
+    """Where a meeting's registration stands for the visitor: seats left in the open
+    registration (an estimate, see :func:`open_seats_estimate`), when it closes, when seats
+    kept for invitations are released to it, and what each of the visitor's companies holds."""
+
+    registration_open: bool
+    open_seats: int | None
+    closes_at: dt.datetime
+    released_at: dt.datetime | None
+    companies: list[CompanyStanding]
+    others: list[tuple[Registration, int | None]]
+
+    @property
+    def can_register(self) -> bool:
+        return self.registration_open and any(company.can_register for company in self.companies)
+
+    @property
+    def holds_anything(self) -> bool:
+        return bool(self.others) or any(company.registrations for company in self.companies)
+
+
+def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
+                     now: dt.datetime | None = None) -> MeetingStanding:
+    """What the meeting page tells ``user`` about registering for ``meeting``; ``companies``
+    are those the user confirmedly represents (:func:`events.permissions.represented_companies`).
+    Read only, by the booking rules themselves: a company may register when the open pool takes
+    it (:func:`events.services.pool_refusal`) and it holds no place that the one-seat rule
+    counts (:func:`events.services.claims_block`) – so "Register" is offered only where the
+    booking would not refuse it (it may still join the waiting list). At most five queries
+    however many companies and registrations."""
+    from .services import claims_block, pool_refusal
+
+    now = now or timezone.now()
+    pools = list(meeting.pools.select_related("department").order_by("position", "pk"))
+    open_pool = next((pool for pool in pools if pool.kind == SeatPool.Kind.OPEN), None)
+    registration_open = meeting.registration_is_open and open_pool is not None and now < meeting.starts_at
+    open_seats = open_seats_estimate([meeting], now=now).get(meeting.pk) if open_pool is not None else None
+    # Seats a company pool keeps for its invitees are released to everyone at its hold date.
+    released_at = min((pool.hold_until for pool in pools
+                       if pool.for_companies and pool.kind != SeatPool.Kind.OPEN and pool.hold_until
+                       and pool.hold_until > now), default=None)
+    rows: list[Registration] = []
+    if getattr(user, "is_authenticated", False):
+        rows = list(
+            meeting.registrations.filter(status__in=Registration.ACTIVE)
+            .filter(Q(attendee=user) | Q(organisation__in=[company.pk for company in companies]))
+            .select_related("organisation", "pool")
+            .order_by("created_at", "pk")
+        )
+    positions = waiting_positions(rows)
+    standings = []
+    for company in companies:
+        held = [(r, positions.get(r.pk)) for r in rows if r.organisation_id == company.pk]
+        refusal = pool_refusal(open_pool, company) if open_pool is not None else None
+        blocked = claims_block(meeting, company, getattr(user, "email", ""), rows)
+        standings.append(CompanyStanding(company, held, registration_open and refusal is None and not blocked, refusal))
+    company_ids = {company.pk for company in companies}
+    others = [(r, positions.get(r.pk)) for r in rows if r.organisation_id not in company_ids]
+    return MeetingStanding(registration_open, open_seats, meeting.starts_at, released_at, standings, others)
+# --- end where a visitor stands
+
+
+# --- what needs the coordinator (the forum's to-do page, events/sections.py)
+# How far ahead the to-do page looks: invitations not answered when their pool's hold date
+# (the day its seats are released) is this close, and offers that lapse this soon.
+HOLD_DATE_WARNING = dt.timedelta(days=7)
+OFFER_WARNING = dt.timedelta(hours=24)
+
+
+@dataclass
+class MeetingTodo:
+    """What one coming meeting needs from its coordinators."""
+
+    meeting: Meeting
+    nominations: int = 0
+    invitations: int = 0
+    released_at: dt.datetime | None = None
+    offers: int = 0
+    first_offer_lapses: dt.datetime | None = None
+
+
+def meeting_todos(forum: Any, *, now: dt.datetime | None = None) -> list[MeetingTodo]:
+    """The forum's coming meetings with something waiting for the coordinators: nominations to
+    decide, invitations nobody has answered with the pool's hold date near, offers about to
+    lapse. Soonest meeting first. Four queries however many meetings and registrations."""
+    from django.db.models import Min
+
+    from .models import Nomination
+
+    now = now or timezone.now()
+    todos: dict[int, MeetingTodo] = {}
+    coming = Q(meeting__forum=forum, meeting__ends_at__gt=now)
+
+    def todo(meeting_id: int) -> MeetingTodo:
+        return todos.setdefault(meeting_id, MeetingTodo(meeting=None))  # type: ignore[arg-type]
+
+    for row in (Nomination.objects.filter(pool__meeting__forum=forum, pool__meeting__ends_at__gt=now,
+                                          status=Nomination.Status.PENDING)
+                .values("pool__meeting_id").annotate(n=Count("pk")).order_by()):
+        todo(row["pool__meeting_id"]).nominations = row["n"]
+    for row in (Registration.objects.filter(coming, status=Registration.Status.INVITED,
+                                            pool__hold_until__gt=now, pool__hold_until__lte=now + HOLD_DATE_WARNING)
+                .exclude(expires_at__lte=now)
+                .values("meeting_id").annotate(n=Count("pk"), first=Min("pool__hold_until")).order_by()):
+        item = todo(row["meeting_id"])
+        item.invitations, item.released_at = row["n"], row["first"]
+    for row in (Registration.objects.filter(coming, status=Registration.Status.OFFERED,
+                                            offer_expires_at__gt=now, offer_expires_at__lte=now + OFFER_WARNING)
+                .values("meeting_id").annotate(n=Count("pk"), first=Min("offer_expires_at")).order_by()):
+        item = todo(row["meeting_id"])
+        item.offers, item.first_offer_lapses = row["n"], row["first"]
+    if not todos:
+        return []
+    for meeting in Meeting.objects.filter(pk__in=list(todos)):
+        todos[meeting.pk].meeting = meeting
+    return sorted(todos.values(), key=lambda item: (item.meeting.starts_at, item.meeting.pk))
+# --- end what needs the coordinator

@@ -232,13 +232,27 @@ def _take(seats: SeatMap, registration: Registration, seat_pool: SeatPool) -> No
     registration.seat_pool = seat_pool
 
 
-def _has_claim(meeting: Meeting, organisation: Organisation, contact_email: str) -> bool:
-    """One seat per company per meeting (unless the meeting allows more). A department sends
-    several people, so for other organisations only the same person twice is refused."""
-    claims = Registration.objects.filter(meeting=meeting, organisation=organisation, status__in=Registration.ACTIVE)
+def claims_block(meeting: Meeting, organisation: Organisation, contact_email: str,
+                 registrations: Iterable[Registration]) -> bool:
+    """The one-seat rule over rows already read: True when ``organisation`` may not take
+    another place at ``meeting``, given ``registrations`` (at least its live ones there). One
+    seat per company per meeting (unless the meeting allows more). A department sends several
+    people, so for other organisations only the same person twice is refused. Pure: the
+    booking services apply it to the rows they read under the meeting lock, and
+    :func:`events.selectors.meeting_standing` to the rows it shows (without the lock)."""
+    claims = [r for r in registrations if r.organisation_id == organisation.pk and r.meeting_id == meeting.pk
+              and r.status in Registration.ACTIVE]
     if organisation.kind == Organisation.Kind.COMPANY:
-        return claims.count() >= meeting.seats_per_company
-    return claims.filter(contact_email__iexact=contact_email).exists()
+        return len(claims) >= meeting.seats_per_company
+    return any(r.contact_email.lower() == contact_email.lower() for r in claims)
+
+
+def _has_claim(meeting: Meeting, organisation: Organisation, contact_email: str) -> bool:
+    """:func:`claims_block` over the organisation's live registrations for the meeting."""
+    claims = Registration.objects.filter(
+        meeting=meeting, organisation=organisation, status__in=Registration.ACTIVE
+    ).only("meeting_id", "organisation_id", "status", "contact_email")
+    return claims_block(meeting, organisation, contact_email, claims)
 
 
 def pool_refusal(pool: SeatPool, organisation: Organisation) -> str | None:
@@ -608,6 +622,10 @@ def registration_open_create(
         meeting = seats.meeting
         if meeting.status != Meeting.Status.REGISTRATION_OPEN:
             raise BookingError(_("Registration for this meeting is not open."))
+        if now >= meeting.starts_at:
+            # Open registration closes when the meeting starts at the latest (the meeting
+            # page says so), even if nobody has set the status yet.
+            raise BookingError(_("The meeting has already started."))
         open_pool = next((p for p in seats.pools if p.kind == SeatPool.Kind.OPEN), None)
         if open_pool is None:
             raise BookingError(_("This meeting has no open registration."))

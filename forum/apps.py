@@ -12,6 +12,12 @@ class ForumConfig(AppConfig):
 
         from . import permissions, sections
 
+        # The coordinators' to-do page comes first among their tools.
+        sections.register_forum_link(sections.ForumLink(
+            key="forum.work", label=_("To do"), url=lambda forum: reverse("forum_work", args=[forum.slug]),
+            visible=permissions.can_manage_forum, group=sections.LinkGroup.WORK, order=0,
+            menu=permissions.can_manage_forum,
+        ))
         sections.register_forum_link(sections.ForumLink(
             key="forum.roles", label=_("Roles"), url=lambda forum: reverse("forum_roles", args=[forum.slug]),
             visible=permissions.can_manage_roles, group=sections.LinkGroup.WORK, order=90,

@@ -4,7 +4,8 @@
 such app registers, in its ``AppConfig.ready()``, what it contributes:
 
 - a :class:`HomeSection` – a block of the start page, given every forum on the portal;
-- a :class:`ForumSection` – a block of a forum's page, given that forum;
+- a :class:`ForumSection` – a block of a forum's page, given that forum; registered as a *work*
+  section instead, a block of the forum's to-do page for its coordinators (what needs them now);
 - a :class:`ForumLink` – a link of a forum, shown on the forum's page to those its permission
   function lets use it, and in the header menu of each forum where the user acts to those its
   ``menu`` permission function picks (the tools of their role).
@@ -117,6 +118,7 @@ class Registry:
         self._home: dict[str, HomeSection] = {}
         self._forum: dict[str, ForumSection] = {}
         self._links: dict[str, ForumLink] = {}
+        self._work: dict[str, ForumSection] = {}
 
     @staticmethod
     def _add(store: dict, item) -> None:
@@ -136,12 +138,16 @@ class Registry:
     def register_forum_link(self, link: ForumLink) -> None:
         self._add(self._links, link)
 
+    def register_work_section(self, section: ForumSection) -> None:
+        self._add(self._work, section)
+
     def registered_keys(self) -> dict[str, list[str]]:
         """The keys registered, in order, by place (for tests and for finding who adds what)."""
         return {
             "home": [item.key for item in _ordered(self._home.values())],
             "forum": [item.key for item in _ordered(self._forum.values())],
             "links": [item.key for item in _ordered(self._links.values())],
+            "work": [item.key for item in _ordered(self._work.values())],
         }
 
     def home_sections(self, request: HttpRequest, forums: Sequence[Forum]) -> list[Rendered]:
@@ -157,6 +163,16 @@ class Registry:
         """A forum page's sections with their context, leaving out those that return None."""
         rendered = []
         for section in _ordered(self._forum.values()):
+            context = section.context(request, forum)
+            if context is not None:
+                rendered.append(Rendered(section.key, section.template, context))
+        return rendered
+
+    def work_sections(self, request: HttpRequest, forum: Forum) -> list[Rendered]:
+        """The to-do page's sections for ``forum`` (the view has checked that the user
+        coordinates it), leaving out those that return None."""
+        rendered = []
+        for section in _ordered(self._work.values()):
             context = section.context(request, forum)
             if context is not None:
                 rendered.append(Rendered(section.key, section.template, context))
@@ -179,3 +195,4 @@ registry = Registry()
 register_home_section = registry.register_home_section
 register_forum_section = registry.register_forum_section
 register_forum_link = registry.register_forum_link
+register_work_section = registry.register_work_section

@@ -48,3 +48,18 @@ def is_verified_email_of(user: Any, email: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not email:
         return False
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def mail_needing_a_person(forum: Forum) -> dict[str, int]:
+    """How many emails about ``forum`` need a person, for the coordinators' to-do page: those
+    the outbox gave up on (failed) and those interrupted mid-send, whose delivery is unknown
+    (the admin requeues either). One query."""
+    from django.db.models import Count, Q
+
+    from .models import OutboxMessage
+
+    Status = OutboxMessage.Status
+    return OutboxMessage.objects.filter(forum=forum).aggregate(
+        failed=Count("pk", filter=Q(status=Status.FAILED)),
+        interrupted=Count("pk", filter=Q(status=Status.INTERRUPTED)),
+    )

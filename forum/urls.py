@@ -13,6 +13,7 @@ admin.site.site_title = _("Forum portal")
 urlpatterns = [
     path("", views.home, name="home"),
     path("forum/<slug:slug>/", views.forum_detail, name="forum_detail"),
+    path("forum/<slug:slug>/samordning/", views.forum_work, name="forum_work"),
     path("forum/<slug:slug>/roller/", views.forum_roles, name="forum_roles"),
     path("forum/<slug:slug>/roller/<int:pk>/ta-bort/", views.forum_role_revoke, name="forum_role_revoke"),
     path("tillganglighet/", views.accessibility, name="accessibility"),

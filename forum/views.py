@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -42,6 +43,24 @@ def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "work_links": [link for link in links if not link.is_public],
         },
     )
+
+
+def forum_work(request: HttpRequest, slug: str) -> HttpResponse:
+    """The coordinators' to-do page of a forum: what needs them now, gathered from the apps'
+    work sections (nominations, invitations and offers, overdue quick fixes, votes) and the
+    mail the outbox gave up on. Coordinators of the forum (and the administrator) only; a
+    fixed number of queries. No side effects."""
+    forum = permissions.forum_for(request.user, slug, permissions.can_manage_forum)
+    mail = selectors.mail_needing_a_person(forum)
+    outbox = reverse("admin:forum_outboxmessage_changelist")
+    return render(request, "forum/work.html", {
+        "forum": forum,
+        "sections": registry.work_sections(request, forum),
+        "failed_mail": mail["failed"],
+        "failed_mail_url": f"{outbox}?status__exact=failed&forum__id__exact={forum.pk}",
+        "interrupted_mail": mail["interrupted"],
+        "interrupted_mail_url": f"{outbox}?status__exact=interrupted&forum__id__exact={forum.pk}",
+    })
 
 
 @require_GET

@@ -34,6 +34,12 @@ def home_priority_lists(request: HttpRequest, forums: Sequence[Forum]) -> dict[s
     return {"lists": lists, "several_forums": len(forums) > 1} if lists else None
 
 
+def issue_work(request: HttpRequest, forum: Forum) -> dict[str, Any]:
+    """What the forum's issues and votes need from its coordinators (the to-do page; the view
+    has checked the coordinator). At most three queries."""
+    return {"todos": selectors.issue_todos(forum), "triage_url": reverse("issues:triage_queue", args=[forum.slug])}
+
+
 PRIORITY_LIST = sections.ForumSection(
     key="issues.priority_list", template="issues/sections/forum_priority_list.html",
     context=forum_priority_list, order=20,
@@ -41,6 +47,9 @@ PRIORITY_LIST = sections.ForumSection(
 HOME_PRIORITY_LISTS = sections.HomeSection(
     key="issues.priority_lists", template="issues/sections/home_priority_lists.html",
     context=home_priority_lists, order=20,
+)
+ISSUE_WORK = sections.ForumSection(
+    key="issues.issue_work", template="issues/sections/work_issues.html", context=issue_work, order=20,
 )
 PUBLIC_ISSUES = sections.ForumLink(
     key="issues.public", label=_("Issues and what became of them"),
@@ -60,3 +69,4 @@ def register() -> None:
     sections.register_home_section(HOME_PRIORITY_LISTS)
     sections.register_forum_link(PUBLIC_ISSUES)
     sections.register_forum_link(TRIAGE)
+    sections.register_work_section(ISSUE_WORK)

@@ -326,3 +326,58 @@ def public_issue_history(issue: Issue) -> list[dict]:
             "into": event.changes.get("into"), "merged_count": len(event.changes.get("from", [])),
         })
     return entries
+
+
+# --- what needs the coordinator (the forum's to-do page, issues/sections.py)
+# The overdue quick fixes listed by name; the page gives the count of the rest and a link.
+OVERDUE_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class IssueTodos:
+    """Overdue quick fixes (the first :data:`OVERDUE_SHOWN`, oldest due date first, and how many
+    in all) and the votes waiting for a coordinator, by what they wait for."""
+
+    overdue: list[Issue]
+    overdue_count: int
+    votes_to_open: list[Vote]
+    votes_open: list[Vote]
+    votes_to_close: list[Vote]
+    votes_to_confirm: list[Vote]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.votes_to_open or self.votes_open or self.votes_to_close
+                    or self.votes_to_confirm)
+
+
+def issue_todos(forum: Any, *, now: Any = None) -> IssueTodos:
+    """What the forum's issues and votes need from its coordinators. Three queries.
+
+    A vote is to open while it is a draft the clock has not opened; open while voting goes on;
+    to close when its closing time has passed but nobody (nor the periodic task yet) has closed
+    it, so its result is not yet counted; to confirm when it is closed but its priority list
+    not published."""
+    from .services import vote_is_open
+
+    now = now or _timezone.now()
+    today = _timezone.localdate(now)
+    overdue_issues = Issue.objects.filter(forum=forum, status=Issue.Status.QUICK_FIX, due_date__lt=today)
+    overdue = list(overdue_issues.select_related("responsible", "department")
+                   .order_by("due_date", "pk")[:OVERDUE_SHOWN])
+    overdue_count = overdue_issues.count() if len(overdue) == OVERDUE_SHOWN else len(overdue)
+    votes = list(Vote.objects.filter(meeting__forum=forum, status__in=(Vote.Status.DRAFT, Vote.Status.OPEN,
+                                                                        Vote.Status.CLOSED))
+                 .exclude(meeting__status="draft").select_related("meeting").order_by("meeting__starts_at", "pk"))
+    is_open = {vote.pk: vote_is_open(vote, now) for vote in votes}
+    return IssueTodos(
+        overdue=overdue,
+        overdue_count=overdue_count,
+        votes_to_open=[v for v in votes if v.status == Vote.Status.DRAFT and not is_open[v.pk]
+                       and not (v.closes_at and now >= v.closes_at)],
+        votes_open=[v for v in votes if is_open[v.pk]],
+        votes_to_close=[v for v in votes if v.status != Vote.Status.CLOSED and not is_open[v.pk]
+                        and v.closes_at and now >= v.closes_at],
+        votes_to_confirm=[v for v in votes if v.status == Vote.Status.CLOSED],
+    )
+# --- end what needs the coordinator

@@ -30,6 +30,20 @@ class IssueError(ValueError):
     """A change that breaks a rule; the message is for the user (translated)."""
 
 
+class BallotMarksError(IssueError):
+    """A ranked ballot refused for its places, saying which marks are wrong so the ballot can
+    show it at each field (WCAG 3.3.1): ``clashes`` maps a place given to more than one issue
+    to those issues' ids; ``gaps`` lists the places left out below a place that is used, and
+    ``after_gap`` the ids of the issues placed after the first of them."""
+
+    def __init__(self, message: str, *, clashes: dict[int, list[str]] | None = None,
+                 gaps: list[int] | None = None, after_gap: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.clashes = clashes or {}
+        self.gaps = gaps or []
+        self.after_gap = after_gap or []
+
+
 def side_of(registration: Registration) -> str:
     """Municipal participants speak for the city, everyone else for business."""
     return Side.CITY if registration.pool.kind == SeatPool.Kind.MUNICIPAL else Side.BUSINESS
@@ -402,10 +416,23 @@ def clean_marks(vote: Vote, marks: Mapping[Any, Any]) -> dict[str, int]:
     else:
         ranks = sorted(cleaned.values())
         if ranks != list(range(1, len(ranks) + 1)):
-            raise IssueError(_("Number your choices 1, 2, 3 … without gaps, each number once."))
+            raise _ranking_error(cleaned)
     if not cleaned:
         raise IssueError(_("The ballot is empty."))
     return cleaned
+
+
+def _ranking_error(cleaned: Mapping[str, int]) -> BallotMarksError:
+    """Why places ``cleaned`` ({issue id: place}) are not 1, 2, 3 … each once: which places
+    clash and which are missing (for the ballot's fields, see :class:`BallotMarksError`)."""
+    by_place: dict[int, list[str]] = {}
+    for key, place in cleaned.items():
+        by_place.setdefault(place, []).append(key)
+    clashes = {place: keys for place, keys in sorted(by_place.items()) if len(keys) > 1}
+    gaps = [place for place in range(1, max(by_place) + 1) if place not in by_place]
+    after_gap = [key for key, place in cleaned.items() if gaps and place > gaps[0]]
+    return BallotMarksError(_("Number your choices 1, 2, 3 … without gaps, each number once."),
+                            clashes=clashes, gaps=gaps, after_gap=after_gap)
 
 
 def ballot_cast(

@@ -81,7 +81,10 @@ def test_logged_in_pages_have_no_axe_violations(live_server, page, axe):
     page.get_by_label("Organisationsnummer").fill("559123-4560")
     page.get_by_label("Din titel").fill("VD")
     page.get_by_role("button", name="Lägg till").click()
-    assert page.get_by_text("Kontrollsiffran stämmer inte").is_visible()
+    # Next to the field, and as a link to it in the error summary that has the focus.
+    assert page.locator("#id_organisationsnummer_error").get_by_text("Kontrollsiffran stämmer inte").is_visible()
+    assert page.locator("[data-error-summary] a[href='#id_organisationsnummer']").is_visible()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     axe(page)
 
 

@@ -400,6 +400,7 @@ FORMS: list[Form] = [
 NO_FORM: dict[str, str] = {
     "home": "a list of forums, no input",
     "forum_detail": "a forum's page, no input",
+    "forum_work": "the coordinators' to-do page, no input",
     "brand_css": "the brand colour stylesheet, no input",
     "forum_role_revoke": "POST without fields: the role is the path's id",
     "affiliation_remove": "POST without fields: the affiliation is the path's id",

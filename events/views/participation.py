@@ -50,6 +50,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     can_raise_issues = issue_permissions.can_raise(
         meeting, issue_permissions.participant_registration(request.user, meeting))
+    standing = selectors.meeting_standing(request.user, meeting, companies)
     return render(
         request,
         "events/participation/meeting_detail.html",
@@ -57,7 +58,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "focus_areas": meeting.focus_areas.order_by("position"),
             "facilitators": meeting.facilitators.all(),
-            "can_register": meeting.registration_is_open and bool(companies),
+            "standing": standing,
+            "can_register": standing.can_register,
             "represents_companies": bool(companies),
             "can_manage": permissions.can_manage_meetings(request.user, meeting.forum),
             "can_check_in": permissions.can_check_in(request.user, meeting),
@@ -79,12 +81,24 @@ def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmed company representative registers one of their companies."""
     meeting = _visible_meeting(request, pk)
-    companies = _registrable_companies(request.user)
-    if not companies:
+    represented = _registrable_companies(request.user)
+    if not represented:
         raise PermissionDenied(_("Only confirmed representatives of a company can register."))
-    if not meeting.registration_is_open:
+    standing = selectors.meeting_standing(request.user, meeting, represented)
+    if not standing.registration_open:
         messages.error(request, _("Registration for this meeting is not open."))
         return redirect(meeting)
+    if request.method == "POST":
+        # A page opened before another registration of the company: the booking refuses it
+        # with its own message, and the form comes back with what was typed.
+        companies = represented
+    else:
+        # Only the companies the booking would take: one that already holds its place is not offered.
+        companies = [company.organisation for company in standing.companies if company.can_register]
+        if not companies:
+            messages.info(request, _("Your companies already have their places at this meeting. "
+                                     "The meeting page shows them."))
+            return redirect(meeting)
     user = request.user
     form = OpenRegistrationForm(
         request.POST or None,
@@ -158,7 +172,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         try:
             if _invitation_action(request, registration, state, action, details_form, offer_form):
                 return redirect("events:invitation", token=registration.token)
-            error = _("Please correct the errors below.")
+            error = ""  # the error summary lists what to correct, field by field
         except services.BookingError as booking_error:
             # Nothing was changed (the service rolled back); show the state as it is now.
             error = str(booking_error)

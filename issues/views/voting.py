@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from events import permissions as event_permissions
@@ -68,6 +69,29 @@ def _places(ranking: list[list[int]], order: list[int] | None = None) -> list[di
             rows.append({"id": candidate, "place": label, "tied": len(group) > 1})
         place = last + 1
     return rows
+
+
+def _refuse_ballot(form: BallotForm, error: services.IssueError) -> None:
+    """Show a refused ballot on the form: the reason at the top, and for places that clash or
+    follow a gap, at each such field (with the issue's number, as the ballot shows it), so the
+    error summary links to them and they are marked invalid (WCAG 3.3.1)."""
+    form.add_error(None, str(error))
+    if not isinstance(error, services.BallotMarksError):
+        return
+    number = {name[1:]: field.number for name, field in form.fields.items() if hasattr(field, "number")}
+    for place, keys in error.clashes.items():
+        for key in keys:
+            others = [str(number[other]) for other in keys if other != key and other in number]
+            if key in number:
+                form.add_error(f"c{key}", ngettext(
+                    "Issue %(number)d has the same place (%(place)d) as issue %(others)s.",
+                    "Issue %(number)d has the same place (%(place)d) as issues %(others)s.", len(others),
+                ) % {"number": number[key], "place": place, "others": ", ".join(others)})
+    for key in error.after_gap:
+        if key in number and not any(key in keys for keys in error.clashes.values()):
+            form.add_error(f"c{key}", _("Issue %(number)d has place %(place)d, but no issue has place %(missing)d.")
+                           % {"number": number[key], "place": int(form.cleaned_data.get(f"c{key}") or 0),
+                              "missing": error.gaps[0]})
 
 
 # --- coordinator pages --------------------------------------------------------------------
@@ -129,7 +153,7 @@ def vote_manage(request: HttpRequest, pk: int) -> HttpResponse:
                     receipt = services.ballot_cast(vote=vote, registration=paper_form.cleaned_data["registration"],
                                                    marks=paper_form.marks(), actor=request.user, paper=True)
                 except services.IssueError as error:
-                    paper_form.add_error(None, str(error))
+                    _refuse_ballot(paper_form, error)
             if receipt is None:
                 status = 400
             else:
@@ -186,7 +210,7 @@ def _ballot(request: HttpRequest, vote: Vote, registration, action_url: str) -> 
             try:
                 receipt = services.ballot_cast(vote=vote, registration=registration, marks=form.marks())
             except services.IssueError as error:
-                form.add_error(None, str(error))
+                _refuse_ballot(form, error)
             else:
                 return render(request, "issues/voting/receipt.html", {
                     "vote": vote, "receipt": receipt, "ballot_url": action_url, "changed": record is not None,
@@ -269,6 +293,15 @@ def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
         for key, label in (("business", _("Business voters")), ("city", _("City voters")))
         if key in result.get("by_side", {})
     ]
+    # One table compares the rankings: a column per side whose ranking may be shown (a side
+    # below SIDE_RESULT_MIN_BALLOTS is withheld by the count itself and gets no column).
+    shown_sides = [side for side in sides if side["ballots"] and side["rows"] and not side["withheld"]]
+    for row in combined:
+        row["side_places"] = [
+            next((r for r in side["rows"] if r["id"] == row["id"]), None) for side in shown_sides
+        ]
+    turnout = result["turnout"]
+    turnout_percent = round(100 * turnout["ballots"] / turnout["eligible"]) if turnout.get("eligible") else None
     matrix = []
     if vote.method != Vote.Method.DOTS and result.get("pairwise"):
         pairwise = result["pairwise"]
@@ -283,7 +316,11 @@ def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
     legend = [{"number": numbers[c], "issue": issues.get(c)} for c in result["candidates"]]
     return render(request, "issues/voting/result.html", {
         "vote": vote, "combined": combined, "sides": sides, "matrix": matrix, "legend": legend,
-        "turnout": result["turnout"], "method_explanation": _method_explanation(vote.method),
+        "shown_sides": shown_sides, "turnout": turnout, "turnout_percent": turnout_percent,
+        "method_explanation": _method_explanation(vote.method),
+        "strength_explanation": _("The strength of a win is counted in winning votes: the number of ballots that "
+                                  "ranked the winning issue above the other. A chain of wins is as strong as its "
+                                  "weakest win.") if vote.method == Vote.Method.SCHULZE else "",
         "tie_break": _tie_break_sentence(result.get("tie_break", tally.TIE_BREAK)),
         "has_ties": any(len(group) > 1 for group in result["ranking"]),
         "dots": vote.method == Vote.Method.DOTS, "confirmed": vote.status == Vote.Status.CONFIRMED,
