@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from events.diversity import MIN_CELL
 from events.models import Meeting, Registration, SeatPool
+from forum import notifications
 from forum.mail import site_url
-from forum.services import audit_record, mail_queue
+from forum.services import audit_record
 
 from . import tally
 from .models import Ballot, Issue, IssueEvent, IssueSupport, PriorityListEntry, Side, Vote, VoterRecord
@@ -273,10 +274,10 @@ def mail_context(issue: Issue) -> dict[str, Any]:
 
 
 def _notify(issue: Issue) -> None:
-    context = mail_context(issue)
-    for email, language in issue_recipients(issue):
-        mail_queue(to=email, template="issues/status_changed", context=context, language=language,
-                   forum=issue.forum)
+    notifications.notify(
+        kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_recipients(issue),
+        template="issues/status_changed", context=mail_context(issue), forum=issue.forum, issue=issue,
+    )
 
 
 # --- The vote ---------------------------------------------------------------------------
