@@ -794,6 +794,7 @@ class Command(BaseCommand):
                 status=OutboxMessage.Status.SENT, sent_at=timezone.now()
             )
         self._summary(forum)
+        __import__("communication.demo").demo.seed(stdout=self.stdout)
 
     # --- pieces ---------------------------------------------------------------------------
     def _forum(self, actor) -> Forum:
