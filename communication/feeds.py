@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -55,3 +55,8 @@ class NewsFeed(Feed):
 
     def item_summary(self, item: NewsPost) -> str:
         return markup.plain(item.body, 300)
+
+
+def news_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The feed as a plain view (Feed instances are callables, not functions)."""
+    return NewsFeed()(request, slug=slug)

@@ -67,7 +67,9 @@ def news_save(*, actor: Any, forum: Forum, post: NewsPost | None = None, title: 
             post = NewsPost.objects.select_for_update().get(pk=post.pk, forum=forum)
             if post.mailed_at and (audience != post.audience or publish_at != post.publish_at):
                 raise CommunicationError(_("The post has already been emailed; its audience and time cannot change."))
-            changed = [name for name in NEWS_FIELDS if getattr(post, name) != locals()[name]]
+            new = {"title": title.strip(), "body": body, "audience": audience, "publish_at": publish_at,
+                   "send_mail": send_mail}
+            changed = [name for name in NEWS_FIELDS if getattr(post, name) != new[name]]
         post.title, post.body, post.audience = title.strip(), body, audience
         post.publish_at, post.send_mail = publish_at, send_mail
         post.body_html = markup.render(body)
@@ -292,8 +294,9 @@ def newsletter_retry_failed(*, actor: Any, newsletter: Newsletter) -> int:
         pk__in=newsletter.recipients.exclude(message=None).values("message"), status=OutboxMessage.Status.FAILED)
     with transaction.atomic():
         count = outbox_requeue(actor=actor, messages=list(failed))
-        audit_record(actor=actor, action="communication.newsletter_retry", target=newsletter, forum=newsletter.forum,
-                     data={"requeued": count})
+        if count:
+            audit_record(actor=actor, action="communication.newsletter_retry", target=newsletter,
+                         forum=newsletter.forum, data={"requeued": count})
     return count
 
 

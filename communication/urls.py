@@ -7,7 +7,7 @@ app_name = "communication"
 
 urlpatterns = [
     path("forum/<slug:slug>/nyheter/", views.news_list, name="news_list"),
-    path("forum/<slug:slug>/nyheter/flode.atom", feeds.NewsFeed(), name="news_feed"),
+    path("forum/<slug:slug>/nyheter/flode.atom", feeds.news_feed, name="news_feed"),
     path("forum/<slug:slug>/nyheter/hantera/", views.news_manage, name="news_manage"),
     path("forum/<slug:slug>/nyheter/skriv/", views.news_edit, name="news_create"),
     path("forum/<slug:slug>/nyheter/<int:pk>/", views.news_detail, name="news_detail"),

@@ -2,6 +2,8 @@
 :mod:`.selectors`, writes through :mod:`.services`."""
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -34,6 +36,18 @@ from .forms import (
 from .models import Follower, FollowUp, Newsletter, SurveyInvitation
 
 PER_PAGE = 20
+# Personal-link tokens are URL-safe base64 (secrets.token_urlsafe); anything else matches no row
+# and must not reach the database (a NUL byte would be a database error, not a 404).
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def _by_token(queryset, token: str):
+    if not TOKEN_RE.fullmatch(token):
+        raise Http404
+    found = queryset.filter(token=token).first()
+    if found is None:
+        raise Http404
+    return found
 UNDO_SALT = "communication.unsubscribe-undo"
 
 
@@ -101,8 +115,12 @@ def news_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
 @login_required
 @require_POST
 def news_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Delete a post; the button sends ``confirm`` (a bare POST to the address deletes nothing)."""
     forum = forum_permissions.forum_for(request.user, slug, permissions.can_communicate)
-    services.news_delete(actor=request.user, post=get_object_or_404(forum.news_posts, pk=pk))
+    post = get_object_or_404(forum.news_posts, pk=pk)
+    if request.POST.get("confirm") != "1":
+        return redirect("communication:news_edit", forum.slug, post.pk)
+    services.news_delete(actor=request.user, post=post)
     messages.success(request, _("The post has been deleted."))
     return redirect("communication:news_manage", forum.slug)
 
@@ -262,9 +280,7 @@ def follow(request: HttpRequest, slug: str, network_id: int | None = None) -> Ht
 def follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link of the confirmation mail: a button confirms (a link checker opening the page
     confirms nothing)."""
-    follower = Follower.objects.select_related("forum").filter(token=token).first()
-    if follower is None:
-        raise Http404
+    follower = _by_token(Follower.objects.select_related("forum"), token)
     if request.method == "POST":
         if request.POST.get("action") == "end":
             services.follow_end(follower=follower)
@@ -402,9 +418,7 @@ def survey_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """A participant answers the survey from the personal link (no log-in)."""
-    invitation = (SurveyInvitation.objects.select_related("follow_up__meeting__forum").filter(token=token).first())
-    if invitation is None:
-        raise Http404
+    invitation = _by_token(SurveyInvitation.objects.select_related("follow_up__meeting__forum"), token)
     follow_up = invitation.follow_up
     context = {"forum": follow_up.meeting.forum, "meeting": follow_up.meeting, "follow_up": follow_up}
     if invitation.answered:
