@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from forum import antispam
 from forum import permissions as forum_permissions
 from forum.notifications import Kind
+from forum.pagecache import public_page
 
 from . import audiences, delivery, hooks, permissions, selectors, services
 from .forms import (
@@ -56,6 +57,7 @@ def _status(*forms) -> int:
 
 
 # --- News -----------------------------------------------------------------------------------------
+@public_page
 def news_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The forum's news that the visitor may read, newest first (scheduled ones appear at their time)."""
     forum = forum_permissions.forum_for(request.user, slug, forum_permissions.can_view_forum)
@@ -65,6 +67,7 @@ def news_list(request: HttpRequest, slug: str) -> HttpResponse:
         "forum": forum, "page": page, "can_communicate": permissions.can_communicate(request.user, forum)})
 
 
+@public_page
 def news_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     post = permissions.news_post_for(request.user, slug, pk)
     return render(request, "communication/news_detail.html", {
@@ -390,6 +393,7 @@ def follow_up_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("communication:follow_up", meeting.pk)
 
 
+@public_page
 def follow_up_public(request: HttpRequest, pk: int) -> HttpResponse:
     """A meeting's published documentation: the summary, files and links, and its issues with their status."""
     follow_up = (FollowUp.objects.select_related("meeting__forum").filter(meeting_id=pk, published_at__isnull=False)
