@@ -31,8 +31,9 @@ from . import hooks
 from .models import DEFAULT_FREQUENCY, DigestItem, Frequency, MailPreference
 
 UNSUBSCRIBE_SALT = "communication.unsubscribe"
-# Put in where the personal link goes; made of characters no template produces.
+# Put in where the personal links go; made of characters no template produces.
 PLACEHOLDER = "@@UNSUBSCRIBE-LINK@@"
+PREFERENCES_PLACEHOLDER = "@@PREFERENCES-LINK@@"
 # A reply code of 5xx in the stored error: the mail server refused the address for good.
 PERMANENT_FAILURE = re.compile(r"(?:\(|\b)5\d\d\b")
 
@@ -62,8 +63,10 @@ def unsubscribe_url(email: str, kinds: Sequence[str]) -> str:
     return mail.site_url() + reverse("communication:unsubscribe", args=[unsubscribe_token(email, kinds)])
 
 
-def preferences_url() -> str:
-    return mail.site_url() + reverse("communication:preferences")
+def preferences_url(email: str, kinds: Sequence[str]) -> str:
+    """The address's own preferences page: the same signed token, so a follower without an
+    account can choose how often too."""
+    return mail.site_url() + reverse("communication:preferences_token", args=[unsubscribe_token(email, kinds)])
 
 
 def unsubscribe_headers(url: str) -> dict[str, str]:
@@ -132,7 +135,7 @@ class Renderer:
 
     def rendered(self, language: str) -> mail.RenderedMail:
         if language not in self._rendered:
-            context = {**self.context, "unsubscribe_url": PLACEHOLDER, "preferences_url": preferences_url(),
+            context = {**self.context, "unsubscribe_url": PLACEHOLDER, "preferences_url": PREFERENCES_PLACEHOLDER,
                        "unsubscribe_kinds": [kind_label(k, language) for k in self.kinds]}
             self._rendered[language] = mail.render(f"email/{self.template}", context, language=language,
                                                    forum=self.forum)
@@ -140,13 +143,18 @@ class Renderer:
 
     def queue(self, email: str, language: str) -> OutboxMessage:
         rendered = self.rendered(language)
-        link = unsubscribe_url(email, self.kinds)
-        # The HTML part has the link escaped as an attribute value; the token is URL-safe.
+        link, choose = unsubscribe_url(email, self.kinds), preferences_url(email, self.kinds)
+        # The token is URL-safe, so the links read the same escaped in the HTML part.
         return mail_queue_rendered(
-            to=email, subject=self.prefix + rendered.subject, body_text=rendered.text.replace(PLACEHOLDER, link),
-            body_html=rendered.html.replace(PLACEHOLDER, link), language=language, template=self.template,
+            to=email, subject=self.prefix + rendered.subject, body_text=personal(rendered.text, link, choose),
+            body_html=personal(rendered.html, link, choose), language=language, template=self.template,
             headers={**rendered.headers, **unsubscribe_headers(link)}, created_by=self.created_by, forum=self.forum,
         )
+
+
+def personal(part: str, unsubscribe: str, choose: str) -> str:
+    """A rendered part with the address's own links put in."""
+    return part.replace(PLACEHOLDER, unsubscribe).replace(PREFERENCES_PLACEHOLDER, choose)
 
 
 def kind_label(kind: str, language: str) -> str:

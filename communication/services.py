@@ -491,7 +491,8 @@ def survey_questions_save(*, actor: Any, follow_up: FollowUp, questions: list[tu
 def follow_up_publish(*, actor: Any, follow_up: FollowUp, closes_in_days: int = 21) -> int:
     """Publish the documentation to the meeting's confirmed participants with the survey: one
     invitation each (who was asked is stored apart from any answer) and one mail each – part of
-    their participation, so transactional: no unsubscribe link. Side effects: rows, outbox rows, an audit row.
+    their participation, so transactional: no unsubscribe link. A held meeting becomes documented.
+    Side effects: rows, outbox rows, audit rows.
     Returns how many people were mailed."""
     with transaction.atomic():
         follow_up = FollowUp.objects.select_for_update().select_related("meeting__forum").get(pk=follow_up.pk)
@@ -507,6 +508,11 @@ def follow_up_publish(*, actor: Any, follow_up: FollowUp, closes_in_days: int = 
             SurveyInvitation(follow_up=follow_up, email=email, language=language) for email, language in people.items())
         for invitation in invitations:
             _survey_mail(invitation, follow_up, template="communication/follow_up", actor=actor)
+        if meeting.status == meeting.Status.HELD:
+            # Its documentation is out: the meeting moves to its last status (events audits it).
+            from events import services as event_services
+
+            event_services.meeting_set_status(actor=actor, meeting=meeting, status=meeting.Status.DOCUMENTED)
         audit_record(actor=actor, action="communication.follow_up_publish", target=follow_up, forum=meeting.forum,
                      data={"invited": len(invitations)})
     return len(invitations)

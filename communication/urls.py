@@ -27,6 +27,7 @@ urlpatterns = [
     path("forum/<slug:slug>/natverk/<int:network_id>/folj/", views.follow, name="follow_network"),
     path("folj/<str:token>/", views.follow_confirm, name="follow_confirm"),
     path("e-post/val/", views.preferences, name="preferences"),
+    path("e-post/val/<str:token>/", views.preferences_by_token, name="preferences_token"),
     path("e-post/avsluta/angra/", views.unsubscribe_undo, name="unsubscribe_undo"),
     path("e-post/avsluta/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("tematraff/<int:pk>/uppfoljning/", views.follow_up_edit, name="follow_up"),

@@ -307,6 +307,22 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "communication/preferences.html", {"form": form}, status=_status(form))
 
 
+def preferences_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    """The same choices from the personal link in a mail, without logging in (followers have
+    no account): the signed token names the address."""
+    data = delivery.read_unsubscribe_token(token)
+    if data is None:
+        return render(request, "communication/unsubscribe_invalid.html", status=400)
+    email = data[0]
+    form = PreferencesForm(request.POST or None, initial_choices=services.preferences_of(email))
+    if request.method == "POST" and form.is_valid():
+        services.preferences_set(actor=request.user, email=email, choices=form.cleaned_data)
+        messages.success(request, _("Your email choices have been saved."))
+        return redirect("communication:preferences_token", token)
+    return render(request, "communication/preferences.html", {"form": form, "email": email, "token": token},
+                  status=_status(form))
+
+
 @csrf_exempt  # RFC 8058: mail programs POST "List-Unsubscribe=One-Click" without a session
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Turn off at once, without log-in, what the signed link names; say what and offer undo.

@@ -394,6 +394,14 @@ def test_unsubscribe_link_and_one_click_post(forum):
     assert services.preferences_of("lasare@example.se")["news"] == Frequency.NEVER
     # An altered link changes nothing.
     assert client.get(path[:-3] + "xx/").status_code == 400
+    # The footer's "choose how often" link opens the address's own choices, without logging in.
+    choose = re.search(r"https?://\S+/e-post/val/\S+/", message.body_text).group(0)
+    choose_path = "/" + choose.split("://", 1)[1].split("/", 1)[1]
+    assert choose_path in message.body_html
+    assert client.get(choose_path).status_code == 200
+    choices = {"issue_updates": "never", "network_updates": "weekly", "news": "daily", "newsletters": "never"}
+    assert client.post(choose_path, choices).status_code == 302
+    assert services.preferences_of("lasare@example.se") == choices
 
 
 @pytest.mark.django_db
@@ -429,6 +437,8 @@ def test_survey_is_anonymous_aggregated_and_suppressed_below_five(client, forum)
     follow_up = services.follow_up_save(actor=coordinator, meeting=meeting, summary="Vi **träffades**.",
                                         links="Bilder | https://example.org/bilder")
     assert services.follow_up_publish(actor=coordinator, follow_up=follow_up) == 6
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DOCUMENTED
     mails = OutboxMessage.objects.filter(template="communication/follow_up")
     assert mails.count() == 6 and all("List-Unsubscribe" not in m.headers for m in mails)
     questions = {q.key: q for q in follow_up.questions.all()}

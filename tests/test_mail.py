@@ -215,9 +215,10 @@ def _communication_mails(forum: Forum, language: str) -> list[Mail]:
         renderer = delivery.Renderer(template=template, context=context, forum=forum, kinds=[kind])
         rendered = renderer.rendered(language)
         link = delivery.unsubscribe_url("lasare@forum.example", [kind])
+        choose = delivery.preferences_url("lasare@forum.example", [kind])
         mails.append(Mail(name=template, language=language, subject=rendered.subject,
-                          text=rendered.text.replace(delivery.PLACEHOLDER, link),
-                          html=rendered.html.replace(delivery.PLACEHOLDER, link), headers=rendered.headers,
+                          text=delivery.personal(rendered.text, link, choose),
+                          html=delivery.personal(rendered.html, link, choose), headers=rendered.headers,
                           names=names, reply_to=[COORDINATOR], forum=forum.name, button=button))
     transactional = [
         ("communication/follow_confirm", {"forum": forum, "network_title": "",
