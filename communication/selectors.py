@@ -112,6 +112,29 @@ def survey_results(follow_up: FollowUp) -> dict[str, Any]:
     return {"responses": responses, "invited": invited, "answered": answered, "rows": rows, "min_group": MIN_GROUP}
 
 
+def survey_export_rows(forum: Forum) -> list[list[Any]]:
+    """One row per scale question of each published survey of the forum, oldest meeting first:
+    meeting, date, question key and text, answers, mean and the count per score 1–5 – the
+    figures left empty for fewer than 5 answers. No person, no free text. Two queries."""
+    questions = (SurveyQuestion.objects.filter(follow_up__meeting__forum=forum, follow_up__published_at__isnull=False,
+                                               kind=SurveyQuestion.Kind.SCALE)
+                 .select_related("follow_up__meeting").annotate(n=Count("answers__score"), mean=Avg("answers__score"))
+                 .order_by("follow_up__meeting__starts_at", "follow_up", "position"))
+    counts: dict[tuple[int, int], int] = {}
+    for question_id, score, n in (SurveyQuestion.objects.filter(follow_up__meeting__forum=forum,
+                                                                answers__score__isnull=False)
+                                  .values_list("pk", "answers__score").annotate(n=Count("answers"))):
+        counts[(question_id, score)] = n
+    rows = []
+    for q in questions:
+        shown = q.n >= MIN_GROUP
+        meeting = q.follow_up.meeting
+        rows.append([meeting.title, timezone.localtime(meeting.starts_at).date().isoformat(), q.key, q.text, q.n,
+                     round(q.mean, 2) if shown and q.mean is not None else "",
+                     *[(counts.get((q.pk, s), 0) if shown else "") for s in range(1, 6)]])
+    return rows
+
+
 def survey_over_time(forum: Forum) -> dict[str, Any]:
     """The standard scale questions' means per documented meeting, oldest first; a meeting
     with fewer than 5 answers to a question shows no figure for it. Two queries."""

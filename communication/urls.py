@@ -36,5 +36,6 @@ urlpatterns = [
     path("tematraff/<int:pk>/uppfoljning/resultat/", views.survey_results, name="survey_results"),
     path("tematraff/<int:pk>/dokumentation/", views.follow_up_public, name="follow_up_public"),
     path("forum/<slug:slug>/enkater/", views.survey_overview, name="survey_overview"),
+    path("forum/<slug:slug>/enkater/enkater.csv", views.survey_export, name="survey_export"),
     path("enkat/<str:token>/", views.survey, name="survey"),
 ]

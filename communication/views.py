@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from forum import antispam
 from forum import permissions as forum_permissions
+from forum.exports import csv_response
 from forum.notifications import Kind
 from forum.pagecache import public_page
 
@@ -434,6 +435,16 @@ def survey_overview(request: HttpRequest, slug: str) -> HttpResponse:
     forum = forum_permissions.forum_for(request.user, slug, permissions.can_view_survey_results)
     return render(request, "communication/survey_overview.html",
                   {"forum": forum, "overview": selectors.survey_over_time(forum)})
+
+
+@login_required
+def survey_export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The forum's survey figures as CSV (coordinators and researchers; no names, no free text,
+    groups under 5 left empty)."""
+    forum = forum_permissions.forum_for(request.user, slug, permissions.can_view_survey_results)
+    header = [_("Meeting"), _("Date"), _("Key"), _("Question"), _("Answers"), _("Average"),
+              *[str(score) for score in range(1, 6)]]
+    return csv_response(filename=f"enkater-{forum.slug}", header=header, rows=selectors.survey_export_rows(forum))
 
 
 def survey(request: HttpRequest, token: str) -> HttpResponse:

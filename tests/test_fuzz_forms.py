@@ -505,6 +505,7 @@ NO_FORM: dict[str, str] = {
     "communication:follow_up_public": "a meeting's documentation, no input",
     "communication:survey_results": "aggregates, no input",
     "communication:survey_overview": "aggregates over time, no input",
+    "communication:survey_export": "a CSV download, no input",
     "account_logout": "POST without fields (allauth)",
     "account_inactive": "a message page (allauth)",
     "account_email_verification_sent": "a message page (allauth)",
