@@ -234,6 +234,25 @@ def test_newsletter_sent_now_reaches_the_sink_through_the_worker(forum, communic
     assert selectors.newsletter_status(newsletter)["sent"] == 5
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+def test_scheduled_newsletter_goes_out_from_the_periodic_task(forum, communicator, mailbox):
+    from communication.tasks import newsletters_due
+
+    _follower(forum, "planerad@example.se")
+    newsletter = services.newsletter_save(actor=communicator, forum=forum, subject_sv="Planerat brev",
+                                          body_sv="Text", audiences=["followers"])
+    services.newsletter_schedule(actor=communicator, newsletter=newsletter, send_at=NOW + dt.timedelta(hours=1))
+    assert newsletters_due() == 0  # not yet
+    Newsletter.objects.filter(pk=newsletter.pk).update(send_at=timezone.now() - dt.timedelta(seconds=1))
+    assert newsletters_due() == 1  # what Celery beat runs every minute
+    [received] = mailbox.wait_for(lambda m: "planerad@example.se" in m["To"] and "Planerat" in str(m["Subject"]),
+                                  timeout=60)
+    assert received["List-Unsubscribe"]
+    mailbox.wait_until_idle(OutboxMessage.objects.filter(template="communication/newsletter"))
+    assert OutboxMessage.objects.filter(template="communication/newsletter").count() == 1
+
+
 @pytest.mark.django_db
 def test_newsletter_pages_preview_test_and_retry(client, forum, communicator):
     _follower(forum, "las@example.se")
