@@ -427,7 +427,9 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = permissions.meeting_for(request.user, pk, permissions.can_view_survey_results)
     follow_up = get_object_or_404(FollowUp, meeting=meeting)
     return render(request, "communication/survey_results.html", {
-        "forum": meeting.forum, "meeting": meeting, "results": selectors.survey_results(follow_up)})
+        "forum": meeting.forum, "meeting": meeting, "results": selectors.survey_results(follow_up),
+        # Free text may name people: researchers, who never see names, get the figures only.
+        "show_texts": permissions.can_follow_up(request.user, meeting.forum)})
 
 
 @login_required

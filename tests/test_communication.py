@@ -482,7 +482,8 @@ def test_survey_is_anonymous_aggregated_and_suppressed_below_five(client, forum)
     reminded = set(OutboxMessage.objects.filter(template="communication/survey_reminder").values_list("to_email",
                                                                                                      flat=True))
     assert reminded == {i.email for i in invitations[4:]}
-    client.post(reverse("communication:survey", args=[invitations[4].token]), {f"q{questions['trust'].pk}": 2})
+    client.post(reverse("communication:survey", args=[invitations[4].token]),
+                {f"q{questions['trust'].pk}": 2, f"q{questions['comment'].pk}": "Bra"})
     results = selectors.survey_results(follow_up)
     trust = next(row for row in results["rows"] if row["question"].key == "trust")
     assert not trust["suppressed"] and trust["mean"] == 3.6 and dict(trust["distribution"])[4] == 2
@@ -490,6 +491,13 @@ def test_survey_is_anonymous_aggregated_and_suppressed_below_five(client, forum)
     client.force_login(coordinator)
     page = client.get(reverse("communication:survey_results", args=[meeting.pk]))
     assert page.status_code == 200 and "3.6" in page.content.decode().replace(",", ".")
+    assert "Bra" in page.content.decode()  # the coordinator reads the free text
+    researcher = make_role_holder(forum, Role.RESEARCHER, "forskare@example.se")
+    client.force_login(researcher)
+    page = client.get(reverse("communication:survey_results", args=[meeting.pk]))
+    assert page.status_code == 200 and "3.6" in page.content.decode().replace(",", ".")
+    assert "Bra" not in page.content.decode()  # researchers never get what may name people
+    client.force_login(coordinator)
     overview = client.get(reverse("communication:survey_overview", args=[forum.slug]))
     assert overview.status_code == 200
     assert client.get(reverse("communication:follow_up_public", args=[meeting.pk])).status_code == 200
