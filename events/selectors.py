@@ -14,7 +14,7 @@ from django.utils import timezone
 from forum.models import Affiliation
 
 from .models import Meeting, Registration, SeatPool
-from .services import SeatMap
+from .services import SeatMap, claims_block, pool_refusal
 
 
 def meetings_by_year(forum, *, include_drafts: bool) -> dict[int, list[Meeting]]:
@@ -360,8 +360,6 @@ def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
     counts (:func:`events.services.claims_block`) – so "Register" is offered only where the
     booking would not refuse it (it may still join the waiting list). At most five queries
     however many companies and registrations."""
-    from .services import claims_block, pool_refusal
-
     now = now or timezone.now()
     pools = list(meeting.pools.select_related("department").order_by("position", "pk"))
     open_pool = next((pool for pool in pools if pool.kind == SeatPool.Kind.OPEN), None)
