@@ -204,7 +204,7 @@ def invitations_expire(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         due = list(Registration.objects.select_for_update().filter(
-            status=Registration.Status.INVITED, expires_at__lte=now
+            Registration.expired_invitation_q(now)
         ).values_list("pk", "meeting__forum_id"))
         if not due:
             return 0

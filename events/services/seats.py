@@ -140,15 +140,7 @@ def waiting_position(registration: Registration) -> int | None:
     """1 for the first in line; None if not waiting."""
     if registration.status != Registration.Status.WAITING:
         return None
-    return (
-        Registration.objects.filter(meeting_id=registration.meeting_id, status=Registration.Status.WAITING)
-        .filter(
-            Q(waiting_since__lt=registration.waiting_since)
-            | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)
-        )
-        .count()
-        + 1
-    )
+    return Registration.objects.waiting_ahead_of(registration).count() + 1
 
 
 def _confirm(registration: Registration, now: dt.datetime, actor: Any) -> None:
@@ -234,9 +226,7 @@ def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
     """
     meeting = seats.meeting
     offered: list[Registration] = []
-    for stale in Registration.objects.select_for_update().filter(
-        meeting=meeting, status=Registration.Status.OFFERED, offer_expires_at__lte=now
-    ):
+    for stale in Registration.objects.select_for_update().filter(Registration.expired_offer_q(now), meeting=meeting):
         seats.occupied[stale.seat_pool_id] -= 1
         stale.status = Registration.Status.OFFER_EXPIRED
         stale.seat_pool = None
@@ -256,9 +246,8 @@ def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
         meeting=meeting, status=Registration.Status.WAITING, pool__in=free
     ).exists():
         return offered
-    for waiting in Registration.objects.select_for_update().filter(
-        meeting=meeting, status=Registration.Status.WAITING
-    ).select_related("pool").order_by("waiting_since", "pk"):
+    waiting_line = Registration.objects.select_for_update().filter(meeting=meeting).waiting_line()
+    for waiting in waiting_line.select_related("pool"):
         seat = seats.seat_for(waiting.pool, now)
         if seat is None:
             continue
@@ -285,7 +274,7 @@ def offers_process_all(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     meeting_ids = set(
         Registration.objects.filter(
-            Q(status=Registration.Status.OFFERED, offer_expires_at__lte=now) | Q(status=Registration.Status.WAITING),
+            Registration.expired_offer_q(now) | Q(status=Registration.Status.WAITING),
             meeting__starts_at__gt=now,
         ).values_list("meeting_id", flat=True)
     )
@@ -303,7 +292,7 @@ def offer_accept(
         registration = Registration.objects.select_for_update().get(pk=registration_id)
         if registration.status != Registration.Status.OFFERED:
             raise BookingError(_("There is no open offer to accept."))
-        expired = registration.offer_expires_at is not None and now >= registration.offer_expires_at
+        expired = registration.effective_status(now) == Registration.Status.OFFER_EXPIRED
         if not expired:
             if dietary_needs is not None:
                 registration.dietary_needs = dietary_needs

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -28,6 +28,7 @@ def triage_queue(
 ) -> QuerySet[Issue]:
     """Every issue of the forum for the coordinators' queue, filtered; merged issues are hidden
     unless asked for (or the status filter asks for them). One query, whatever the size."""
+    today = today or timezone.localdate()
     issues = Issue.objects.filter(forum=forum)
     if status:
         issues = issues.filter(status=status)
@@ -38,17 +39,18 @@ def triage_queue(
     if focus_area is not None:
         issues = issues.filter(focus_area=focus_area)
     if overdue:
-        # A routed quick fix that is still open past its due date (resolved ones have left
-        # the quick-fix status).
-        issues = issues.filter(status=Issue.Status.QUICK_FIX, due_date__lt=today or timezone.localdate())
+        issues = issues.filter(Issue.overdue_q(today))
     if q.strip():
         term = q.strip()
         issues = issues.filter(
             Q(text__icontains=term) | Q(organisation__name__icontains=term) | Q(answer__icontains=term)
         )
+    # Each row says whether it is overdue by the same rule as the filter (the page marks it).
     return _with_support_counts(
         issues.select_related("meeting", "focus_area", "responsible", "department", "organisation", "merged_into")
-    ).order_by("-created_at", "-pk")
+    ).annotate(overdue=ExpressionWrapper(Issue.overdue_q(today), output_field=BooleanField())).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def _public(issues: QuerySet[Issue]) -> QuerySet[Issue]:
@@ -199,7 +201,7 @@ def issue_todos(forum: Any, *, now: Any = None) -> IssueTodos:
     not published."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    overdue_issues = Issue.objects.filter(forum=forum, status=Issue.Status.QUICK_FIX, due_date__lt=today)
+    overdue_issues = Issue.objects.filter(Issue.overdue_q(today), forum=forum)
     overdue = list(overdue_issues.select_related("responsible", "department")
                    .order_by("due_date", "pk")[:OVERDUE_SHOWN])
     overdue_count = overdue_issues.count() if len(overdue) == OVERDUE_SHOWN else len(overdue)
