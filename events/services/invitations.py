@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import broker
-from forum.models import AuditEvent, Organisation
+from forum.models import Forum, Organisation
 from forum.services import audit_record
 
 # events.tasks imports this package at its top: import the module (not a name from it), so
@@ -107,6 +107,10 @@ def invitation_batch_step(batch_id: int) -> bool:
         batch.done += 1
         batch.status = InvitationBatch.Status.RUNNING if batch.done < batch.total else InvitationBatch.Status.DONE
         batch.save(update_fields=["done", "status", "skipped"])
+        if batch.status == InvitationBatch.Status.DONE:
+            # Each invitation has its own audit row; this one says the batch is through, with what it skipped.
+            audit_record(actor=batch.created_by, action="registration.invite_bulk_done", target=batch,
+                         forum=batch.pool.meeting.forum, data={"count": batch.total, "skipped": len(batch.skipped)})
         return batch.done < batch.total
 
 
@@ -200,7 +204,8 @@ def invitation_decline(*, registration_id: int, user: Any = None, now: dt.dateti
 
 
 def invitations_expire(*, now: dt.datetime | None = None) -> int:
-    """Mark unanswered invitations past their answer-by date as expired (periodic)."""
+    """Mark unanswered invitations past their answer-by date as expired (periodic). Side
+    effect: one audit event per forum naming the registrations expired."""
     now = now or timezone.now()
     with transaction.atomic():
         due = list(Registration.objects.select_for_update().filter(
@@ -211,11 +216,13 @@ def invitations_expire(*, now: dt.datetime | None = None) -> int:
         Registration.objects.filter(pk__in=[pk for pk, _forum in due]).update(
             status=Registration.Status.EXPIRED, updated_at=now
         )
-        # One audit row per forum for the bulk write, naming the registrations it expired.
+        # One audit row per forum for the bulk write, naming the registrations it expired
+        # (by the clock: no actor).
         by_forum: dict[int, list[int]] = {}
         for pk, forum_id in due:
             by_forum.setdefault(forum_id, []).append(pk)
+        forums = Forum.objects.in_bulk(list(by_forum))
         for forum_id, ids in by_forum.items():
-            AuditEvent.objects.create(action="registration.expire_bulk", forum_id=forum_id,
-                                      data={"registrations": ids, "count": len(ids)})
+            audit_record(actor=None, action="registration.expire_bulk", forum=forums[forum_id],
+                         data={"registrations": ids, "count": len(ids)})
     return len(due)

@@ -6,6 +6,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from forum.services import audit_record
+
 from ..models import Registration
 from .base import _mail
 
@@ -14,7 +16,7 @@ from .base import _mail
 def reminders_send(*, now: dt.datetime | None = None) -> int:
     """Queue reminders 7 days and 1 day before each meeting, once per registration (periodic).
     The row is locked and stamped in the same transaction as its mail, so a second run (or a
-    late one) sends nothing twice."""
+    late one) sends nothing twice. Side effect: an audit event per reminder sent."""
     now = now or timezone.now()
     sent = 0
     for days, field in ((7, "reminded_7_at"), (1, "reminded_1_at")):
@@ -27,7 +29,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         for registration_id in list(due):
             with transaction.atomic():
                 registration = (
-                    Registration.objects.select_for_update().select_related("meeting").get(pk=registration_id)
+                    Registration.objects.select_for_update().select_related("meeting__forum").get(pk=registration_id)
                 )
                 if getattr(registration, field) is not None or registration.status != Registration.Status.CONFIRMED:
                     continue
@@ -41,5 +43,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                 # Days left by the calendar (Stockholm time), as the reader counts them.
                 days_left = (timezone.localdate(registration.meeting.starts_at) - timezone.localdate(now)).days
                 _mail(registration, "events/reminder", extra={"days_left": days_left})
+                audit_record(actor=None, action="registration.remind", target=registration,
+                             forum=registration.meeting.forum, data={"days": days})
                 sent += 1
     return sent

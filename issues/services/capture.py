@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from events.models import Meeting, Registration
+from forum.services import audit_record
 
 from ..models import Issue, IssueEvent, IssueSupport
 from .base import IssueError
@@ -34,11 +35,13 @@ def issue_create(
         )
         IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.CREATED, actor=user,
                                   changes={"text": [None, text]})
+        audit_record(actor=user, action="issue.key_in" if keyed_in else "issue.create", target=issue,
+                     forum=meeting.forum, data={"registration": registration.pk} if registration else None)
     return issue
 
 
 def issue_support(*, issue: Issue, person: Any = None, registration: Registration | None = None) -> bool:
-    """ "Me too". Idempotent; returns True if this was new support."""
+    """ "Me too". Idempotent; returns True if this was new support (then with an audit event)."""
     person = person if getattr(person, "is_authenticated", False) else None
     if person is None and registration is None:
         raise IssueError(_("Log in or use the link in your invitation to support an issue."))
@@ -47,4 +50,8 @@ def issue_support(*, issue: Issue, person: Any = None, registration: Registratio
     with transaction.atomic():
         lookup = {"person": person} if person is not None else {"registration": registration}
         _support, created = IssueSupport.objects.get_or_create(issue=issue, **lookup)
+        if created:
+            # Support by the personal link has no account to name: the registration says who.
+            audit_record(actor=person, action="issue.support", target=issue, forum=issue.forum,
+                         data=None if person is not None else {"registration": registration.pk})
     return created

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from forum import notifications
 from forum.mail import site_url
+from forum.services import audit_record
 
 from ..models import Issue, IssueEvent, IssueSupport, Vote
 from .base import IssueError
@@ -63,6 +64,8 @@ def issue_edit(*, actor: Any, issue: Issue, **fields: Any) -> Issue:
             setattr(issue, name, value)
         issue.save()
         IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.EDITED, actor=actor, changes=changes)
+        audit_record(actor=actor, action="issue.edit", target=issue, forum=issue.forum,
+                     data={"fields": sorted(changes)})
         # A vote that has not opened yet shows the ballot as it will be: keep its texts current.
         for vote in drafts:
             _freeze_candidates(vote)
@@ -104,6 +107,8 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
         if merged_ids:
             IssueEvent.objects.create(issue=survivor, kind=IssueEvent.Kind.MERGED, actor=actor,
                                       changes={"from": merged_ids})
+            audit_record(actor=actor, action="issue.merge", target=survivor, forum=survivor.forum,
+                         data={"merged": merged_ids})
     return survivor
 
 
@@ -136,6 +141,8 @@ def issue_set_status(
         issue.save()
         IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.STATUS, actor=actor,
                                   changes={"status": [previous, status]})
+        audit_record(actor=actor, action="issue.status", target=issue, forum=issue.forum,
+                     data={"from": previous, "to": status})
         if previous != status:
             _notify(issue)
     return issue
