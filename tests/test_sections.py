@@ -126,7 +126,8 @@ def test_the_apps_register_their_sections_and_links():
 
 def test_forum_imports_no_app_built_on_it():
     """Imports run one way: no module of forum/ (at any level, also inside functions) imports
-    events, issues or networks. The demo data command is left out: issue 11 splits it per app."""
+    events, issues or networks. The demo data command is left out: it calls each app's demo part
+    (<app>/demo.py) in order."""
     built_on_forum = {"events", "issues", "networks"}
     offenders = []
     for path in Path(settings.BASE_DIR, "forum").rglob("*.py"):
