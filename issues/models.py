@@ -205,7 +205,7 @@ class Vote(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("issues:vote_detail", kwargs={"pk": self.pk})
+        return reverse("issues:ballot", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         # For the admin's edits of a draft; the portal's form checks the same.

@@ -308,7 +308,7 @@ def test_room_screen_shows_texts_and_counts_but_no_anonymous_names_or_emails(cli
     assert page.status_code == 200
     assert "Anonym fråga" in html and "Öppen fråga" in html and "Hemlighet AB" not in html
     assert 'aria-live="polite"' in html and '<meta http-equiv="refresh" content="15">' in html
-    assert reverse("accessibility") in html and 'class="skip-link"' in html
+    assert reverse("forum:accessibility") in html and 'class="skip-link"' in html
     assert public.pk in [row["id"] for row in data["issues"]]
 
 

@@ -30,7 +30,7 @@ from tests.test_triage import raise_issue
 
 
 def _header(client) -> str:
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("forum:home")).content.decode()
     return html[html.index("<header"):html.index("</header>")]
 
 
@@ -40,7 +40,7 @@ def test_a_superuser_gets_the_coordinator_menu_without_a_role(client, forum):
     """The header menu comes from the permission functions, so the portal administrator, who
     holds no role in the forum, gets the coordinator's links as a coordinator does; a person
     without a role gets none."""
-    coordinator_links = [reverse("events:plan", args=[forum.slug]), reverse("forum_work", args=[forum.slug])]
+    coordinator_links = [reverse("events:plan", args=[forum.slug]), reverse("forum:forum_work", args=[forum.slug])]
     coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
     superuser = make_user("admin@example.se", is_superuser=True, is_staff=True)
     nobody = make_user("ingen@example.se")

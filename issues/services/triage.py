@@ -196,7 +196,7 @@ def mail_context(issue: Issue) -> dict[str, Any]:
     return {
         "issue": issue,
         "issue_url": site_url() + issue.get_absolute_url(),
-        "profile_url": site_url() + reverse("profile") + "#notifications",
+        "profile_url": site_url() + reverse("accounts:profile") + "#notifications",
     }
 
 
