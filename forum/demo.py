@@ -32,7 +32,7 @@ FORUM_DESCRIPTION = (
     "11:11 – Meet Malmö är Malmö stads forum tillsammans med näringslivet för ett förstärkt, "
     "gemensamt arbete för social hållbarhet, med särskilt fokus på arbete och utbildning. "
     "Företrädare för kommunen – politiker och tjänstepersoner – och för näringslivet möts på "
-    "likvärdig grund i tematräffar, där de frågor som lyfts samlas i en gemensam prioriteringslista. "
+    "likvärdig grund i tematräffar, där de frågor som tas upp samlas i en gemensam prioriteringslista. "
     "Ur de prioriterade frågorna bildas tematiska nätverk som följs upp med kontinuerlig återkoppling."
 )
 COMPANY_COUNT = 120

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import broker, mail
+from . import broker, mail, pagecache
 from .models import (
     AccessibilityReport,
     Affiliation,
@@ -61,7 +61,10 @@ def audit_record(
     forum: Forum | None = None,
     data: dict | None = None,
 ) -> AuditEvent:
-    """Record that ``actor`` performed ``action`` on ``target``. Side effect: one AuditEvent row."""
+    """Record that ``actor`` performed ``action`` on ``target``. Side effects: one AuditEvent
+    row; after commit, the public pages cached for anonymous visitors go stale (every write is
+    a named action that records itself here, so none is missed)."""
+    pagecache.invalidate_on_commit()
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,

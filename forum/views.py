@@ -15,9 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from . import antispam, branding, permissions, selectors, services
 from .forms import AccessibilityReportForm, RoleGrantForm
 from .models import ForumRole
+from .pagecache import public_page
 from .sections import registry
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: what the portal is for, what is happening now (the sections the apps
     register in forum/sections.py) and every forum. Public; a fixed number of queries."""
@@ -27,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A forum's page: what the forum is, the apps' sections (coming meetings, the priority
     list…) and the links the visitor may use. Public; a fixed number of queries."""

@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.pagecache import public_page
+
 from .. import permissions, selectors, services
 from ..calendar import meeting_ics
 from ..forms import OfferAcceptForm, OpenRegistrationForm, ParticipantDetailsForm
@@ -41,6 +43,7 @@ def _visible_meeting(request: HttpRequest, pk: int):
         raise Http404 from None
 
 
+@public_page
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A meeting's facts for everyone; drafts only for those who manage the forum."""
     meeting = _visible_meeting(request, pk)

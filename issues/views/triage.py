@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from forum import permissions as forum_permissions
+from forum.pagecache import public_page
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -148,6 +149,7 @@ def issue_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The public pages --------------------------------------------------------------------
+@public_page
 def public_issues(request: HttpRequest, slug: str) -> HttpResponse:
     """Every issue of the forum and what became of it, filterable; no names of people, and
     no organisation of an issue raised anonymously."""
@@ -164,6 +166,7 @@ def public_issues(request: HttpRequest, slug: str) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
+@public_page
 def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The public page of one issue, with the public part of its history."""
     issue = selectors.public_issue(pk)
