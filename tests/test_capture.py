@@ -69,7 +69,7 @@ def test_participant_raises_an_issue_when_logged_in(client, meeting, participant
     client.force_login(user)
     page = client.get(capture_url(meeting))
     assert page.status_code == 200
-    assert re.search("Lyft en fråga|Raise an issue", text_of(page))
+    assert re.search("Ta upp en fråga|Raise an issue", text_of(page))
     # Company representatives speak for business by default.
     assert re.search(r'value="business"[^>]*checked', text_of(page))
 
