@@ -304,7 +304,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.preferences_set(actor=request.user, email=request.user.email, choices=form.cleaned_data)
         messages.success(request, _("Your email choices have been saved."))
-        return redirect(reverse("profile") + "#notifications")
+        return redirect(reverse("accounts:profile") + "#notifications")
     return render(request, "communication/preferences.html", {"form": form}, status=_status(form))
 
 

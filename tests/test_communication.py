@@ -370,7 +370,7 @@ def test_items_turned_off_before_the_digest_are_dropped(forum):
 def test_preferences_on_my_details(client):
     user = make_user("profil@example.se", first_name="Pia", last_name="Profil")
     client.force_login(user)
-    page = client.get(reverse("profile")).content.decode()
+    page = client.get(reverse("accounts:profile")).content.decode()
     assert 'name="issue_updates"' in page and 'name="newsletters"' in page
     choices = {"issue_updates": "never", "network_updates": "daily", "news": "weekly", "newsletters": "immediately"}
     response = client.post(reverse("communication:preferences"), choices)

@@ -105,10 +105,10 @@ def test_news_preferences_and_survey_pages_pass_axe(live_server, page, axe, foru
                  reverse("communication:news_create", args=[forum.slug]),
                  reverse("communication:news_detail", args=[forum.slug, post.pk]),
                  reverse("communication:newsletter_list", args=[forum.slug]),
-                 reverse("profile"), reverse("communication:preferences")):
+                 reverse("accounts:profile"), reverse("communication:preferences")):
         page.goto(live_server.url + path)
         axe(page)
-    page.goto(live_server.url + reverse("profile"))
+    page.goto(live_server.url + reverse("accounts:profile"))
     page.locator("#notifications input[name=news][value=daily]").check()
     page.locator("#notifications button[type=submit]").click()
     page.wait_for_url(re.compile(r"/konto/"))

@@ -265,7 +265,7 @@ def test_status_change_mails_raisers_and_supporters_who_want_it(forum, coordinat
         assert "Ett nytt cykelgarage öppnar i maj." in mail.body_text and "Ett nytt cykelgarage" in mail.body_html
         assert "Cykelparkering vid stationen" in mail.body_text
         assert re.search("Löst|Resolved", mail.subject)
-        assert issue.get_absolute_url() in mail.body_text and reverse("profile") in mail.body_text
+        assert issue.get_absolute_url() in mail.body_text and reverse("accounts:profile") in mail.body_text
     # Setting the same status again tells no one again.
     services.issue_set_status(actor=coordinator, issue=issue, status=Issue.Status.RESOLVED, answer="Ändrat svar")
     assert OutboxMessage.objects.filter(template="issues/status_changed").count() == 3
@@ -289,7 +289,7 @@ def test_profile_turns_issue_mail_off(client):
     issue 13); the account's notify_issue_updates follows it, since issue_recipients reads it."""
     user = make_user("profil@example.se", first_name="Pia", last_name="Profil")
     client.force_login(user)
-    page = client.get(reverse("profile"))
+    page = client.get(reverse("accounts:profile"))
     assert 'name="issue_updates" value="immediately"' in page.content.decode().replace(" checked", "")
     choices = {"issue_updates": "never", "network_updates": "weekly", "news": "weekly", "newsletters": "immediately"}
     response = client.post(reverse("communication:preferences"), choices)
