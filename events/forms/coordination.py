@@ -22,6 +22,7 @@ from forum.sni import SNI_SECTIONS
 from forum.validators import normalise_organisationsnummer
 
 from ..models import Meeting, SeatPool
+from ..selectors import facilitator_candidates, invitable_organisations
 from ..services import pool_refusal
 
 
@@ -67,7 +68,6 @@ class MeetingForm(forms.Form):
     ]
 
     def __init__(self, *args, forum, **kwargs) -> None:
-        from .selectors import facilitator_candidates
 
         super().__init__(*args, **kwargs)
         self.fields["focus_areas"].queryset = forum.focus_areas.order_by("position")
@@ -190,7 +190,6 @@ class InvitationForm(_PoolChoiceMixin, forms.Form):
     contact_name = forms.CharField(label=_("Contact's name"), max_length=200, required=False)
 
     def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
-        from .selectors import invitable_organisations
 
         super().__init__(*args, **kwargs)
         self.fields["pool"].queryset = invitation_pools(meeting)

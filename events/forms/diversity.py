@@ -7,6 +7,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from ..diversity import CATEGORIES, Dimension
+
 
 class DiversityTargetsForm(forms.Form):
     """A forum's target shares: one optional percentage per dimension and category. Each
@@ -14,7 +16,6 @@ class DiversityTargetsForm(forms.Form):
 
     def __init__(self, *args, current: dict[tuple[str, str], Decimal], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from .diversity import CATEGORIES, Dimension
 
         # field name -> (dimension, category); names avoid "+" and "-" of the size classes.
         self.field_map: dict[str, tuple[str, str]] = {}

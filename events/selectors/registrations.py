@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from forum.models import Affiliation
 
-from ..models import Meeting, Registration, SeatPool
+from ..models import Meeting, Nomination, Registration, SeatPool
 
 
 def meetings_by_year(forum, *, include_drafts: bool) -> dict[int, list[Meeting]]:
@@ -124,7 +124,6 @@ def invitable_organisations() -> QuerySet:
 
 def nominations_for(meeting: Meeting, pools=None) -> QuerySet:
     """Nominations of a meeting, optionally only those of ``pools`` (one query)."""
-    from .models import Nomination
 
     nominations = Nomination.objects.filter(pool__meeting=meeting).select_related(
         "pool", "company", "nominated_by", "decided_by"

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from ..models import Meeting, Registration
+from ..models import Meeting, Nomination, Registration
 
 # --- what needs the coordinator (the forum's to-do page, events/sections.py)
 # How far ahead the to-do page looks: invitations not answered when their pool's hold date
@@ -34,8 +34,6 @@ def meeting_todos(forum: Any, *, now: dt.datetime | None = None) -> list[Meeting
     decide, invitations nobody has answered with the pool's hold date near, offers about to
     lapse. Soonest meeting first. Four queries however many meetings and registrations."""
     from django.db.models import Min
-
-    from .models import Nomination
 
     now = now or timezone.now()
     todos: dict[int, MeetingTodo] = {}
