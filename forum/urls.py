@@ -20,6 +20,7 @@ urlpatterns = [
     path("farger.css", views.brand_css, name="brand_css"),
     path("", include("events.urls")),
     path("", include("issues.urls")),
+    path("", include("networks.urls")),
     path("sprak/", account_views.set_language, name="set_language"),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),
