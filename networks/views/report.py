@@ -24,7 +24,7 @@ def _context(request: HttpRequest, slug: str, year: int) -> dict:
     return {
         "forum": forum, "year": year, "report": data,
         "issues_chart": charts.bar_chart(data.issues_by_status),
-        "money_chart": charts.bar_chart([(n.network.title, n.spent) for n in data.networks], unit=" kr"),
+        "money_chart": charts.bar_chart(data.spent_by_category, unit=" kr"),
         "participation_chart": charts.bar_chart([(m.title, m.total.value) for m in data.meetings]),
     }
 
