@@ -1,7 +1,7 @@
 """What networks add to the forum's pages (registered in :class:`networks.apps.NetworksConfig`):
-the forum's networks on its page, the overdue actions and waiting requests on the coordinators'
-to-do page, and the links to the networks, the overview, the budget, the annual report and the
-process leader's page. See forum/sections.py."""
+the forum's networks on its page, the overdue actions on the coordinators' to-do page, and the
+links to the networks, the overview, the budget and the annual report (the process leader's
+page is linked from the list of networks: a header-menu link would cost every page a query). See forum/sections.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -35,11 +35,6 @@ def network_work(request: HttpRequest, forum: Forum) -> dict[str, Any] | None:
             "overview_url": reverse("networks:overview", args=[forum.slug])}
 
 
-def _is_leader_anywhere(user: Any, forum: Forum) -> bool:
-    return bool(permissions._active_roles(user)) and any(
-        role == "process_leader" for role in permissions._active_roles(user).values())
-
-
 def _last_year() -> int:
     return (timezone.localdate() - dt.timedelta(days=365)).year
 
@@ -69,15 +64,12 @@ REPORT = sections.ForumLink(
     url=lambda forum: reverse("networks:report", args=[forum.slug, _last_year()]),
     visible=permissions.can_form_network, group=sections.LinkGroup.WORK, order=32,
 )
-DASHBOARD = sections.ForumLink(
-    key="networks.dashboard", label=_("My networks"), url=lambda forum: reverse("networks:dashboard"),
-    visible=_is_leader_anywhere, group=sections.LinkGroup.WORK, order=33, menu=_is_leader_anywhere,
-)
+
 
 
 def register() -> None:
     """Called once from NetworksConfig.ready()."""
     sections.register_forum_section(FORUM_NETWORKS)
     sections.register_work_section(NETWORK_WORK)
-    for link in (NETWORKS, OVERVIEW, BUDGET, REPORT, DASHBOARD):
+    for link in (NETWORKS, OVERVIEW, BUDGET, REPORT):
         sections.register_forum_link(link)

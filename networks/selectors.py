@@ -44,8 +44,12 @@ def visible_networks(user: Any, forum) -> QuerySet[Network]:
     all for coordinators. With the count of active members and the next meeting's date."""
     networks = Network.objects.filter(forum=forum)
     if not forum_permissions.can_manage_forum(user, forum):
-        mine = list(permissions._active_roles(user))
-        networks = networks.filter(Q(visibility=Network.Visibility.PUBLIC) | Q(pk__in=mine))
+        visible = Q(visibility=Network.Visibility.PUBLIC)
+        if getattr(user, "is_authenticated", False):
+            # A subquery, not a second query: the forum page's sections run a fixed number.
+            visible |= Q(pk__in=Membership.objects.filter(person=user, status=Membership.Status.ACTIVE)
+                         .values("network"))
+        networks = networks.filter(visible)
     now = timezone.now()
     return (networks.select_related("focus_area")
             .annotate(member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE),

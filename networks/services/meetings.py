@@ -70,7 +70,8 @@ def meeting_cancel(*, actor: Any, meeting: NetworkMeeting) -> NetworkMeeting:
     """Cancel a planned meeting; the members get mail with a calendar file that removes it.
     Process leaders of the network."""
     with transaction.atomic():
-        meeting = NetworkMeeting.objects.select_for_update(of=("self",)).select_related("network__forum").get(pk=meeting.pk)
+        meeting = NetworkMeeting.objects.select_for_update(of=("self",)).select_related(
+            "network__forum").get(pk=meeting.pk)
         if meeting.status != NetworkMeeting.Status.PLANNED:
             raise NetworkError(_("Only a planned meeting can be cancelled."))
         meeting.status = NetworkMeeting.Status.CANCELLED
@@ -89,7 +90,8 @@ def meeting_record(
     meeting is held. Can be corrected later. Process leaders of the network."""
     now = now or timezone.now()
     with transaction.atomic():
-        meeting = NetworkMeeting.objects.select_for_update(of=("self",)).select_related("network__forum").get(pk=meeting.pk)
+        meeting = NetworkMeeting.objects.select_for_update(of=("self",)).select_related(
+            "network__forum").get(pk=meeting.pk)
         if meeting.status == NetworkMeeting.Status.CANCELLED:
             raise NetworkError(_("The meeting was cancelled."))
         if meeting.starts_at > now:

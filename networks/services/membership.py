@@ -92,7 +92,8 @@ def membership_accept(*, actor: Any, membership: Membership) -> Membership:
     """The invited person accepts through their personal link (logged in as ``actor``, who
     becomes the member if the invitation was to an address without an account)."""
     with transaction.atomic():
-        membership = Membership.objects.select_for_update(of=("self",)).select_related("network__forum").get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(of=("self",)).select_related(
+            "network__forum").get(pk=membership.pk)
         if membership.status != Membership.Status.INVITED:
             raise NetworkError(_("The invitation has already been answered."))
         _check_open(membership.network)
@@ -118,7 +119,8 @@ def membership_accept(*, actor: Any, membership: Membership) -> Membership:
 def membership_decline_invitation(*, actor: Any, membership: Membership) -> Membership:
     """The invited person declines (through the personal link; no log-in needed)."""
     with transaction.atomic():
-        membership = Membership.objects.select_for_update(of=("self",)).select_related("network__forum").get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(of=("self",)).select_related(
+            "network__forum").get(pk=membership.pk)
         if membership.status != Membership.Status.INVITED:
             raise NetworkError(_("The invitation has already been answered."))
         membership.status = Membership.Status.DECLINED

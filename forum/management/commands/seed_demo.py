@@ -734,6 +734,10 @@ class IssuesAndVote:
                 )
             elif status in ("resolved", "out_of_scope"):
                 self.services.issue_set_status(actor=self.coordinator, issue=issue, status=status, answer=detail)
+            elif status == "network":
+                # Candidates now; networks/demo.py forms the networks that take them up (the
+                # status "taken up by a network" comes only with the link to a network).
+                self.services.issue_set_status(actor=self.coordinator, issue=issue, status=Issue.Status.CANDIDATE)
             elif status != "new":
                 self.services.issue_set_status(actor=self.coordinator, issue=issue, status=status)
 
@@ -794,6 +798,9 @@ class Command(BaseCommand):
                 status=OutboxMessage.Status.SENT, sent_at=timezone.now()
             )
         self._summary(forum)
+        from networks import demo as networks_demo  # noqa: I001 - each app seeds its own part
+
+        networks_demo.seed(stdout=self.stdout)
 
     # --- pieces ---------------------------------------------------------------------------
     def _forum(self, actor) -> Forum:
