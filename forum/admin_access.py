@@ -56,6 +56,13 @@ COORDINATOR_PERMISSIONS: tuple[str, ...] = (
     "issues.view_issueevent",
     "issues.view_vote",
     "issues.view_prioritylistentry",
+    # Networks and their money: read-only in the admin (the portal's pages change them).
+    "networks.view_network",
+    "networks.view_networkissue",
+    "networks.view_membership",
+    "networks.view_budgetpot",
+    "networks.view_allocation",
+    "networks.view_expense",
 )
 
 

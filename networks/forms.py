@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -170,11 +172,11 @@ class MeetingRecordForm(forms.Form):
 
     def __init__(self, *args, meeting=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Whoever was a member on the day (also those who have left since).
-        day = meeting.starts_at.date()
+        # The members now, and those who were members on the day and have left since.
+        day = timezone.localdate(meeting.starts_at)
         self.fields["present"].queryset = meeting.network.memberships.filter(
-            started_on__lte=day).exclude(ended_on__lt=day).filter(
-            status__in=(Membership.Status.ACTIVE, Membership.Status.ENDED)).order_by("name")
+            Q(status=Membership.Status.ACTIVE)
+            | Q(status=Membership.Status.ENDED, started_on__lte=day, ended_on__gte=day)).order_by("name")
 
 
 class ActionForm(forms.Form):

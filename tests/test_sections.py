@@ -118,9 +118,10 @@ def test_the_apps_register_their_sections_and_links():
     """Events, issues and the forum itself contribute through the one registry."""
     assert sections.registry.registered_keys() == {
         "home": ["events.coming_meetings", "issues.priority_lists"],
-        "forum": ["events.coming_meetings", "issues.priority_list"],
-        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "forum.roles"],
-        "work": ["events.meeting_work", "issues.issue_work"],
+        "forum": ["events.coming_meetings", "issues.priority_list", "networks.networks"],
+        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "networks.list", "networks.overview",
+                  "networks.budget", "networks.report", "forum.roles"],
+        "work": ["events.meeting_work", "issues.issue_work", "networks.work"],
     }
 
 
