@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from forum import reminders
 from forum.mail import site_url
 from forum.models import AuditEvent, Organisation
 from forum.services import Attachment, audit_record, mail_queue
@@ -868,37 +869,16 @@ def diversity_targets_save(*, actor: Any, forum, targets: dict) -> None:
 
 # --- Reminders --------------------------------------------------------------------------
 def reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Queue reminders 7 days and 1 day before each meeting, once per registration (periodic).
-    The row is locked and stamped in the same transaction as its mail, so a second run (or a
-    late one) sends nothing twice."""
-    now = now or timezone.now()
-    sent = 0
-    for days, field in ((7, "reminded_7_at"), (1, "reminded_1_at")):
-        due = Registration.objects.filter(
-            status=Registration.Status.CONFIRMED,
-            meeting__starts_at__gt=now,
-            meeting__starts_at__lte=now + dt.timedelta(days=days),
-            **{f"{field}__isnull": True},
-        ).values_list("pk", flat=True)
-        for registration_id in list(due):
-            with transaction.atomic():
-                registration = (
-                    Registration.objects.select_for_update().select_related("meeting").get(pk=registration_id)
-                )
-                if getattr(registration, field) is not None or registration.status != Registration.Status.CONFIRMED:
-                    continue
-                # A one-day reminder makes the seven-day one pointless if both are due.
-                if days == 7 and registration.meeting.starts_at <= now + dt.timedelta(days=1):
-                    registration.reminded_7_at = now
-                    registration.save(update_fields=["reminded_7_at"])
-                    continue
-                setattr(registration, field, now)
-                registration.save(update_fields=[field])
-                # Days left by the calendar (Stockholm time), as the reader counts them.
-                days_left = (timezone.localdate(registration.meeting.starts_at) - timezone.localdate(now)).days
-                _mail(registration, "events/reminder", extra={"days_left": days_left})
-                sent += 1
-    return sent
+    """Queue reminders 7 days and 1 day before each meeting, once per registration (periodic),
+    through the machinery shared with network meetings (forum.reminders): the row is locked and
+    stamped in the same transaction as its mail, so a second run (or a late one) sends nothing
+    twice."""
+
+    def send(registration: Registration, days_left: int) -> None:
+        _mail(registration, "events/reminder", extra={"days_left": days_left})
+
+    confirmed = Registration.objects.filter(status=Registration.Status.CONFIRMED).select_related("meeting")
+    return reminders.send_due(queryset=confirmed, starts_path="meeting__starts_at", send=send, now=now)
 
 
 # --- Personal data retention ------------------------------------------------------------

@@ -3,6 +3,8 @@ answering an invitation. Views stay thin: permissions from networks.permissions,
 networks.selectors, writes through networks.services."""
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,8 @@ from forum import permissions as forum_permissions
 from .. import permissions, selectors, services
 from ..forms import JoinForm
 from ..models import Membership
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def network_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -90,8 +94,9 @@ def network_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The personal link of an invitation: accept (logged in) or decline."""
-    membership = (Membership.objects.select_related("network__forum").filter(token=token[:64]).first()
-                  if token else None)
+    # A token as secrets.token_urlsafe makes it, within the column (no NUL or other bytes).
+    membership = (Membership.objects.select_related("network__forum").filter(token=token).first()
+                  if TOKEN_RE.fullmatch(token or "") else None)
     if membership is None:
         raise Http404
     if request.method == "POST":
