@@ -23,13 +23,14 @@ def send_due(
     *,
     queryset: models.QuerySet,
     starts_path: str,
-    send: Callable[[models.Model, int], None],
+    send: Callable[[models.Model, int, int], None],
     now: dt.datetime | None = None,
 ) -> int:
     """For each window, queue the reminders due: rows of ``queryset`` whose start (the field
     path ``starts_path``, e.g. ``"meeting__starts_at"``) lies in the window, not yet stamped.
-    ``send(row, days_left)`` queues the mail (days left by the calendar in the portal's time
-    zone, as the reader counts them). A row due for the one-day reminder skips the seven-day
+    ``send(row, days_left, window)`` queues the mail (days left by the calendar in the portal's
+    time zone, as the reader counts them; ``window`` the reminder's days before, 7 or 1) and
+    records it in the audit. A row due for the one-day reminder skips the seven-day
     one. Returns how many reminders were queued. Side effects: the stamps and whatever
     ``send`` writes, one transaction per row."""
     now = now or timezone.now()
@@ -51,7 +52,7 @@ def send_due(
                     continue
                 setattr(row, field, now)
                 row.save(update_fields=[field])
-                send(row, (timezone.localdate(starts_at) - timezone.localdate(now)).days)
+                send(row, (timezone.localdate(starts_at) - timezone.localdate(now)).days, days)
                 sent += 1
     return sent
 

@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Below Locale (the language is part of the key), above CSRF, messages and sessions (it
+    # must see the cookies they set): anonymous visitors' public pages (forum/pagecache.py).
+    "forum.pagecache.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -212,7 +215,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "forum:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -314,6 +317,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # logged in the browser's console) or "off". Enforced whenever debug is off; with debug on it
 # only reports, so Django's debug pages (inline script and style) keep working while a new
 # inline script still shows up in the console during development.
+# How long a public page may be served to anonymous visitors from the cache after any write
+# made it stale by the clock alone (forum/pagecache.py; writes invalidate at once). 0: off.
+FORUM_PAGE_CACHE_SECONDS = int(env("FORUM_PAGE_CACHE_SECONDS", "10"))
 FORUM_CSP = env("FORUM_CSP", "report-only" if DEBUG else "enforce")
 if FORUM_CSP not in {"enforce", "report-only", "off"}:
     raise ImproperlyConfigured(f"FORUM_CSP must be enforce, report-only or off, not {FORUM_CSP!r}")

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from . import antispam, branding, permissions, selectors, services
 from .forms import AccessibilityReportForm, RoleGrantForm
 from .models import ForumRole
+from .pagecache import public_page
 from .sections import registry
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: what the portal is for, what is happening now (the sections the apps
     register in forum/sections.py) and every forum. Public; a fixed number of queries."""
@@ -27,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A forum's page: what the forum is, the apps' sections (coming meetings, the priority
     list…) and the links the visitor may use. Public; a fixed number of queries."""
@@ -101,7 +104,7 @@ def forum_roles(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The role was granted."))
-            return redirect("forum_roles", slug=forum.slug)
+            return redirect("forum:forum_roles", slug=forum.slug)
     return render(
         request,
         "forum/forum_roles.html",
@@ -117,7 +120,7 @@ def forum_role_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     forum_role = get_object_or_404(ForumRole, pk=pk, forum=forum)
     services.role_revoke(actor=request.user, forum_role=forum_role)
     messages.success(request, _("The role was removed."))
-    return redirect("forum_roles", slug=forum.slug)
+    return redirect("forum:forum_roles", slug=forum.slug)
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -135,5 +138,5 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             language=get_language(),
         )
         messages.success(request, _("Thank you. Your report has been sent to us."))
-        return redirect("accessibility")
+        return redirect("forum:accessibility")
     return render(request, "forum/accessibility.html", {"form": form}, status=form.status_code)

@@ -149,6 +149,14 @@ def axe():
 
 
 @pytest.fixture(autouse=True)
+def _page_cache(request, settings):
+    """Tests write with the ORM behind the services' backs and then read the pages: the public
+    page cache (forum/pagecache.py) is off unless a test is marked ``page_cache``."""
+    if request.node.get_closest_marker("page_cache") is None:
+        settings.FORUM_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _real_smtp(settings):
     """Django's test set-up swaps in the in-memory mail backend; we send to the real SMTP sink."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -89,7 +89,9 @@ def test_register_wait_and_accept_the_offer(live_server, page, mailbox, axe, mee
 
     # Another company cancels: the seat is offered to the first in line at once, by mail.
     services.registration_cancel(registration_id=others[0].pk, user=None)
-    [offer] = mailbox.wait_for(lambda m: user.email in m["To"] and re.search("ledig plats|seat is free", m["Subject"], re.IGNORECASE))
+    [offer] = mailbox.wait_for(
+        lambda m: user.email in m["To"] and re.search("ledig plats|seat is free", m["Subject"], re.IGNORECASE)
+    )
     page.goto(live_server.url + path_of(mailbox, offer, "/inbjudan/"))
     axe(page)
     page.get_by_role("button", name=name("Tacka ja till platsen", "Accept the seat")).click()

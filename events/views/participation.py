@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.pagecache import public_page
+
 from .. import permissions, selectors, services
 from ..calendar import meeting_ics
 from ..forms import OfferAcceptForm, OpenRegistrationForm, ParticipantDetailsForm
@@ -41,6 +43,7 @@ def _visible_meeting(request: HttpRequest, pk: int):
         raise Http404 from None
 
 
+@public_page
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A meeting's facts for everyone; drafts only for those who manage the forum."""
     meeting = _visible_meeting(request, pk)
@@ -195,6 +198,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             "offer_form": offer_form,
             "error": error,
             "position": services.waiting_position(registration),
+            "may_cancel": registration.may_cancel(),
         },
         status=status,
     )
@@ -255,7 +259,8 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
     positions = selectors.waiting_positions(registrations)
     now = timezone.now()
     rows = [
-        {"registration": r, "position": positions.get(r.pk), "state": r.effective_status(now)}
+        {"registration": r, "position": positions.get(r.pk), "state": r.effective_status(now),
+         "may_cancel": r.may_cancel(now)}
         for r in registrations
     ]
     return render(request, "events/participation/my_registrations.html", {"rows": rows})

@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import permissions as forum_permissions
+from forum.pagecache import public_page
 
 from .. import permissions, selectors, services, timeline
 from ..forms import (
@@ -55,7 +55,6 @@ def triage_queue(request: HttpRequest, slug: str) -> HttpResponse:
     )
     return render(request, "issues/triage/queue.html", {
         "forum": forum, "form": form, "page": _page(request, issues), "query": _query_without_page(request),
-        "today": timezone.localdate(),
     }, status=400 if form.errors else 200)
 
 
@@ -150,6 +149,7 @@ def issue_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The public pages --------------------------------------------------------------------
+@public_page
 def public_issues(request: HttpRequest, slug: str) -> HttpResponse:
     """Every issue of the forum and what became of it, filterable; no names of people, and
     no organisation of an issue raised anonymously."""
@@ -166,6 +166,7 @@ def public_issues(request: HttpRequest, slug: str) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
+@public_page
 def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The public page of one issue, with the public part of its history."""
     issue = selectors.public_issue(pk)

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from events import permissions as event_permissions
+from forum.pagecache import public_page
 
 from .. import permissions, selectors, services, tally
 from ..forms import BallotForm, PaperBallotForm, ReceiptCheckForm, VoteActionForm, VoteCreateForm
@@ -267,6 +268,7 @@ def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- the result ---------------------------------------------------------------------------
+@public_page
 def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
     """The frozen result of a closed vote, public."""
     vote = _public_vote(request, pk)

@@ -115,9 +115,11 @@ def meeting_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Periodic: remind the active members a week and a day before each planned meeting,
     once per meeting and window (forum.reminders). Returns the meetings reminded about."""
 
-    def send(meeting: NetworkMeeting, days_left: int) -> None:
+    def send(meeting: NetworkMeeting, days_left: int, window: int) -> None:
         for membership in active_members(meeting.network).select_related("network__forum"):
             _mail_with_ics(meeting, membership, "networks/meeting_reminder", days_left=days_left)
+        audit_record(actor=None, action="network.meeting_remind", target=meeting, forum=meeting.network.forum,
+                     data={"days": window})
 
     queryset = NetworkMeeting.objects.filter(status=NetworkMeeting.Status.PLANNED).select_related("network__forum")
     return reminders.send_due(queryset=queryset, starts_path="starts_at", send=send, now=now)

@@ -1,0 +1,317 @@
+"""The priority vote: creating, opening and closing it, casting and checking ballots, the
+result and its confirmation as the forum's priority list."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from events.diversity import MIN_CELL
+from events.models import Meeting, Registration
+from forum.services import audit_record
+
+from .. import tally
+from ..models import Ballot, Issue, PriorityListEntry, Side, Vote, VoterRecord
+from .base import BallotMarksError, IssueError, side_of
+
+
+# --- The vote ---------------------------------------------------------------------------
+def _freeze_candidates(vote: Vote) -> None:
+    """Take the candidates' texts as the voters will see them (see ``Vote.candidate_texts``)."""
+    vote.candidate_texts = {
+        str(issue.pk): {"text": issue.text, "focus_area": issue.focus_area.name if issue.focus_area_id else ""}
+        for issue in vote.candidates.select_related("focus_area")
+    }
+    vote.save(update_fields=["candidate_texts"])
+
+
+def vote_create(
+    *, actor: Any, meeting: Meeting, title: str, candidates: Iterable[Issue], method: str = Vote.Method.SCHULZE,
+    dots: int = 5, opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None,
+) -> Vote:
+    """A vote over candidate issues at a prioritisation or combined meeting. Coordinators."""
+    if meeting.kind not in (Meeting.Kind.PRIORITISATION, Meeting.Kind.COMBINED):
+        raise IssueError(_("Votes are held at prioritisation and combined meetings."))
+    candidates = list(candidates)
+    if len(candidates) < 2:
+        raise IssueError(_("A vote needs at least two candidate issues."))
+    if any(c.forum_id != meeting.forum_id or c.status != Issue.Status.CANDIDATE for c in candidates):
+        raise IssueError(_("Only candidates for the priority list of this forum can be voted on."))
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise IssueError(_("The vote must close after it opens."))
+    with transaction.atomic():
+        vote = Vote.objects.create(meeting=meeting, title=title, method=method, dots=dots, opens_at=opens_at,
+                                   closes_at=closes_at, created_by=actor)
+        vote.candidates.set(candidates)
+        _freeze_candidates(vote)
+        audit_record(actor=actor, action="vote.create", target=vote, forum=meeting.forum)
+    return vote
+
+
+def vote_is_open(vote: Vote, now: dt.datetime | None = None) -> bool:
+    """Open by hand, or by the clock between its opening and closing times."""
+    now = now or timezone.now()
+    if vote.status in (Vote.Status.CLOSED, Vote.Status.CONFIRMED):
+        return False
+    if vote.closes_at and now >= vote.closes_at:
+        return False
+    return vote.status == Vote.Status.OPEN or bool(vote.opens_at and vote.opens_at <= now)
+
+
+def vote_open(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
+    """Open a vote by hand (facilitators of the meeting and coordinators)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if vote.status != Vote.Status.DRAFT:
+            raise IssueError(_("The vote has already been opened."))
+        vote.status = Vote.Status.OPEN
+        vote.opened_at = now
+        if vote.closes_at and vote.closes_at <= now:
+            vote.closes_at = None
+        vote.save()
+        _freeze_candidates(vote)
+        audit_record(actor=actor, action="vote.open", target=vote, forum=vote.meeting.forum)
+    return vote
+
+
+def vote_close(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
+    """Close a vote and freeze its result; after this nothing about the vote changes.
+    Coordinators by hand, or the periodic task once the closing time has passed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if vote.status in (Vote.Status.CLOSED, Vote.Status.CONFIRMED):
+            raise IssueError(_("The vote is already closed."))
+        vote.status = Vote.Status.CLOSED
+        vote.closed_at = now
+        vote.result = vote_result(vote)
+        vote.save()
+        audit_record(actor=actor, action="vote.close", target=vote, forum=vote.meeting.forum)
+    return vote
+
+
+def votes_close_due(*, now: dt.datetime | None = None) -> int:
+    """Periodic: close votes whose closing time has passed."""
+    now = now or timezone.now()
+    due = Vote.objects.filter(status__in=(Vote.Status.DRAFT, Vote.Status.OPEN), closes_at__lte=now)
+    closed = 0
+    for vote in due:
+        try:
+            vote_close(actor=None, vote=vote, now=now)
+            closed += 1
+        except IssueError:
+            pass
+    return closed
+
+
+def eligible_registrations(vote: Vote):
+    """Every confirmed participant of the vote's meeting, company and municipal alike."""
+    return Registration.objects.filter(meeting_id=vote.meeting_id, status=Registration.Status.CONFIRMED)
+
+
+def _voter_key(vote: Vote, registration: Registration, secret: str | None = None) -> str:
+    # Keyed with the server's secret: the database alone does not link voter and ballot.
+    return salted_hmac("issues.ballot", f"{vote.pk}:{registration.pk}", secret=secret,
+                       algorithm="sha256").hexdigest()
+
+
+def _voter_keys(vote: Vote, registration: Registration) -> list[str]:
+    """The voter's key under the current secret, then under each of SECRET_KEY_FALLBACKS, so
+    a ballot cast before the secret was rotated is still found (and replaced, not doubled)."""
+    return [_voter_key(vote, registration)] + [
+        _voter_key(vote, registration, secret) for secret in settings.SECRET_KEY_FALLBACKS
+    ]
+
+
+def _receipt_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def _new_receipt() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def clean_marks(vote: Vote, marks: Mapping[Any, Any]) -> dict[str, int]:
+    """Validate a ballot's marks for the vote's method; returns {"<issue id>": int}.
+    Ranked: ranks 1..k, each once, over some or all candidates. Dots: whole points, at most
+    the vote's total."""
+    candidate_ids = {str(pk) for pk in vote.candidates.values_list("pk", flat=True)}
+    cleaned: dict[str, int] = {}
+    for key, value in marks.items():
+        if value in (None, ""):
+            continue
+        key = str(key)
+        if key not in candidate_ids:
+            raise IssueError(_("The ballot names an issue that is not on this vote. Reload the page and fill in "
+                               "the ballot again."))
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise IssueError(_("Use whole numbers.")) from None
+        if number < 0 or (vote.method != Vote.Method.DOTS and number == 0):
+            raise IssueError(_("Use whole numbers from 1 upwards."))
+        if number:
+            cleaned[key] = number
+    if vote.method == Vote.Method.DOTS:
+        if sum(cleaned.values()) > vote.dots:
+            raise IssueError(_("You can give at most %(dots)d points in all.") % {"dots": vote.dots})
+    else:
+        ranks = sorted(cleaned.values())
+        if ranks != list(range(1, len(ranks) + 1)):
+            raise _ranking_error(cleaned)
+    if not cleaned:
+        raise IssueError(_("The ballot is empty."))
+    return cleaned
+
+
+def _ranking_error(cleaned: Mapping[str, int]) -> BallotMarksError:
+    """Why places ``cleaned`` ({issue id: place}) are not 1, 2, 3 … each once: which places
+    clash and which are missing (for the ballot's fields, see :class:`BallotMarksError`)."""
+    by_place: dict[int, list[str]] = {}
+    for key, place in cleaned.items():
+        by_place.setdefault(place, []).append(key)
+    clashes = {place: keys for place, keys in sorted(by_place.items()) if len(keys) > 1}
+    gaps = [place for place in range(1, max(by_place) + 1) if place not in by_place]
+    after_gap = [key for key, place in cleaned.items() if gaps and place > gaps[0]]
+    return BallotMarksError(_("Number your choices 1, 2, 3 … without gaps, each number once."),
+                            clashes=clashes, gaps=gaps, after_gap=after_gap)
+
+
+def ballot_cast(
+    *, vote: Vote, registration: Registration, marks: Mapping[Any, Any], actor: Any = None, paper: bool = False,
+    now: dt.datetime | None = None,
+) -> str:
+    """Cast (or, while the vote is open, replace) one participant's ballot. Returns a new
+    receipt code, shown once; only its hash is kept. A paper ballot keyed in by a
+    coordinator is marked as such and is refused for anyone who has already voted.
+    The caller has checked eligibility (:func:`issues.permissions.can_vote`) or, for paper,
+    :func:`issues.permissions.can_manage_vote`."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The vote row lock serialises ballots of one vote: two simultaneous submissions by
+        # one voter leave exactly one ballot.
+        vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if not vote_is_open(vote, now):
+            raise IssueError(_("The vote is not open."))
+        if registration.meeting_id != vote.meeting_id or registration.status != Registration.Status.CONFIRMED:
+            raise IssueError(_("Only confirmed participants of the meeting can vote."))
+        cleaned = clean_marks(vote, marks)
+        record = VoterRecord.objects.filter(vote=vote, registration=registration).first()
+        if record is not None and (paper or record.paper):
+            raise IssueError(_("This participant has already voted."))
+        if record is None:
+            VoterRecord.objects.create(vote=vote, registration=registration, paper=paper,
+                                       entered_by=actor if paper else None)
+        receipt = _new_receipt()
+        keys = _voter_keys(vote, registration)
+        if record is not None:
+            earlier = Ballot.objects.filter(vote=vote, voter_key__in=keys).first()
+            if earlier is None:
+                # The server secret changed without the old one in SECRET_KEY_FALLBACKS: the
+                # earlier ballot cannot be found, and a second one would count twice.
+                raise IssueError(_("Your ballot has been counted, but it can no longer be changed."))
+            if earlier.voter_key != keys[0]:
+                earlier.voter_key = keys[0]
+                earlier.save(update_fields=["voter_key"])
+        Ballot.objects.update_or_create(
+            vote=vote, voter_key=keys[0],
+            # Whether it was on paper is kept on the voter record only: a paper flag on the
+            # ballot would tie the few paper ballots to the few paper voters.
+            defaults={"receipt_hash": _receipt_hash(receipt), "side": side_of(registration), "marks": cleaned},
+        )
+        if paper:
+            audit_record(actor=actor, action="vote.paper_ballot", target=vote, forum=vote.meeting.forum)
+    return receipt
+
+
+def has_voted(vote: Vote, registration: Registration) -> bool:
+    return VoterRecord.objects.filter(vote=vote, registration=registration).exists()
+
+
+def receipt_check(*, vote: Vote, code: str) -> Ballot | None:
+    """The ballot counted under this receipt, if any (for the voter to compare with what they cast)."""
+    return Ballot.objects.filter(vote=vote, receipt_hash=_receipt_hash(code)).first()
+
+
+# A side's own ranking is published only from this many ballots: with one or two city voters,
+# "the ranking among city voters" would be their ballots, readable by anyone who knows who
+# they are. The same threshold as the forum's other statistics.
+SIDE_RESULT_MIN_BALLOTS = MIN_CELL
+
+
+def vote_result(vote: Vote) -> dict:
+    """Count the vote: the ranking (ties as ties), scores, the pairwise matrix, turnout, the
+    rankings among business and among city voters (withheld for a side with fewer than
+    :data:`SIDE_RESULT_MIN_BALLOTS` ballots), and the tie-broken order."""
+    candidates = list(vote.candidates.order_by("created_at", "pk").values_list("pk", flat=True))
+    ballots = list(Ballot.objects.filter(vote=vote).values_list("side", "marks"))
+
+    def marks_of(rows):
+        return [{int(k): v for k, v in marks.items()} for _side, marks in rows]
+
+    all_marks = marks_of(ballots)
+    combined = tally.count(vote.method, candidates, all_marks)
+    by_side = {}
+    for side in Side.values:
+        side_marks = marks_of([row for row in ballots if row[0] == side])
+        withheld = 0 < len(side_marks) < SIDE_RESULT_MIN_BALLOTS
+        by_side[side] = {
+            "ballots": len(side_marks),
+            "withheld": withheld,
+            "ranking": None if withheld else tally.count(vote.method, candidates, side_marks).ranking,
+        }
+    return {
+        "method": vote.method,
+        "candidates": candidates,
+        "ranking": combined.ranking,
+        "scores": {str(c): s for c, s in combined.scores.items()},
+        "pairwise": combined.pairwise,
+        "ordered": tally.break_ties(combined, all_marks, candidates),
+        "tie_break": tally.TIE_BREAK,
+        "turnout": {
+            "ballots": len(ballots),
+            "paper": VoterRecord.objects.filter(vote=vote, paper=True).count(),
+            "eligible": eligible_registrations(vote).count(),
+        },
+        "by_side": by_side,
+    }
+
+
+def vote_confirm(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
+    """Confirm the decided priority list from a closed vote and publish it on the forum.
+    Coordinators."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        vote = Vote.objects.select_for_update().get(pk=vote.pk)
+        if vote.status != Vote.Status.CLOSED:
+            raise IssueError(_("Only a closed vote's result can be confirmed."))
+        ranks: dict[int, tuple[int, bool]] = {}
+        place = 1
+        for group in vote.result["ranking"]:
+            for candidate in group:
+                ranks[candidate] = (place, len(group) > 1)
+            place += len(group)
+        texts = vote.candidate_texts
+        PriorityListEntry.objects.bulk_create(
+            PriorityListEntry(vote=vote, issue_id=candidate, rank=ranks[candidate][0], tied=ranks[candidate][1],
+                              text=texts.get(str(candidate), {}).get("text", ""),
+                              focus_area_name=texts.get(str(candidate), {}).get("focus_area", ""))
+            for candidate in vote.result["ordered"]
+        )
+        vote.status = Vote.Status.CONFIRMED
+        vote.confirmed_at = now
+        vote.confirmed_by = actor
+        vote.save()
+        audit_record(actor=actor, action="vote.confirm", target=vote, forum=vote.meeting.forum)
+    return vote
