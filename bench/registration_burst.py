@@ -32,6 +32,7 @@ import argparse
 import datetime as dt
 import http.client
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -228,8 +229,12 @@ class FormParser(HTMLParser):
 
 def registration_form(html: str) -> dict | None:
     """The registration form among the page's POST forms (not the language or log-out form)."""
+    # Only the forms themselves are parsed (the load generator shares the portal's two cores):
+    # the registration form first, every form if none looks like it.
+    chunks = re.findall(r"<form\b.*?</form>", html, re.S | re.I)
+    wanted = [c for c in chunks if 'name="consent"' in c or 'name="attendee_' in c]
     parser = FormParser()
-    parser.feed(html)
+    parser.feed("".join(wanted or chunks))
     forms = [f for f in parser.forms if f["method"] == "post" and "csrfmiddlewaretoken" in f["fields"]]
     for form in forms:
         names = set(form["fields"]) | set(form["options"])
@@ -331,8 +336,6 @@ def _snippet(html: str) -> str:
         at = html.find(marker)
         if at >= 0:
             chunk = html[at: at + 400]
-            import re
-
             return " ".join(re.sub(r"<[^>]+>", " ", chunk.split(">", 1)[-1]).split())[:160]
     return " ".join(html.split())[:160]
 
@@ -368,6 +371,26 @@ def error_summary(results: list[Result]) -> str:
         if not r.ok:
             counts[r.error] = counts.get(r.error, 0) + 1
     return "; ".join(f"{n} × {msg}" for msg, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5])
+
+
+def lock_holds(path: Path | None) -> list[float]:
+    """The meeting lock hold times (ms) the portal's workers logged, one per line."""
+    if path is None or not path.exists():
+        return []
+    values = []
+    for line in path.read_text().splitlines():
+        try:
+            values.append(float(line))
+        except ValueError:
+            continue
+    return values
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
 
 
 # --- the stack ---------------------------------------------------------------------------
@@ -436,6 +459,8 @@ def main(argv: list[str]) -> int:
                 DJANGO_ALLOWED_HOSTS="127.0.0.1",
                 DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
                 DJANGO_LOG_LEVEL="ERROR",  # 400s would otherwise log a line each
+                # events.services logs how long each booking held the meeting lock (bench_settings).
+                BENCH_LOCK_LOG=str(env_stack.tmp / "locks.log"),
             )
             host = "127.0.0.1"
 
@@ -509,6 +534,13 @@ def main(argv: list[str]) -> int:
                   f"({2 * rate / base_rate:.2f} counting HTTP requests)")
         else:
             print("baseline             not measured (bench/insert/ not mounted)")
+        holds = lock_holds(env_stack.tmp / "locks.log" if env_stack is not None else None)
+        if holds:
+            print(f"meeting lock held    p50 / p95 {percentile(holds, 50):.1f} / {percentile(holds, 95):.1f} ms "
+                  f"(max {max(holds):.1f} ms, {len(holds)} bookings; from taking the lock to the commit)")
+        else:
+            print("meeting lock held    not reported (needs the portal started by this script and events.locks)")
+        print(f"machine load         {load_average()}")
         overbooked = confirmed + counts.get("offered", 0) > args.seats
         print(f"overbooked           {'YES' if overbooked else 'no'}")
         return 1 if overbooked or (errors and not ok) else 0
