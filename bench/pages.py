@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import statistics
 import sys
@@ -115,32 +116,53 @@ class InProcess:
     anon_hit_ms: float | None = None
 
 
+class QueryLog:
+    """Every SQL statement a block runs, with its time: an execute wrapper, so it works whatever
+    the connection's query log holds (Django keeps at most 9,000 and resets it per request)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, float]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.statements.append((sql, time.perf_counter() - started))
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+def queries_of(client, path: str) -> tuple[QueryLog, int]:
+    """The statements of one GET of ``path`` and its status."""
+    from django.db import connection
+
+    log_ = QueryLog()
+    with connection.execute_wrapper(log_):
+        response = client.get(path)
+    return log_, response.status_code
+
+
 def measure_in_process(pages: list[Page], session_key: str, repeat: int) -> dict[str, InProcess]:
     from django.conf import settings
-    from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     results: dict[str, InProcess] = {}
     staff = Client(HTTP_ACCEPT_LANGUAGE="sv")
     staff.cookies[settings.SESSION_COOKIE_NAME] = session_key
     for page in pages:
         staff.get(page.path)  # warm: templates compiled, connection open
-        reset_queries()  # request_started resets the log: the context must start from empty
-        with CaptureQueriesContext(connection) as queries:
-            response = staff.get(page.path)
+        queries, status = queries_of(staff, page.path)
         times = []
         for _ in range(repeat):
             started = time.perf_counter()
             staff.get(page.path)
             times.append(time.perf_counter() - started)
-        result = InProcess(len(queries), percentile(times, 50) * 1000, percentile(times, 95) * 1000,
-                           response.status_code)
+        result = InProcess(len(queries), percentile(times, 50) * 1000, percentile(times, 95) * 1000, status)
         if page.public:
             anonymous = Client(HTTP_ACCEPT_LANGUAGE="sv")
-            reset_queries()
-            with CaptureQueriesContext(connection) as anon_queries:
-                anonymous.get(page.path)  # a miss: rendered and stored
+            anon_queries, _status = queries_of(anonymous, page.path)  # a miss: rendered and stored
             hits = []
             for _ in range(repeat):
                 started = time.perf_counter()
@@ -150,24 +172,20 @@ def measure_in_process(pages: list[Page], session_key: str, repeat: int) -> dict
             result.anon_hit_ms = percentile(hits, 50) * 1000
         results[page.name] = result
         log(f"{page.name:24} {result.queries:3} queries  p50 {result.p50:6.1f} ms  p95 {result.p95:6.1f} ms  "
-            f"({response.status_code})")
+            f"({status})")
     return results
 
 
 def query_listing(path: str, session_key: str) -> list[str]:
-    """The SQL of one request (for finding what grows)."""
+    """The SQL of one request as the coordinator (for finding what grows)."""
     from django.conf import settings
-    from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_ACCEPT_LANGUAGE="sv")
     client.cookies[settings.SESSION_COOKIE_NAME] = session_key
     client.get(path)
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        client.get(path)
-    return [f"{float(q['time']) * 1000:6.1f} ms  {q['sql'][:220]}" for q in queries.captured_queries]
+    queries, _status = queries_of(client, path)
+    return [f"{seconds * 1000:7.1f} ms  {sql[:240]}" for sql, seconds in queries.statements]
 
 
 # --- under gunicorn ---------------------------------------------------------------------------
@@ -259,6 +277,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn part")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file (bench/run_all.py)")
     parser.add_argument("--sql", metavar="PAGE", action="append", default=[],
                         help="also print the queries of this page (its name; repeatable, 'all' for every page)")
     args = parser.parse_args(argv)
@@ -363,6 +382,25 @@ def report(args, seeded, pages, missing, in_process, staff, anonymous, bare, see
     for note in seeded.skipped:
         print(f"note: {note}")
     verdict = "all met" if not failed else "MISSED: " + "; ".join(failed)
+    if args.json:
+        rows = []
+        for page in pages:
+            r = in_process[page.name]
+            value = f"{r.queries} queries, 1 client p95 {r.p95:.0f} ms"
+            if page.name in staff:
+                ratio = staff[page.name].rate / bare[page.name].rate
+                value += f", 20 clients {staff[page.name].rate:.0f}/s ({ratio:.2f} of bare)"
+                if page.name in anonymous:
+                    value += f", cached {anonymous[page.name].rate / bare[page.name].rate:.2f} of bare"
+            rows.append({"what": page.name, "value": value,
+                         "target": f"≤ {MAX_QUERIES} queries, p95 ≤ {MAX_P95_MS:.0f} ms"
+                         + (f", cached ≥ {CACHE_RATIO}" if page.public else "")})
+        if bare:
+            rows.append({"what": "bare GET view (median of the runs)",
+                         "value": f"{statistics.median(b.rate for b in bare.values()):.0f}/s", "target": ""})
+        if missing:
+            rows.append({"what": "not on this branch", "value": ", ".join(missing), "target": ""})
+        args.json.write_text(json.dumps({"rows": rows, "load": load(), "failed": failed}))
     print(f"targets: ≤ {MAX_QUERIES} queries, single-client p95 ≤ {MAX_P95_MS:.0f} ms, "
           f"cached ≥ {CACHE_RATIO:.1f} of bare: {verdict}")
     return failed

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import json
 import os
 import re
 import secrets
@@ -431,6 +432,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (default 8)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per HTTP request (default 60)")
     parser.add_argument("--max-seconds", type=float, default=600, help="bound on each burst (default 600)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file (bench/run_all.py)")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= MAX_CLIENTS or not 1 <= args.seats <= args.clients + 1000:
         parser.error(f"--clients must be 1..{MAX_CLIENTS} and --seats sensible")
@@ -542,6 +544,25 @@ def main(argv: list[str]) -> int:
             print("meeting lock held    not reported (needs the portal started by this script and events.locks)")
         print(f"machine load         {load_average()}")
         overbooked = confirmed + counts.get("offered", 0) > args.seats
+        if args.json:
+            p95 = percentile(lat, 95) * 1000
+            rows = [
+                {"what": f"registrations/s ({args.clients} clients, {args.concurrency} in flight)",
+                 "value": f"{rate:.1f}", "target": "≥ 100"},
+                {"what": "p50 / p95 of GET + POST", "value": f"{percentile(lat, 50) * 1000:.0f} / {p95:.0f} ms",
+                 "target": "p95 ≤ 1500 ms"},
+                {"what": "bare INSERT view, same run", "value": f"{base_rate:.1f}/s", "target": ""},
+                {"what": "ratio to the bare view (per HTTP request)",
+                 "value": f"{rate / base_rate:.3f} ({2 * rate / base_rate:.3f})" if baseline_available else "–",
+                 "target": ""},
+                {"what": "meeting lock held p50 / p95",
+                 "value": f"{percentile(holds, 50):.1f} / {percentile(holds, 95):.1f} ms" if holds else "–",
+                 "target": ""},
+                {"what": "confirmed / waiting / errors / overbooked",
+                 "value": f"{confirmed} / {waiting} / {errors} / {'YES' if overbooked else 'no'}",
+                 "target": f"{args.seats} / … / 0 / no"},
+            ]
+            args.json.write_text(json.dumps({"rows": rows, "load": load_average()}))
         print(f"overbooked           {'YES' if overbooked else 'no'}")
         return 1 if overbooked or (errors and not ok) else 0
     except Abort as error:
