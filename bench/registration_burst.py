@@ -396,10 +396,13 @@ def load_average() -> str:
 
 # --- the stack ---------------------------------------------------------------------------
 def start_gunicorn(env: dict, workers: int, threads: int, log_path: Path) -> tuple[subprocess.Popen, int]:
+    """gunicorn on a free loopback port: ``threads`` 1 means sync workers (one request per
+    process at a time, as README's deployment runs it), more means gthread workers."""
     port = free_port()
+    kind = ["-k", "sync"] if threads <= 1 else ["-k", "gthread", "--threads", str(threads)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "forum.wsgi", "-w", str(workers), "-k", "gthread", "--threads",
-         str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048"],
+        [sys.executable, "-m", "gunicorn", "forum.wsgi", "-w", str(workers), *kind,
+         "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048"],
         stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True,
     )
     wait_for_port(port, proc, "gunicorn", timeout=60)
