@@ -112,6 +112,7 @@ class InProcess:
     p50: float
     p95: float
     status: int
+    cpu_p50: float = 0.0  # CPU time of this process (ms): what the page costs, whatever the machine's load
     anon_queries: int | None = None
     anon_hit_ms: float | None = None
 
@@ -154,12 +155,14 @@ def measure_in_process(pages: list[Page], session_key: str, repeat: int) -> dict
     for page in pages:
         staff.get(page.path)  # warm: templates compiled, connection open
         queries, status = queries_of(staff, page.path)
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             staff.get(page.path)
             times.append(time.perf_counter() - started)
-        result = InProcess(len(queries), percentile(times, 50) * 1000, percentile(times, 95) * 1000, status)
+            cpu.append(time.process_time() - cpu_started)
+        result = InProcess(len(queries), percentile(times, 50) * 1000, percentile(times, 95) * 1000, status,
+                           percentile(cpu, 50) * 1000)
         if page.public:
             anonymous = Client(HTTP_ACCEPT_LANGUAGE="sv")
             anon_queries, _status = queries_of(anonymous, page.path)  # a miss: rendered and stored
@@ -172,7 +175,7 @@ def measure_in_process(pages: list[Page], session_key: str, repeat: int) -> dict
             result.anon_hit_ms = percentile(hits, 50) * 1000
         results[page.name] = result
         log(f"{page.name:24} {result.queries:3} queries  p50 {result.p50:6.1f} ms  p95 {result.p95:6.1f} ms  "
-            f"({status})")
+            f"CPU p50 {result.cpu_p50:6.1f} ms  ({status})")
     return results
 
 
@@ -347,13 +350,13 @@ def report(args, seeded, pages, missing, in_process, staff, anonymous, bare, see
     if not args.no_http:
         print(f"gunicorn {args.workers}×{args.threads} gthread, {args.concurrency} concurrent clients, "
               f"{args.requests} requests per page and mode; bare = bench/get/ measured just before each page")
-    header = ("| page | status | queries | 1 client p50 / p95 ms | 20 clients req/s | p50 / p95 ms | ratio to bare "
-              "| anonymous (cache) req/s | ratio to bare |")
+    header = ("| page | status | queries | 1 client p50 / p95 ms (CPU p50) | 20 clients req/s | p50 / p95 ms "
+              "| ratio to bare | anonymous (cache) req/s | ratio to bare |")
     print(header)
     print("|" + " --- |" * 9)
     for page in pages:
         r = in_process[page.name]
-        row = [page.name, str(r.status), str(r.queries), f"{r.p50:.0f} / {r.p95:.0f}"]
+        row = [page.name, str(r.status), str(r.queries), f"{r.p50:.0f} / {r.p95:.0f} ({r.cpu_p50:.0f})"]
         if page.name in staff:
             s, b = staff[page.name], bare[page.name]
             row += [f"{s.rate:.0f}", f"{s.p50:.0f} / {s.p95:.0f}", f"{s.rate / b.rate:.2f}"]
@@ -386,7 +389,7 @@ def report(args, seeded, pages, missing, in_process, staff, anonymous, bare, see
         rows = []
         for page in pages:
             r = in_process[page.name]
-            value = f"{r.queries} queries, 1 client p95 {r.p95:.0f} ms"
+            value = f"{r.queries} queries, 1 client p95 {r.p95:.0f} ms (CPU p50 {r.cpu_p50:.0f} ms)"
             if page.name in staff:
                 ratio = staff[page.name].rate / bare[page.name].rate
                 value += f", 20 clients {staff[page.name].rate:.0f}/s ({ratio:.2f} of bare)"
