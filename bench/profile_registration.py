@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
         lock_logger.setLevel(logging.DEBUG)
         lock_logger.propagate = False
 
-        rows: dict[str, list[tuple[float, int]]] = {"GET": [], "POST": []}
+        rows: dict[str, list[tuple[float, int, float]]] = {"GET": [], "POST": []}
         profiler = cProfile.Profile()
         first_profiled = max(len(scenario.clients) - args.profile, 0)
         for index, client_data in enumerate(scenario.clients):
@@ -90,32 +90,36 @@ def main(argv: list[str]) -> int:
             if profiling:
                 profiler.enable()
             with CaptureQueriesContext(connection) as get_queries:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.get(scenario.path)
                 get_time = time.perf_counter() - started
+                get_cpu = time.process_time() - cpu_started
             assert response.status_code == 200, response.status_code
             data = {
                 "organisation": str(client_data.company_pk), "attendee_name": f"Deltagare {index}",
                 "attendee_email": client_data.email, "dietary_needs": "", "accessibility_needs": "", "consent": "on",
             }
             with CaptureQueriesContext(connection) as post_queries:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.post(scenario.path, data)
                 post_time = time.perf_counter() - started
+                post_cpu = time.process_time() - cpu_started
             if profiling:
                 profiler.disable()
             assert response.status_code in (302, 303), (response.status_code, response.content[:2000])
-            rows["GET"].append((get_time, len(get_queries)))
-            rows["POST"].append((post_time, len(post_queries)))
+            rows["GET"].append((get_time, len(get_queries), get_cpu))
+            rows["POST"].append((post_time, len(post_queries), post_cpu))
             if index == len(scenario.clients) - 1:
                 last_post = [q["sql"][:160] for q in post_queries.captured_queries]
                 last_get = [q["sql"][:160] for q in get_queries.captured_queries]
 
         print(f"\n{len(scenario.clients)} registrations, one at a time, in-process (load {_load()})")
         for step, values in rows.items():
-            times = [t for t, _ in values]
+            times = [t for t, _n, _c in values]
+            cpu = [c for _t, _n, c in values]
             print(f"{step:5} median {statistics.median(times) * 1000:6.1f} ms   p95 "
-                  f"{sorted(times)[int(0.95 * (len(times) - 1))] * 1000:6.1f} ms   queries (last) {values[-1][1]}")
+                  f"{sorted(times)[int(0.95 * (len(times) - 1))] * 1000:6.1f} ms   CPU median "
+                  f"{statistics.median(cpu) * 1000:6.1f} ms   queries (last) {values[-1][1]}")
         if holds.values:
             ordered = sorted(holds.values)
             print(f"lock held median {statistics.median(ordered):.1f} ms   p95 "
