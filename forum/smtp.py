@@ -11,10 +11,15 @@ Whoever sends over it reports the outcome: :func:`sent` after success, :func:`di
 any failure (the session may be half-way through a transaction; the next mail gets a fresh
 one). The connection never decides whether a row is sent: that stays with the outbox
 (forum.services.outbox_deliver), which locks the row and sends it at most once.
+
+A session is kept only while mail keeps coming: one left unused for ``IDLE_CLOSE_SECONDS``
+is closed (QUIT) by a small background thread of the process, so an idle worker holds no
+connection to the mail server and a burst (a newsletter) still goes out over a few.
 """
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
 import threading
 import time
@@ -30,8 +35,62 @@ IDLE_CHECK_SECONDS = 5.0
 #: Mails per session before a fresh one (Postfix's default limit is 100 recipients per
 #: message, and many servers cap messages per session at a few hundred).
 MAX_MESSAGES = 200
+#: A session unused this long is closed (a burst keeps it busy; an idle worker holds none).
+IDLE_CLOSE_SECONDS = 1.0
 
 _local = threading.local()
+# Every thread's session, for the thread that closes idle ones; guarded by _lock. A session
+# is "busy" from connection() until sent() or discard(): never closed under its sender.
+_sessions: dict[int, dict] = {}
+_lock = threading.Lock()
+_reaper: threading.Thread | None = None
+_reaper_pid: int | None = None
+
+
+def _forget_after_fork() -> None:
+    """A forked child (a Celery pool process) starts with no session and a fresh lock: the
+    parent's sockets are not its own, and a lock held by a parent thread would never open."""
+    global _local, _lock, _sessions, _reaper
+    _local = threading.local()
+    _lock = threading.Lock()
+    _sessions = {}
+    _reaper = None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def _reap_idle() -> None:
+    """Close sessions unused for IDLE_CLOSE_SECONDS (the background thread's loop)."""
+    while True:
+        time.sleep(IDLE_CLOSE_SECONDS / 2)
+        now = time.monotonic()
+        with _lock:
+            idle = [ident for ident, state in _sessions.items()
+                    if not state["busy"] and now - state["used_at"] >= IDLE_CLOSE_SECONDS]
+            closing = [_sessions.pop(ident) for ident in idle]
+            for state in closing:
+                state["closed"] = True
+        for state in closing:
+            _close(state)
+
+
+def _ensure_reaper() -> None:
+    """Start the closing thread once per process (again in a forked worker child)."""
+    global _reaper, _reaper_pid
+    with _lock:
+        if _reaper is not None and _reaper_pid == os.getpid() and _reaper.is_alive():
+            return
+        _reaper_pid = os.getpid()
+        _reaper = threading.Thread(target=_reap_idle, name="smtp-idle-close", daemon=True)
+        _reaper.start()
+
+
+def _close(state: dict) -> None:
+    try:
+        state["backend"].close()
+    except Exception:  # noqa: BLE001 - closing a broken session may fail in many ways; it is gone either way
+        logger.debug("closing the SMTP connection failed", exc_info=True)
 
 
 def _settings_key() -> tuple:
@@ -56,8 +115,14 @@ def connection() -> Any:
     """The calling thread's open mail backend, reused when it can be (see the module); opens a
     new one otherwise. Raises what opening raises (the caller treats it as a failed attempt).
     Side effect: may open or close a network connection."""
-    state = getattr(_local, "state", None)
+    _ensure_reaper()
     key = _settings_key()
+    with _lock:
+        state = getattr(_local, "state", None)
+        if state is not None and state.get("closed"):
+            state = _local.state = None  # closed for idleness meanwhile
+        if state is not None:
+            state["busy"] = True  # from here on the closing thread leaves it alone
     if state is not None:
         stale = (
             state["key"] != key
@@ -70,8 +135,11 @@ def connection() -> Any:
     if state is None:
         backend = get_connection(fail_silently=False)
         backend.open()  # the backend keeps a session it opened itself until close()
-        state = {"backend": backend, "key": key, "count": 0, "used_at": time.monotonic()}
+        state = {"backend": backend, "key": key, "count": 0, "used_at": time.monotonic(), "busy": True,
+                 "closed": False}
         _local.state = state
+        with _lock:
+            _sessions[threading.get_ident()] = state
     return state["backend"]
 
 
@@ -79,8 +147,10 @@ def sent() -> None:
     """The mail went out over this thread's connection: count it and note the time."""
     state = getattr(_local, "state", None)
     if state is not None:
-        state["count"] += 1
-        state["used_at"] = time.monotonic()
+        with _lock:
+            state["count"] += 1
+            state["used_at"] = time.monotonic()
+            state["busy"] = False
 
 
 def discard() -> None:
@@ -89,7 +159,10 @@ def discard() -> None:
     _local.state = None
     if state is None:
         return
-    try:
-        state["backend"].close()
-    except Exception:  # noqa: BLE001 - closing a broken session may fail in many ways; it is gone either way
-        logger.debug("closing the SMTP connection failed", exc_info=True)
+    with _lock:
+        if _sessions.get(threading.get_ident()) is state:
+            del _sessions[threading.get_ident()]
+        already = state.get("closed", False)
+        state["closed"] = True
+    if not already:
+        _close(state)
