@@ -49,10 +49,14 @@ def profile_update(
 
 
 def language_set(*, user: User, language: str) -> None:
-    """Remember the language a logged-in person chose in the language switch."""
+    """Remember the language a logged-in person chose in the language switch. Side effect
+    when it changes: the user row and an audit event."""
     if user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
+        previous = user.language
+        with transaction.atomic():
+            user.language = language
+            user.save(update_fields=["language"])
+            audit_record(actor=user, action="account.language", target=user, data={"from": previous, "to": language})
 
 
 def representation_add(*, actor: User, organisationsnummer: str, title: str, new_company: dict[str, Any],

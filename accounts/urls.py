@@ -1,6 +1,9 @@
+"""A person's own pages, in the ``accounts`` namespace (``accounts:profile``, …)."""
 from django.urls import path
 
 from . import views
+
+app_name = "accounts"
 
 urlpatterns = [
     path("profil/", views.profile, name="profile"),

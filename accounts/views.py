@@ -24,7 +24,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.profile_update(actor=request.user, user=request.user, **form.cleaned_data)
         messages.success(request, _("Your details were saved."))
-        return redirect("profile")
+        return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -55,7 +55,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
                 _("%(name)s is already registered. The forum's staff will confirm that you represent it.")
                 % {"name": affiliation.organisation.name},
             )
-        return redirect("organisations")
+        return redirect("accounts:organisations")
     return render(
         request,
         "accounts/organisations.html",
@@ -72,7 +72,7 @@ def affiliation_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     affiliation_delete(actor=request.user, affiliation=affiliation)
     messages.success(request, _("You no longer represent %(name)s.") % {"name": affiliation.organisation.name})
-    return redirect("organisations")
+    return redirect("accounts:organisations")
 
 
 @require_POST

@@ -178,6 +178,7 @@ from forum.sni import SNI_SECTIONS  # noqa: E402
 from forum.validators import normalise_organisationsnummer  # noqa: E402
 
 from .models import Meeting, SeatPool  # noqa: E402
+from .services import pool_refusal  # noqa: E402
 
 
 class YearForm(forms.Form):
@@ -329,8 +330,6 @@ class _PoolChoiceMixin:
     def _check_pool_kind(self, pool: SeatPool | None, organisation: Organisation | None, field: str) -> None:
         """Say early what the booking service would refuse (the rule lives in
         :func:`events.services.pool_refusal`)."""
-        from .services import pool_refusal
-
         if pool is None or organisation is None:
             return
         refusal = pool_refusal(pool, organisation)

@@ -210,6 +210,22 @@ def _new_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(6))
 
 
+class RegistrationQuerySet(models.QuerySet):
+    """Registration queries that state a rule, so that the rule has one home."""
+
+    def waiting_line(self) -> RegistrationQuerySet:
+        """The waiting list in its one order (:attr:`Registration.WAITING_ORDER`): the order
+        offers go out in, the positions people are told, and the order pages list."""
+        return self.filter(status=Registration.Status.WAITING).order_by(*Registration.WAITING_ORDER)
+
+    def waiting_ahead_of(self, registration: Registration) -> RegistrationQuerySet:
+        """Those before ``registration`` on its meeting's waiting list (the same order)."""
+        return self.waiting_line().filter(meeting_id=registration.meeting_id).filter(
+            Q(waiting_since__lt=registration.waiting_since)
+            | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)
+        )
+
+
 class Registration(models.Model):
     """One place at a meeting for a company (or a municipal participant), from invitation
     or open registration through the waiting list to attendance."""
@@ -235,6 +251,13 @@ class Registration(models.Model):
     OCCUPYING = (Status.CONFIRMED, Status.OFFERED)
     # Statuses in which a company still has a live claim on the meeting.
     ACTIVE = (Status.INVITED, Status.CONFIRMED, Status.WAITING, Status.OFFERED)
+    # Statuses (as the clock sees them) in which the attendee's side is offered to give the
+    # place up; an invitation is declined instead, and what has expired is over.
+    CANCELLABLE = (Status.CONFIRMED, Status.WAITING, Status.OFFERED)
+    # The waiting list's order: first come, first served; the id settles a tie.
+    WAITING_ORDER = ("waiting_since", "pk")
+
+    objects = RegistrationQuerySet.as_manager()
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("meeting")
@@ -305,16 +328,35 @@ class Registration(models.Model):
     def display_attendee(self) -> str:
         return self.attendee_name or self.contact_name or self.contact_email
 
+    @classmethod
+    def expired_invitation_q(cls, now) -> Q:
+        """The rows :meth:`effective_status` sees as expired invitations at ``now``, for queries."""
+        return Q(status=cls.Status.INVITED, expires_at__lte=now)
+
+    @classmethod
+    def expired_offer_q(cls, now) -> Q:
+        """The rows :meth:`effective_status` sees as expired offers at ``now``, for queries."""
+        return Q(status=cls.Status.OFFERED, offer_expires_at__lte=now)
+
     def effective_status(self, now=None) -> str:
         """The status as the clock sees it: an unanswered invitation past its answer-by date
         is expired, an offer past its deadline is an expired offer, even before the periodic
-        task has written it. The one definition used by services, views and templates."""
+        task has written it. The one definition used by services, views and templates (and,
+        for queries, :meth:`expired_invitation_q` and :meth:`expired_offer_q`)."""
         now = now or timezone.now()
         if self.status == self.Status.INVITED and self.expires_at and now >= self.expires_at:
             return self.Status.EXPIRED
         if self.status == self.Status.OFFERED and self.offer_expires_at and now >= self.offer_expires_at:
             return self.Status.OFFER_EXPIRED
         return self.status
+
+    def may_cancel(self, now=None) -> bool:
+        """Whether the pages offer to cancel this place: it is confirmed, waiting or offered
+        (as the clock sees it) and the meeting has not started. The same limits as
+        :func:`events.services.registration_cancel`, so a button never leads to a refusal.
+        Reads ``meeting`` (select it with the registration on list pages)."""
+        now = now or timezone.now()
+        return self.effective_status(now) in self.CANCELLABLE and now < self.meeting.starts_at
 
 
 class InvitationBatch(models.Model):

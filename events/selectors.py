@@ -14,7 +14,7 @@ from django.utils import timezone
 from forum.models import Affiliation
 
 from .models import Meeting, Registration, SeatPool
-from .services import SeatMap
+from .services import SeatMap, claims_block, pool_refusal
 
 
 def meetings_by_year(forum, *, include_drafts: bool) -> dict[int, list[Meeting]]:
@@ -46,9 +46,8 @@ def meeting_registrations(meeting: Meeting) -> QuerySet[Registration]:
 
 
 def waiting_list(meeting: Meeting) -> QuerySet[Registration]:
-    return meeting.registrations.filter(status=Registration.Status.WAITING).select_related(
-        "organisation"
-    ).order_by("waiting_since", "pk")
+    """The meeting's waiting list in its order (position = place in this list)."""
+    return meeting.registrations.waiting_line().select_related("organisation")
 
 
 def registrations_for_user(user: Any) -> QuerySet[Registration]:
@@ -151,9 +150,9 @@ def waiting_positions(registrations: list[Registration]) -> dict[int, int]:
         return {}
     positions: dict[int, int] = {}
     counters: dict[int, int] = defaultdict(int)
-    for pk, meeting_id in Registration.objects.filter(
-        meeting_id__in=meeting_ids, status=Registration.Status.WAITING
-    ).order_by("meeting_id", "waiting_since", "pk").values_list("pk", "meeting_id"):
+    for pk, meeting_id in Registration.objects.filter(meeting_id__in=meeting_ids).waiting_line().order_by(
+        "meeting_id", *Registration.WAITING_ORDER
+    ).values_list("pk", "meeting_id"):
         counters[meeting_id] += 1
         positions[pk] = counters[meeting_id]
     return positions
@@ -255,7 +254,7 @@ def open_seats_estimate(meetings: Iterable[Meeting], *, now: dt.datetime | None 
     Status = Registration.Status
     rows = (
         Registration.objects.filter(meeting__in=meetings)
-        .filter(Q(status=Status.CONFIRMED) | (Q(status=Status.OFFERED) & ~Q(offer_expires_at__lte=now))
+        .filter(Q(status=Status.CONFIRMED) | (Q(status=Status.OFFERED) & ~Registration.expired_offer_q(now))
                 | Q(status=Status.WAITING))
         .values_list("meeting_id", "status", "seat_pool_id", "pool_id")
         .annotate(n=Count("pk"))
@@ -360,8 +359,6 @@ def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
     counts (:func:`events.services.claims_block`) – so "Register" is offered only where the
     booking would not refuse it (it may still join the waiting list). At most five queries
     however many companies and registrations."""
-    from .services import claims_block, pool_refusal
-
     now = now or timezone.now()
     pools = list(meeting.pools.select_related("department").order_by("position", "pk"))
     open_pool = next((pool for pool in pools if pool.kind == SeatPool.Kind.OPEN), None)
@@ -432,7 +429,7 @@ def meeting_todos(forum: Any, *, now: dt.datetime | None = None) -> list[Meeting
         todo(row["pool__meeting_id"]).nominations = row["n"]
     for row in (Registration.objects.filter(coming, status=Registration.Status.INVITED,
                                             pool__hold_until__gt=now, pool__hold_until__lte=now + HOLD_DATE_WARNING)
-                .exclude(expires_at__lte=now)
+                .exclude(Registration.expired_invitation_q(now))
                 .values("meeting_id").annotate(n=Count("pk"), first=Min("pool__hold_until")).order_by()):
         item = todo(row["meeting_id"])
         item.invitations, item.released_at = row["n"], row["first"]

@@ -14,12 +14,12 @@ class ForumConfig(AppConfig):
 
         # The coordinators' to-do page comes first among their tools.
         sections.register_forum_link(sections.ForumLink(
-            key="forum.work", label=_("To do"), url=lambda forum: reverse("forum_work", args=[forum.slug]),
+            key="forum.work", label=_("To do"), url=lambda forum: reverse("forum:forum_work", args=[forum.slug]),
             visible=permissions.can_manage_forum, group=sections.LinkGroup.WORK, order=0,
             menu=permissions.can_manage_forum,
         ))
         sections.register_forum_link(sections.ForumLink(
-            key="forum.roles", label=_("Roles"), url=lambda forum: reverse("forum_roles", args=[forum.slug]),
+            key="forum.roles", label=_("Roles"), url=lambda forum: reverse("forum:forum_roles", args=[forum.slug]),
             visible=permissions.can_manage_roles, group=sections.LinkGroup.WORK, order=90,
             menu=permissions.can_manage_roles,
         ))

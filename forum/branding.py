@@ -154,4 +154,4 @@ def stylesheet_url() -> str:
     if not colour:
         return ""
     version = hashlib.sha256(colour.encode()).hexdigest()[:10]
-    return f"{reverse('brand_css')}?v={version}"
+    return f"{reverse('forum:brand_css')}?v={version}"

@@ -40,7 +40,7 @@ class Forum(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("forum_detail", kwargs={"slug": self.slug})
+        return reverse("forum:forum_detail", kwargs={"slug": self.slug})
 
 
 class FocusArea(models.Model):

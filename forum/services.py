@@ -309,9 +309,16 @@ def outbox_sweep(*, now=None, limit: int = 500, grace: timedelta = OUTBOX_SWEEP_
     """
     now = now or timezone.now()
     cutoff = now - grace
-    OutboxMessage.objects.filter(
-        status=OutboxMessage.Status.SENDING, sending_since__lt=now - OUTBOX_SENDING_TIMEOUT
-    ).update(status=OutboxMessage.Status.INTERRUPTED, sending_since=None, last_error=INTERRUPTED_NOTE)
+    with transaction.atomic():
+        stuck = list(OutboxMessage.objects.select_for_update().filter(
+            status=OutboxMessage.Status.SENDING, sending_since__lt=now - OUTBOX_SENDING_TIMEOUT
+        ).values_list("pk", flat=True))
+        if stuck:
+            OutboxMessage.objects.filter(pk__in=stuck).update(
+                status=OutboxMessage.Status.INTERRUPTED, sending_since=None, last_error=INTERRUPTED_NOTE
+            )
+            # A bulk write by the clock (no actor): one audit row naming the rows it marked.
+            audit_record(actor=None, action="outbox.interrupt_bulk", data={"messages": stuck, "count": len(stuck)})
     due = list(
         OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED)
         .filter(

@@ -1,23 +1,17 @@
-"""URLs of the portal."""
+"""URLs of the portal (the ROOT_URLCONF)."""
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
 
-from . import views
-
 admin.site.site_header = _("Forum portal administration")
 admin.site.site_title = _("Forum portal")
 
+# Each app's pages in its own namespace (forum:, accounts:, events:, issues:). The language
+# switch keeps Django's name ``set_language``, and allauth its own names (account_login, …).
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("forum/<slug:slug>/", views.forum_detail, name="forum_detail"),
-    path("forum/<slug:slug>/samordning/", views.forum_work, name="forum_work"),
-    path("forum/<slug:slug>/roller/", views.forum_roles, name="forum_roles"),
-    path("forum/<slug:slug>/roller/<int:pk>/ta-bort/", views.forum_role_revoke, name="forum_role_revoke"),
-    path("tillganglighet/", views.accessibility, name="accessibility"),
-    path("farger.css", views.brand_css, name="brand_css"),
+    path("", include("forum.app_urls")),
     path("", include("events.urls")),
     path("", include("issues.urls")),
     path("sprak/", account_views.set_language, name="set_language"),

@@ -104,7 +104,7 @@ def forum_roles(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The role was granted."))
-            return redirect("forum_roles", slug=forum.slug)
+            return redirect("forum:forum_roles", slug=forum.slug)
     return render(
         request,
         "forum/forum_roles.html",
@@ -120,7 +120,7 @@ def forum_role_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     forum_role = get_object_or_404(ForumRole, pk=pk, forum=forum)
     services.role_revoke(actor=request.user, forum_role=forum_role)
     messages.success(request, _("The role was removed."))
-    return redirect("forum_roles", slug=forum.slug)
+    return redirect("forum:forum_roles", slug=forum.slug)
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -138,5 +138,5 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             language=get_language(),
         )
         messages.success(request, _("Thank you. Your report has been sent to us."))
-        return redirect("accessibility")
+        return redirect("forum:accessibility")
     return render(request, "forum/accessibility.html", {"form": form}, status=form.status_code)

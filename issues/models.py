@@ -77,6 +77,13 @@ class Issue(models.Model):
     created_at = models.DateTimeField(_("raised"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    @classmethod
+    def overdue_q(cls, today) -> Q:
+        """Overdue on ``today``: a quick fix routed with a due date that has passed and still
+        open (a resolved one has left the quick-fix status). The one rule the triage queue's
+        filter and flag and the to-do page use."""
+        return Q(status=cls.Status.QUICK_FIX, due_date__lt=today)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("issue")
@@ -198,7 +205,7 @@ class Vote(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("issues:vote_detail", kwargs={"pk": self.pk})
+        return reverse("issues:ballot", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         # For the admin's edits of a draft; the portal's form checks the same.

@@ -23,7 +23,6 @@ urlpatterns = [
     path("tematraff/<int:pk>/omrostningar/", voting.vote_list, name="vote_list"),
     path("tematraff/<int:pk>/omrostning/ny/", voting.vote_create, name="vote_create"),
     path("omrostning/<int:pk>/hantera/", voting.vote_manage, name="vote_manage"),
-    path("omrostning/<int:pk>/", voting.ballot, name="vote_detail"),
     path("omrostning/<int:pk>/", voting.ballot, name="ballot"),
     path("omrostning/<int:pk>/inbjudan/<str:token>/", voting.ballot_by_token, name="ballot_by_token"),
     path("omrostning/<int:pk>/kvitto/", voting.receipt_check, name="receipt_check"),

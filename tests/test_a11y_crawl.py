@@ -39,7 +39,7 @@ from tests.csp import policy_guarded_page
 # server), what they read is committed by the module's fixture.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-# The demo users (forum/management/commands/seed_demo.py, README "Demo logins").
+# The demo users (accounts/demo.py and forum/demo.py, README "Demo logins").
 ROLES = {
     "anonymous": None,
     "coordinator": "samordnare@forum.example",

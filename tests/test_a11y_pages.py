@@ -293,7 +293,7 @@ def test_coordinators_to_do_page_gathers_what_needs_them(client, forum, django_a
     meeting, votes = _todo_world(forum, coordinator)
     client.force_login(coordinator)
     english(client)
-    url = reverse("forum_work", args=[forum.slug])
+    url = reverse("forum:forum_work", args=[forum.slug])
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
@@ -334,7 +334,7 @@ def test_to_do_page_is_for_the_forums_coordinators_only(client, forum):
     other = make_forum(municipality="Lund", name="Lundaforum", slug="lund")
     lund_coordinator = make_role_holder(other, Role.COORDINATOR, "lund@example.se")
     facilitator = make_role_holder(forum, Role.FACILITATOR, "processledare@example.se")
-    url = reverse("forum_work", args=[forum.slug])
+    url = reverse("forum:forum_work", args=[forum.slug])
     for user in (lund_coordinator, facilitator):
         client.force_login(user)
         assert client.get(url).status_code in (403, 404)

@@ -152,7 +152,7 @@ def test_language_switch_is_remembered_for_mail(client):
 def test_profile_update(client):
     user = _make_user()
     client.force_login(user)
-    response = client.post(reverse("profile"), {"first_name": "Anna", "last_name": "Ny", "language": "en"})
+    response = client.post(reverse("accounts:profile"), {"first_name": "Anna", "last_name": "Ny", "language": "en"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.last_name, user.language) == ("Ny", "en")

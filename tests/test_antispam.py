@@ -28,7 +28,7 @@ def _post(client, *, ip: str = "198.51.100.7", guard: dict | None = None, forwar
     fields = {"page_url": "/forum/", "description": DESCRIPTION, "email": "",
               **(bot_guard_fields(AccessibilityReportForm) if guard is None else guard), **data}
     headers = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for else {}
-    return client.post(reverse("accessibility"), fields, REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="en", **headers)
+    return client.post(reverse("forum:accessibility"), fields, REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="en", **headers)
 
 
 def _nothing_written() -> bool:

@@ -69,7 +69,7 @@ def test_participant_raises_an_issue_when_logged_in(client, meeting, participant
     client.force_login(user)
     page = client.get(capture_url(meeting))
     assert page.status_code == 200
-    assert re.search("Lyft en fråga|Raise an issue", text_of(page))
+    assert re.search("Ta upp en fråga|Raise an issue", text_of(page))
     # Company representatives speak for business by default.
     assert re.search(r'value="business"[^>]*checked', text_of(page))
 
@@ -308,7 +308,7 @@ def test_room_screen_shows_texts_and_counts_but_no_anonymous_names_or_emails(cli
     assert page.status_code == 200
     assert "Anonym fråga" in html and "Öppen fråga" in html and "Hemlighet AB" not in html
     assert 'aria-live="polite"' in html and '<meta http-equiv="refresh" content="15">' in html
-    assert reverse("accessibility") in html and 'class="skip-link"' in html
+    assert reverse("forum:accessibility") in html and 'class="skip-link"' in html
     assert public.pk in [row["id"] for row in data["issues"]]
 
 

@@ -61,7 +61,7 @@ def test_participant_raises_and_supports_issues_on_a_phone(live_server, phone_pa
     phone_page.get_by_label(name("Fokusområde", "Focus area")).select_option(str(focus.pk))
     phone_page.get_by_label(name("Visa min fråga anonymt", "Show my issue anonymously")).focus()
     phone_page.keyboard.press("Space")
-    phone_page.get_by_role("button", name=name("Lyft frågan", "Raise the issue")).focus()
+    phone_page.get_by_role("button", name=name("Ta upp frågan", "Raise the issue")).focus()
     phone_page.keyboard.press("Enter")
     phone_page.wait_for_load_state()
     expect(phone_page.get_by_text("Svårt att hitta lokaler för praktik")).to_be_visible()

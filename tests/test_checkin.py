@@ -198,7 +198,7 @@ def test_diversity_and_profile_pages_pass_axe(live_server, page, axe, forum, mee
     axe(page)
     page.goto(live_server.url + reverse("events:diversity_targets", args=[forum.slug]))
     axe(page)
-    page.goto(live_server.url + reverse("profile"))
+    page.goto(live_server.url + reverse("accounts:profile"))
     axe(page)
     # A refused answer (no consent) keeps the page accessible too.
     page.get_by_label("Kvinna").check()

@@ -224,23 +224,24 @@ def test_profile_without_consent_saves_nothing_and_withdrawing_clears():
 def test_profile_page_consent(client):
     user = make_user("bo@example.se")
     client.force_login(user)
-    page = client.get(reverse("profile")).content.decode()
+    page = client.get(reverse("accounts:profile")).content.decode()
     assert 'name="demographics_consent"' in page and 'name="gender"' in page
     base = {"first_name": "Bo", "last_name": "B", "language": "sv"}
     # Answers without consent: refused with a message, the choice kept, nothing saved.
-    response = client.post(reverse("profile"), {**base, "gender": "man"})
+    response = client.post(reverse("accounts:profile"), {**base, "gender": "man"})
     assert response.status_code == 400
     assert response.context["form"]["gender"].value() == "man"
     assert 'name="gender" value="man"' in response.content.decode()
     user.refresh_from_db()
     assert user.gender == "" and user.demographics_consent_at is None
     # With consent: saved, consent time recorded.
-    assert client.post(reverse("profile"), {**base, "gender": "man", "background": "swedish",
+    assert client.post(reverse("accounts:profile"), {**base, "gender": "man", "background": "swedish",
                                             "demographics_consent": "on"}).status_code == 302
     user.refresh_from_db()
     assert (user.gender, user.background) == ("man", "swedish") and user.demographics_consent_at is not None
     # Unticking withdraws: the answers are cleared even though they are still posted.
-    assert client.post(reverse("profile"), {**base, "gender": "man", "background": "swedish"}).status_code == 302
+    response = client.post(reverse("accounts:profile"), {**base, "gender": "man", "background": "swedish"})
+    assert response.status_code == 302
     user.refresh_from_db()
     assert (user.gender, user.background, user.demographics_consent_at) == ("", "", None)
 

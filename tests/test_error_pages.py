@@ -22,7 +22,7 @@ def _ours(response, status: int, language: str) -> str:
     assert response.status_code == status
     assert f'<html lang="{language}">' in content
     assert 'class="error-page' in content and 'class="site-header"' in content
-    assert f'href="{reverse("home")}"' in content and f"mailto:{settings.FORUM_CONTACT_EMAIL}" in content
+    assert f'href="{reverse("forum:home")}"' in content and f"mailto:{settings.FORUM_CONTACT_EMAIL}" in content
     assert "<style" not in content and " style=" not in content  # the CSP allows no inline style
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     return content
@@ -46,7 +46,7 @@ def test_403_page_says_who_has_access_and_how_to_get_it():
     researcher = make_role_holder(forum, Role.RESEARCHER, "forskare@example.se")
     client = Client()
     client.force_login(researcher)
-    url = reverse("forum_roles", args=[forum.slug])
+    url = reverse("forum:forum_roles", args=[forum.slug])
     _ours(client.get(url), 403, "sv")
     content = _ours(_english(client).get(url), 403, "en")
     assert "You do not have access to this page" in content

@@ -259,18 +259,18 @@ def _plain(name: str) -> URL:
 
 FORMS: list[Form] = [
     # --- forum and accounts
-    Form("forum_roles", "coordinator", _slug("forum_roles"),
+    Form("forum:forum_roles", "coordinator", _slug("forum:forum_roles"),
          lambda w: {"email": w.people["company"].email, "role": Role.PARTNER_NOMINATOR,
                     "partner_organisation": str(w.partner.pk)}),
-    Form("accessibility", "anonymous", _plain("accessibility"),
+    Form("forum:accessibility", "anonymous", _plain("forum:accessibility"),
          lambda w: {"page_url": "/tematraff/1/", "description": "Knappen går inte att nå med tangentbordet.",
                     "email": "besokare@example.se", **bot_guard_fields(AccessibilityReportForm)}),
-    Form("accessibility", "anonymous", _plain("accessibility"), lambda w: {"sida": "/"}, method="get"),
+    Form("forum:accessibility", "anonymous", _plain("forum:accessibility"), lambda w: {"sida": "/"}, method="get"),
     Form("set_language", "coordinator", _plain("set_language"), lambda w: {"language": "en", "next": "/"}),
-    Form("profile", "company", _plain("profile"),
+    Form("accounts:profile", "company", _plain("accounts:profile"),
          lambda w: {"first_name": "Rep", "last_name": "Test", "language": "sv", "notify_issue_updates": "on",
                     "gender": "woman", "background": "swedish", "demographics_consent": "on"}),
-    Form("organisations", "company", _plain("organisations"),
+    Form("accounts:organisations", "company", _plain("accounts:organisations"),
          lambda w: {"organisationsnummer": valid_organisationsnummer(), "title": "VD", "name": "Nytt AB",
                     "sni_section": "J", "size_class": "0-9", "postcode": "211 20", "district": "Centrum"}),
     # --- meetings: the coordinator's side
@@ -398,12 +398,12 @@ FORMS: list[Form] = [
 
 # URL names without form input, and why. Their path ids are fuzzed by test_hostile_path_values.
 NO_FORM: dict[str, str] = {
-    "home": "a list of forums, no input",
-    "forum_detail": "a forum's page, no input",
-    "forum_work": "the coordinators' to-do page, no input",
-    "brand_css": "the brand colour stylesheet, no input",
-    "forum_role_revoke": "POST without fields: the role is the path's id",
-    "affiliation_remove": "POST without fields: the affiliation is the path's id",
+    "forum:home": "a list of forums, no input",
+    "forum:forum_detail": "a forum's page, no input",
+    "forum:forum_work": "the coordinators' to-do page, no input",
+    "forum:brand_css": "the brand colour stylesheet, no input",
+    "forum:forum_role_revoke": "POST without fields: the role is the path's id",
+    "accounts:affiliation_remove": "POST without fields: the affiliation is the path's id",
     "events:meeting_detail": "a meeting's page, no input",
     "events:meeting_calendar": "an .ics file, no input",
     "events:my_registrations": "a list of the user's registrations, no input",
@@ -415,7 +415,6 @@ NO_FORM: dict[str, str] = {
     "issues:screen_json": "the room screen's data, no input",
     "issues:issue_detail": "an issue's public page, no input",
     "issues:vote_list": "a list of votes, no input",
-    "issues:vote_detail": "the same view as issues:ballot (covered)",
     "issues:vote_result": "a result page, no input",
     "account_logout": "POST without fields (allauth)",
     "account_inactive": "a message page (allauth)",

@@ -99,7 +99,7 @@ def _new_company(**overrides: str) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_bad_organisationsnummer_gets_a_clear_message_and_changes_nothing(client, person):
-    response = client.post(reverse("organisations"), _new_company(organisationsnummer="559123-4560"))
+    response = client.post(reverse("accounts:organisations"), _new_company(organisationsnummer="559123-4560"))
     assert response.status_code == 400
     content = response.content.decode()
     assert "Kontrollsiffran stämmer inte" in content
@@ -110,7 +110,7 @@ def test_bad_organisationsnummer_gets_a_clear_message_and_changes_nothing(client
 
 @pytest.mark.django_db
 def test_new_company_makes_a_confirmed_representative(client, person):
-    response = client.post(reverse("organisations"), _new_company(postcode="21421"))
+    response = client.post(reverse("accounts:organisations"), _new_company(postcode="21421"))
     assert response.status_code == 302
     organisation = Organisation.objects.get()
     assert organisation.organisationsnummer == "559123-4561"
@@ -120,7 +120,7 @@ def test_new_company_makes_a_confirmed_representative(client, person):
 
 @pytest.mark.django_db
 def test_new_company_needs_industry_and_size(client, person):
-    response = client.post(reverse("organisations"), {"organisationsnummer": "5591234561", "title": "VD"})
+    response = client.post(reverse("accounts:organisations"), {"organisationsnummer": "5591234561", "title": "VD"})
     assert response.status_code == 400
     content = response.content.decode()
     assert "Ange företagets namn" in content
@@ -131,7 +131,8 @@ def test_new_company_needs_industry_and_size(client, person):
 @pytest.mark.django_db
 def test_existing_company_waits_for_confirmation(client, person):
     company = make_company("Västra Hamnen Digital AB", organisationsnummer="559123-4561", size="10-49")
-    response = client.post(reverse("organisations"), {"organisationsnummer": "559123-4561", "title": "Säljchef"})
+    response = client.post(reverse("accounts:organisations"),
+                           {"organisationsnummer": "559123-4561", "title": "Säljchef"})
     assert response.status_code == 302
     affiliation = Affiliation.objects.get(person=person, organisation=company)
     assert not affiliation.is_confirmed
@@ -142,10 +143,11 @@ def test_existing_company_waits_for_confirmation(client, person):
 def test_a_person_may_represent_several(client, person):
     for number, name in (("5591234561", "Ett AB"), ("5590000005", "Två AB")):
         client.post(
-            reverse("organisations"), _new_company(organisationsnummer=number, name=name, title="Styrelseledamot")
+            reverse("accounts:organisations"),
+            _new_company(organisationsnummer=number, name=name, title="Styrelseledamot"),
         )
     assert Affiliation.objects.filter(person=person).count() == 2
-    assert "Ett AB" in client.get(reverse("organisations")).content.decode()
+    assert "Ett AB" in client.get(reverse("accounts:organisations")).content.decode()
 
 
 @pytest.mark.django_db
@@ -155,7 +157,7 @@ def test_cannot_remove_someone_elses_affiliation(client, person):
     affiliation = services.affiliation_create(
         actor=None, person=other, organisation=company, title="VD", confirmed=True
     )
-    response = client.post(reverse("affiliation_remove", args=[affiliation.pk]))
+    response = client.post(reverse("accounts:affiliation_remove", args=[affiliation.pk]))
     assert response.status_code == 403
     assert Affiliation.objects.filter(pk=affiliation.pk).exists()
 

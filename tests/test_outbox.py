@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum import services
-from forum.models import OutboxMessage
+from forum.models import AuditEvent, OutboxMessage
 from forum.tasks import outbox_send
 
 
@@ -273,6 +273,8 @@ def test_stuck_sending_row_is_interrupted_not_resent():
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.INTERRUPTED
     assert "Not resent" in message.last_error and "Message-ID" in message.last_error
+    # The bulk write by the clock leaves one audit row naming the rows it marked.
+    assert AuditEvent.objects.get(action="outbox.interrupt_bulk").data == {"messages": [message.pk], "count": 1}
 
 
 @pytest.mark.django_db

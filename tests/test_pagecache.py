@@ -22,7 +22,7 @@ def _token(response) -> str:
 
 
 def test_an_anonymous_visitor_gets_the_stored_page_without_a_query(client, forum, django_assert_num_queries):
-    url = reverse("forum_detail", args=[forum.slug])
+    url = reverse("forum:forum_detail", args=[forum.slug])
     first = client.get(url)
     assert first.status_code == 200 and first["X-Page-Cache"] == "miss"
     with django_assert_num_queries(0):
@@ -33,7 +33,7 @@ def test_an_anonymous_visitor_gets_the_stored_page_without_a_query(client, forum
 
 
 def test_a_write_through_a_named_action_shows_at_once(client, forum, django_capture_on_commit_callbacks):
-    url = reverse("forum_detail", args=[forum.slug])
+    url = reverse("forum:forum_detail", args=[forum.slug])
     client.get(url)
     assert client.get(url)["X-Page-Cache"] == "hit"
     coordinator = make_role_holder(forum, Role.COORDINATOR)
@@ -46,7 +46,7 @@ def test_a_write_through_a_named_action_shows_at_once(client, forum, django_capt
 
 def test_a_change_behind_the_services_back_shows_within_the_cache_time(client, forum, settings):
     settings.FORUM_PAGE_CACHE_SECONDS = 1
-    url = reverse("forum_detail", args=[forum.slug])
+    url = reverse("forum:forum_detail", args=[forum.slug])
     client.get(url)
     Forum.objects.filter(pk=forum.pk).update(description="Ändrat direkt i databasen.")
     assert "Ändrat direkt i databasen." not in client.get(url).content.decode()
@@ -55,18 +55,18 @@ def test_a_change_behind_the_services_back_shows_within_the_cache_time(client, f
 
 
 def test_logged_in_people_are_never_served_a_stored_page(client, forum):
-    url = reverse("forum_detail", args=[forum.slug])
+    url = reverse("forum:forum_detail", args=[forum.slug])
     Client().get(url)
     assert Client().get(url)["X-Page-Cache"] == "hit"
     client.force_login(make_role_holder(forum, Role.COORDINATOR))
     response = client.get(url)
     assert response.status_code == 200 and "X-Page-Cache" not in response
     # The coordinator's page has the to-do link the anonymous page lacks.
-    assert reverse("forum_work", args=[forum.slug]) in response.content.decode()
+    assert reverse("forum:forum_work", args=[forum.slug]) in response.content.decode()
 
 
 def test_each_visitor_gets_their_own_csrf_token_and_it_works(forum):
-    url = reverse("forum_detail", args=[forum.slug])
+    url = reverse("forum:forum_detail", args=[forum.slug])
     first = Client(enforce_csrf_checks=True)
     first_page = first.get(url)
     second = Client(enforce_csrf_checks=True)
@@ -83,7 +83,7 @@ def test_each_visitor_gets_their_own_csrf_token_and_it_works(forum):
 
 
 def test_languages_are_stored_apart(forum):
-    url = reverse("forum_detail", args=[forum.slug])
+    url = reverse("forum:forum_detail", args=[forum.slug])
     swedish = Client().get(url, HTTP_ACCEPT_LANGUAGE="sv")
     english = Client().get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert swedish["Content-Language"] == "sv" and english["Content-Language"] == "en"

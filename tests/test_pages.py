@@ -58,7 +58,7 @@ def test_roles_page_runs_a_fixed_number_of_queries(client, django_assert_max_num
     forum = services.forum_create(actor=None, municipality="Malmö", name="Meet Malmö", slug="meet-malmo")
     admin = User.objects.create_superuser("admin@forum.example", "Lösen-för-test-123")
     client.force_login(admin)
-    url = reverse("forum_roles", args=[forum.slug])
+    url = reverse("forum:forum_roles", args=[forum.slug])
     for index in range(30):
         user = User.objects.create_user(f"person{index}@forum.example", "x")
         services.role_grant(actor=admin, forum=forum, user=user, role="researcher")
@@ -79,11 +79,11 @@ def test_forum_page_and_unknown_forum(client):
 
 @pytest.mark.django_db
 def test_accessibility_report_is_stored_and_mailed(client):
-    response = client.get(reverse("accessibility"))
+    response = client.get(reverse("forum:accessibility"))
     assert response.status_code == 200
     assert "Rapportera ett tillgänglighetsproblem" in response.content.decode()
     response = client.post(
-        reverse("accessibility"),
+        reverse("forum:accessibility"),
         {
             "page_url": "/",
             "description": "Menyn går inte att nå med tangentbordet.",
@@ -102,7 +102,7 @@ def test_accessibility_report_is_stored_and_mailed(client):
 @pytest.mark.django_db
 def test_accessibility_report_needs_a_description(client):
     response = client.post(
-        reverse("accessibility"),
+        reverse("forum:accessibility"),
         {"page_url": "/konto/", "description": "", "email": "fel", **bot_guard_fields(AccessibilityReportForm)},
     )
     assert response.status_code == 400

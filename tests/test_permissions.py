@@ -90,12 +90,12 @@ def test_inactive_user_has_no_roles(people, forum):
 ])
 def test_roles_page_access(client, people, forum, who, status):
     client.force_login(people[who])
-    assert client.get(reverse("forum_roles", args=[forum.slug])).status_code == status
+    assert client.get(reverse("forum:forum_roles", args=[forum.slug])).status_code == status
 
 
 @pytest.mark.django_db
 def test_roles_page_requires_login(client, forum):
-    response = client.get(reverse("forum_roles", args=[forum.slug]))
+    response = client.get(reverse("forum:forum_roles", args=[forum.slug]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
 
@@ -105,7 +105,7 @@ def test_coordinator_grants_and_revokes_role(client, people, forum, partners):
     coordinator = people[Role.COORDINATOR]
     newcomer = make_user("ny@forum.example")
     client.force_login(coordinator)
-    url = reverse("forum_roles", args=[forum.slug])
+    url = reverse("forum:forum_roles", args=[forum.slug])
     response = client.post(
         url, {"email": "ny@forum.example", "role": Role.PARTNER_NOMINATOR, "partner_organisation": ""}
     )
@@ -124,7 +124,7 @@ def test_coordinator_grants_and_revokes_role(client, people, forum, partners):
     assert granted.partner_organisation == partners[1]
     assert AuditEvent.objects.filter(action="forum.role_grant", actor=coordinator, target_id=str(granted.pk)).exists()
 
-    response = client.post(reverse("forum_role_revoke", args=[forum.slug, granted.pk]))
+    response = client.post(reverse("forum:forum_role_revoke", args=[forum.slug, granted.pk]))
     assert response.status_code == 302
     assert not ForumRole.objects.filter(user=newcomer).exists()
     assert AuditEvent.objects.filter(action="forum.role_revoke", actor=coordinator).exists()
@@ -135,9 +135,9 @@ def test_coordinator_cannot_revoke_in_other_forum(client, people, forum, other_f
     stranger = make_user("lund@forum.example")
     role = services.role_grant(actor=None, forum=other_forum, user=stranger, role=Role.RESEARCHER)
     client.force_login(people[Role.COORDINATOR])
-    response = client.post(reverse("forum_role_revoke", args=[other_forum.slug, role.pk]))
+    response = client.post(reverse("forum:forum_role_revoke", args=[other_forum.slug, role.pk]))
     assert response.status_code == 403
-    response = client.post(reverse("forum_role_revoke", args=[forum.slug, role.pk]))
+    response = client.post(reverse("forum:forum_role_revoke", args=[forum.slug, role.pk]))
     assert response.status_code == 404
     assert ForumRole.objects.filter(pk=role.pk).exists()
 
@@ -153,10 +153,10 @@ def test_partner_nominator_needs_partner_organisation(forum):
 def test_navigation_follows_roles(client, people, forum):
     client.force_login(people[Role.COORDINATOR])
     content = client.get("/").content.decode()
-    assert reverse("forum_roles", args=[forum.slug]) in content
+    assert reverse("forum:forum_roles", args=[forum.slug]) in content
     client.force_login(people[Role.RESEARCHER])
     content = client.get("/").content.decode()
-    assert reverse("forum_roles", args=[forum.slug]) not in content
+    assert reverse("forum:forum_roles", args=[forum.slug]) not in content
     assert forum.get_absolute_url() in content
     assert reverse("admin:index") not in content
     client.force_login(people["admin"])

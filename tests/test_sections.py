@@ -126,7 +126,8 @@ def test_the_apps_register_their_sections_and_links():
 
 def test_forum_imports_no_app_built_on_it():
     """Imports run one way: no module of forum/ (at any level, also inside functions) imports
-    events, issues or networks. The demo data command is left out: issue 11 splits it per app."""
+    events, issues or networks. The demo data command is left out: it calls each app's demo part
+    (<app>/demo.py) in order."""
     built_on_forum = {"events", "issues", "networks"}
     offenders = []
     for path in Path(settings.BASE_DIR, "forum").rglob("*.py"):
@@ -283,7 +284,7 @@ def test_header_menu_shows_each_forum_the_tools_of_the_users_role(client, django
     forum = make_forum()
     lund = make_forum(municipality="Lund", name="Lundaforum", slug="lund")
     triage_url = reverse("issues:triage_queue", args=[forum.slug])
-    roles_url = reverse("forum_roles", args=[forum.slug])
+    roles_url = reverse("forum:forum_roles", args=[forum.slug])
     plan_url = reverse("events:plan", args=[forum.slug])
 
     facilitator = make_role_holder(forum, Role.FACILITATOR, "processledare@example.se")
@@ -312,7 +313,7 @@ def test_header_menu_shows_each_forum_the_tools_of_the_users_role(client, django
         header = header_of(client.get("/"))
     assert triage_url in header and roles_url in header and plan_url in header
     assert reverse("issues:triage_queue", args=[lund.slug]) in header
-    assert reverse("forum_roles", args=["forum-2"]) in header
+    assert reverse("forum:forum_roles", args=["forum-2"]) in header
 
 
 # --- seats left: the estimate follows the booking rule ----------------------------------------

@@ -70,7 +70,7 @@ def test_seed_demo_is_complete_and_idempotent(client):
         reverse("account_login"), {"login": "samordnare@forum.example", "password": "Demo-1111-forum"}
     )
     assert response.status_code == 302, response.content[:2000]
-    assert client.get(reverse("profile")).status_code == 200
+    assert client.get(reverse("accounts:profile")).status_code == 200
 
     # The demo coordinator got admin access with the role (role_grant), and sees the forum's
     # meetings and issues there.

@@ -265,7 +265,7 @@ def test_status_change_mails_raisers_and_supporters_who_want_it(forum, coordinat
         assert "Ett nytt cykelgarage öppnar i maj." in mail.body_text and "Ett nytt cykelgarage" in mail.body_html
         assert "Cykelparkering vid stationen" in mail.body_text
         assert re.search("Löst|Resolved", mail.subject)
-        assert issue.get_absolute_url() in mail.body_text and reverse("profile") in mail.body_text
+        assert issue.get_absolute_url() in mail.body_text and reverse("accounts:profile") in mail.body_text
     # Setting the same status again tells no one again.
     services.issue_set_status(actor=coordinator, issue=issue, status=Issue.Status.RESOLVED, answer="Ändrat svar")
     assert OutboxMessage.objects.filter(template="issues/status_changed").count() == 3
@@ -287,14 +287,14 @@ def test_quick_fix_mail_names_department_and_due_date(forum, coordinator, meetin
 def test_profile_turns_issue_mail_off(client):
     user = make_user("profil@example.se", first_name="Pia", last_name="Profil")
     client.force_login(user)
-    page = client.get(reverse("profile"))
+    page = client.get(reverse("accounts:profile"))
     assert 'name="notify_issue_updates"' in page.content.decode()
     assert page.context["form"]["notify_issue_updates"].value() is True
-    response = client.post(reverse("profile"), {"first_name": "Pia", "last_name": "Profil", "language": "sv"})
+    response = client.post(reverse("accounts:profile"), {"first_name": "Pia", "last_name": "Profil", "language": "sv"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.notify_issue_updates is False
-    client.post(reverse("profile"), {"first_name": "Pia", "last_name": "Profil", "language": "sv",
+    client.post(reverse("accounts:profile"), {"first_name": "Pia", "last_name": "Profil", "language": "sv",
                                      "notify_issue_updates": "on"})
     user.refresh_from_db()
     assert user.notify_issue_updates is True

@@ -198,6 +198,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             "offer_form": offer_form,
             "error": error,
             "position": services.waiting_position(registration),
+            "may_cancel": registration.may_cancel(),
         },
         status=status,
     )
@@ -258,7 +259,8 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
     positions = selectors.waiting_positions(registrations)
     now = timezone.now()
     rows = [
-        {"registration": r, "position": positions.get(r.pk), "state": r.effective_status(now)}
+        {"registration": r, "position": positions.get(r.pk), "state": r.effective_status(now),
+         "may_cancel": r.may_cancel(now)}
         for r in registrations
     ]
     return render(request, "events/participation/my_registrations.html", {"rows": rows})

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import permissions as forum_permissions
@@ -56,7 +55,6 @@ def triage_queue(request: HttpRequest, slug: str) -> HttpResponse:
     )
     return render(request, "issues/triage/queue.html", {
         "forum": forum, "form": form, "page": _page(request, issues), "query": _query_without_page(request),
-        "today": timezone.localdate(),
     }, status=400 if form.errors else 200)
 
 

@@ -1,0 +1,183 @@
+"""Meetings, the yearly plan, seat pools and a forum's diversity targets."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.services import audit_record
+
+from ..models import DiversityTarget, Meeting, Registration, SeatPool
+from .base import BookingError
+
+# --- Meetings and the yearly plan -------------------------------------------------------
+# Default pools for 90 company seats (seed 002) and municipal participants (seed 001 style).
+DEFAULT_POOLS: list[tuple[str, str, int]] = [
+    (SeatPool.Kind.CITY_PICK, "Stadens urval", 30),
+    (SeatPool.Kind.PARTNER_PICK, "Partnerorganisationernas urval", 30),
+    (SeatPool.Kind.OPEN, "Öppen anmälan", 30),
+    (SeatPool.Kind.MUNICIPAL, "Politiker", 10),
+    (SeatPool.Kind.MUNICIPAL, "Förvaltningschefer", 10),
+    (SeatPool.Kind.MUNICIPAL, "Tjänstepersoner", 10),
+]
+# Start-up year of seed 002: meeting 1 in May, 2 in September, 3 (prioritisation) in November.
+STARTUP_MEETINGS: list[tuple[str, str, int]] = [
+    (Meeting.Kind.CITY_FOR_BUSINESS, "Tematräff 1: Vad kan staden göra för företagens utveckling?", 5),
+    (Meeting.Kind.BUSINESS_FOR_CITY, "Tematräff 2: Vad kan företagen göra för stadens utveckling?", 9),
+    (Meeting.Kind.PRIORITISATION, "Tematräff 3: Beslut om prioriteringslista", 11),
+]
+LATER_MEETINGS: list[tuple[str, int]] = [("Vårträff", 4), ("Höstträff", 10)]
+# A pool's seats are held for it until two weeks before the meeting (seed 001 releases
+# unclaimed seats some weeks before the day).
+DEFAULT_HOLD = dt.timedelta(days=14)
+
+
+def _meeting_time(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """11:11 on the second Tuesday of the month: the concept's name is its start time."""
+    day = dt.date(year, month, 1)
+    tuesdays = [day + dt.timedelta(days=i) for i in range(31) if (day + dt.timedelta(days=i)).month == month
+                and (day + dt.timedelta(days=i)).weekday() == 1]
+    date = tuesdays[1]
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(date, dt.time(11, 11), tzinfo=tz)
+    return start, start + dt.timedelta(hours=3)
+
+
+def meeting_create(
+    *, actor: Any, forum, kind: str, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
+    focus_areas: Iterable = (), facilitators: Iterable = (), with_default_pools: bool = True, **fields: Any,
+) -> Meeting:
+    """Create a meeting in draft, by default with the default pools. Coordinators only."""
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            forum=forum, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, created_by=actor, **fields
+        )
+        meeting.focus_areas.set(focus_areas)
+        meeting.facilitators.set(facilitators)
+        if with_default_pools:
+            hold_until = starts_at - DEFAULT_HOLD
+            SeatPool.objects.bulk_create(
+                SeatPool(meeting=meeting, kind=pool_kind, name=name, size=size, hold_until=hold_until, position=i)
+                for i, (pool_kind, name, size) in enumerate(DEFAULT_POOLS)
+            )
+            meeting.capacity = sum(size for _k, _n, size in DEFAULT_POOLS)
+            meeting.save(update_fields=["capacity"])
+        audit_record(actor=actor, action="meeting.create", target=meeting, forum=forum)
+    return meeting
+
+
+def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitators=None, **fields: Any) -> Meeting:
+    """Edit a meeting's facts. Coordinators only."""
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(meeting, name, value)
+        meeting.save()
+        if focus_areas is not None:
+            meeting.focus_areas.set(focus_areas)
+        if facilitators is not None:
+            meeting.facilitators.set(facilitators)
+        audit_record(actor=actor, action="meeting.update", target=meeting, forum=meeting.forum,
+                     data={"fields": sorted(fields)})
+    return meeting
+
+
+def meeting_set_status(*, actor: Any, meeting: Meeting, status: str) -> Meeting:
+    """Move a meeting forwards through its statuses (or one step back). Coordinators only."""
+    order = Meeting.STATUS_ORDER
+    if status not in order:
+        raise BookingError(_("Unknown status."))
+    if order.index(status) < order.index(meeting.status) - 1:
+        raise BookingError(_("A meeting can only go back one step."))
+    with transaction.atomic():
+        previous = meeting.status
+        meeting.status = status
+        meeting.save(update_fields=["status"])
+        audit_record(actor=actor, action="meeting.status", target=meeting, forum=meeting.forum,
+                     data={"from": previous, "to": status})
+    return meeting
+
+
+def startup_year_create(*, actor: Any, forum, year: int) -> list[Meeting]:
+    """The start-up year of seed 002: theme meetings 1, 2 and 3 with default pools."""
+    focus_areas = list(forum.focus_areas.all())
+    meetings = []
+    with transaction.atomic():
+        for kind, title, month in STARTUP_MEETINGS:
+            starts_at, ends_at = _meeting_time(year, month)
+            meetings.append(meeting_create(actor=actor, forum=forum, kind=kind, title=f"{title} {year}",
+                                           starts_at=starts_at, ends_at=ends_at, focus_areas=focus_areas))
+    return meetings
+
+
+def later_year_create(*, actor: Any, forum, year: int) -> list[Meeting]:
+    """A later year: a spring and an autumn meeting, each combining all three questions."""
+    focus_areas = list(forum.focus_areas.all())
+    meetings = []
+    with transaction.atomic():
+        for title, month in LATER_MEETINGS:
+            starts_at, ends_at = _meeting_time(year, month)
+            meetings.append(meeting_create(actor=actor, forum=forum, kind=Meeting.Kind.COMBINED,
+                                           title=f"{title} {year}", starts_at=starts_at, ends_at=ends_at,
+                                           focus_areas=focus_areas))
+    return meetings
+
+
+def pool_save(*, actor: Any, meeting: Meeting, pool: SeatPool | None = None, **fields: Any) -> SeatPool:
+    """Create or edit a pool. A pool cannot shrink below the seats it has given out."""
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if pool is not None and "size" in fields:
+            taken = Registration.objects.filter(seat_pool=pool, status__in=Registration.OCCUPYING).count()
+            if fields["size"] < taken:
+                raise BookingError(
+                    _("The pool already has %(taken)d confirmed or offered seats; it cannot be smaller.")
+                    % {"taken": taken}
+                )
+        if pool is None:
+            pool = SeatPool.objects.create(meeting=locked, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(pool, name, value)
+            pool.save()
+        audit_record(actor=actor, action="pool.save", target=pool, forum=meeting.forum, data={"fields": sorted(fields)})
+    return pool
+
+
+def pool_delete(*, actor: Any, pool: SeatPool) -> None:
+    """Remove a pool that nobody has been invited to or registered through."""
+    with transaction.atomic():
+        if pool.registrations.exists() or pool.seated.exists() or pool.nominations.exists():
+            raise BookingError(_("The pool is in use and cannot be removed."))
+        audit_record(actor=actor, action="pool.delete", target=pool, forum=pool.meeting.forum)
+        pool.delete()
+
+
+# --- Diversity targets ------------------------------------------------------------------
+def diversity_targets_save(*, actor: Any, forum, targets: dict) -> None:
+    """Set a forum's diversity target shares. ``targets`` maps (dimension, category) to a
+    percentage, or None to remove that target. The caller has checked
+    :func:`events.permissions.can_view_diversity` and that each dimension sums to at most 100.
+    Side effects: DiversityTarget rows created, changed or deleted; one audit event."""
+    with transaction.atomic():
+        existing = {
+            (t.dimension, t.category): t for t in DiversityTarget.objects.select_for_update().filter(forum=forum)
+        }
+        changed = []
+        for (dimension, category), share in targets.items():
+            current = existing.get((dimension, category))
+            if share is None:
+                if current is not None:
+                    current.delete()
+                    changed.append(f"{dimension}:{category}")
+            elif current is None:
+                DiversityTarget.objects.create(forum=forum, dimension=dimension, category=category, share=share)
+                changed.append(f"{dimension}:{category}")
+            elif current.share != share:
+                current.share = share
+                current.save(update_fields=["share"])
+                changed.append(f"{dimension}:{category}")
+        audit_record(actor=actor, action="diversity.targets", target=forum, forum=forum, data={"changed": changed})

@@ -1,0 +1,332 @@
+"""Seats: the booking rule, open registration, the waiting list and its offers, cancellation.
+Booking rule (issue 3, DESIGN "Theme meetings and seats"): every action that may take or free
+a seat runs inside one transaction holding a row lock on the meeting
+(``SELECT … FOR UPDATE``), and counts occupied seats from the registration rows there and
+then. Nothing is cached, so concurrent bookings serialise on the meeting and confirmed
+seats never exceed a pool's size or the meeting's capacity. Hold dates are compared with
+the clock at the moment of booking, so they hold even if no scheduled job ran.
+
+Every function records who did it (``forum.services.audit_record``) and queues its mail in
+the same transaction (``forum.services.mail_queue``). Views check permission first with
+:mod:`events.permissions`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from forum.models import Organisation
+from forum.services import Attachment, audit_record
+
+from ..calendar import meeting_ics
+from ..models import Meeting, Registration, SeatPool
+from .base import BookingError, _language_of, _mail
+from .deadlines import offer_deadline
+
+
+# --- Seats ------------------------------------------------------------------------------
+@dataclass
+class SeatMap:
+    """Occupied seats per pool, counted from the rows inside the meeting lock."""
+
+    meeting: Meeting
+    pools: list[SeatPool]
+    occupied: Counter
+
+    @property
+    def total(self) -> int:
+        return sum(self.occupied.values())
+
+    def free_in(self, pool: SeatPool) -> int:
+        return max(pool.size - self.occupied[pool.pk], 0)
+
+    def pools_open_to(self, pool: SeatPool, now: dt.datetime) -> list[SeatPool]:
+        """Whose seats a booking through ``pool`` may take now, in the order it takes them:
+        its own pool first; then pools of the same audience whose hold date has passed."""
+        return [pool] + [
+            other for other in self.pools
+            if other.pk != pool.pk and other.for_companies == pool.for_companies and not other.is_held(now)
+        ]
+
+    def seat_for(self, pool: SeatPool, now: dt.datetime) -> SeatPool | None:
+        """The pool whose seat a booking through ``pool`` gets now, or None if none is free."""
+        if self.total >= self.meeting.capacity:
+            return None
+        return next((other for other in self.pools_open_to(pool, now) if self.free_in(other)), None)
+
+    def available_to(self, pool: SeatPool, now: dt.datetime) -> int:
+        """How many bookings through ``pool``, one after another, would get a seat now (the
+        same rule as :meth:`seat_for`: positive exactly when it finds a seat)."""
+        free = sum(self.free_in(other) for other in self.pools_open_to(pool, now))
+        return max(min(free, self.meeting.capacity - self.total), 0)
+
+
+def _lock(meeting_id: int) -> SeatMap:
+    """Lock the meeting row and count its occupied seats. Call inside transaction.atomic()."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    pools = list(meeting.pools.order_by("position", "pk"))
+    occupied = Counter(
+        Registration.objects.filter(meeting=meeting, status__in=Registration.OCCUPYING)
+        .values_list("seat_pool_id", flat=True)
+    )
+    return SeatMap(meeting=meeting, pools=pools, occupied=occupied)
+
+
+def _take(seats: SeatMap, registration: Registration, seat_pool: SeatPool) -> None:
+    seats.occupied[seat_pool.pk] += 1
+    registration.seat_pool = seat_pool
+
+
+def claims_block(meeting: Meeting, organisation: Organisation, contact_email: str,
+                 registrations: Iterable[Registration]) -> bool:
+    """The one-seat rule over rows already read: True when ``organisation`` may not take
+    another place at ``meeting``, given ``registrations`` (at least its live ones there). One
+    seat per company per meeting (unless the meeting allows more). A department sends several
+    people, so for other organisations only the same person twice is refused. Pure: the
+    booking services apply it to the rows they read under the meeting lock, and
+    :func:`events.selectors.meeting_standing` to the rows it shows (without the lock)."""
+    claims = [r for r in registrations if r.organisation_id == organisation.pk and r.meeting_id == meeting.pk
+              and r.status in Registration.ACTIVE]
+    if organisation.kind == Organisation.Kind.COMPANY:
+        return len(claims) >= meeting.seats_per_company
+    return any(r.contact_email.lower() == contact_email.lower() for r in claims)
+
+
+def _has_claim(meeting: Meeting, organisation: Organisation, contact_email: str) -> bool:
+    """:func:`claims_block` over the organisation's live registrations for the meeting."""
+    claims = Registration.objects.filter(
+        meeting=meeting, organisation=organisation, status__in=Registration.ACTIVE
+    ).only("meeting_id", "organisation_id", "status", "contact_email")
+    return claims_block(meeting, organisation, contact_email, claims)
+
+
+def pool_refusal(pool: SeatPool, organisation: Organisation) -> str | None:
+    """Why ``organisation`` may not take a seat through ``pool``, or None if it may.
+
+    The one rule of who sits in which pool, used by every booking service (invitation, bulk
+    invitation, nomination, open registration; offers from the waiting list only ever go to
+    registrations that passed it) and by the forms that want to say it early. The company
+    pools (city pick, partner pick, open registration) are for companies; the municipal
+    pools are for the city's departments, and a pool tied to one department for that
+    department only. Partner organisations nominate companies rather than take company seats,
+    and non-profit organisations have no pool of their own (seed 002's 90 seats are company seats).
+    """
+    if pool.kind == SeatPool.Kind.MUNICIPAL:
+        if organisation.kind != Organisation.Kind.DEPARTMENT:
+            return _("The seats of a municipal pool are for the city's departments.")
+        if pool.department_id is not None and pool.department_id != organisation.pk:
+            return _("The seats of this pool are for %(department)s.") % {"department": pool.department.name}
+        return None
+    if organisation.kind != Organisation.Kind.COMPANY:
+        return _("The seats of this pool are for companies; %(name)s is not a company.") % {"name": organisation.name}
+    return None
+
+
+def _check_eligible(pool: SeatPool, organisation: Organisation) -> None:
+    refusal = pool_refusal(pool, organisation)
+    if refusal:
+        raise BookingError(refusal)
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first in line; None if not waiting."""
+    if registration.status != Registration.Status.WAITING:
+        return None
+    return Registration.objects.waiting_ahead_of(registration).count() + 1
+
+
+def _confirm(registration: Registration, now: dt.datetime, actor: Any) -> None:
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at = now
+    registration.offer_expires_at = None
+    registration.save()
+    # The calendar file in the language of the mail it comes with.
+    with translation.override(_language_of(registration)):
+        ics = meeting_ics(registration.meeting, registration)
+    _mail(registration, "events/confirmation", actor=actor,
+          attachments=[Attachment("tematraff.ics", "text/calendar; charset=utf-8; method=PUBLISH", ics)])
+
+
+def _wait(registration: Registration, now: dt.datetime, actor: Any) -> None:
+    registration.status = Registration.Status.WAITING
+    registration.waiting_since = now
+    registration.seat_pool = None
+    registration.save()
+    # Counted under the meeting lock, so the number in the mail is the one at that moment.
+    _mail(registration, "events/waiting", actor=actor, extra={"position": waiting_position(registration)})
+
+
+def _lock_for(registration_id: int) -> SeatMap:
+    meeting_id = Registration.objects.filter(pk=registration_id).values_list("meeting_id", flat=True).get()
+    return _lock(meeting_id)
+
+
+# --- Open registration and the waiting list ---------------------------------------------
+def registration_open_create(
+    *, actor: Any, meeting: Meeting, organisation: Organisation, attendee_name: str, attendee_email: str,
+    dietary_needs: str = "", accessibility_needs: str = "", consent: bool, now: dt.datetime | None = None,
+) -> Registration:
+    """A logged-in representative registers their company: first come, first served in the
+    open pool (or a released seat); when full, the company joins the waiting list. The
+    caller has checked :func:`events.permissions.can_register_for`."""
+    now = now or timezone.now()
+    if not consent:
+        raise BookingError(_("You must consent to the handling of your details to attend."))
+    with transaction.atomic():
+        seats = _lock(meeting.pk)
+        meeting = seats.meeting
+        if meeting.status != Meeting.Status.REGISTRATION_OPEN:
+            raise BookingError(_("Registration for this meeting is not open."))
+        if now >= meeting.starts_at:
+            # Open registration closes when the meeting starts at the latest (the meeting
+            # page says so), even if nobody has set the status yet.
+            raise BookingError(_("The meeting has already started."))
+        open_pool = next((p for p in seats.pools if p.kind == SeatPool.Kind.OPEN), None)
+        if open_pool is None:
+            raise BookingError(_("This meeting has no open registration."))
+        _check_eligible(open_pool, organisation)
+        if _has_claim(meeting, organisation, actor.email):
+            raise BookingError(
+                _("%(name)s is already invited or registered for this meeting.") % {"name": organisation.name}
+            )
+        registration = Registration(
+            meeting=meeting, pool=open_pool, organisation=organisation, source=Registration.Source.OPEN,
+            contact_email=actor.email, contact_name=actor.get_full_name(), attendee=actor,
+            attendee_name=attendee_name, attendee_email=attendee_email, dietary_needs=dietary_needs,
+            accessibility_needs=accessibility_needs, consent_at=now, created_by=actor,
+        )
+        # First come, first served: those already waiting get first pick of free seats.
+        _offer_free_seats(seats, now)
+        seat = seats.seat_for(open_pool, now)
+        if seat is None:
+            _wait(registration, now, actor)
+        else:
+            _take(seats, registration, seat)
+            _confirm(registration, now, actor)
+        audit_record(actor=actor, action="registration.open", target=registration, forum=meeting.forum,
+                     data={"status": registration.status})
+    return registration
+
+
+def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
+    """Under the meeting lock: expire offers past their deadline (the seat returns and the
+    company is told), then offer every free seat to the first in line who may use it.
+
+    Works only from the rows, so it is idempotent and safe to run late or twice. Someone
+    behind in the line gets a seat only if nobody ahead of them can use it (for example a
+    released seat of another audience), so the order is kept.
+    """
+    meeting = seats.meeting
+    offered: list[Registration] = []
+    for stale in Registration.objects.select_for_update().filter(Registration.expired_offer_q(now), meeting=meeting):
+        seats.occupied[stale.seat_pool_id] -= 1
+        stale.status = Registration.Status.OFFER_EXPIRED
+        stale.seat_pool = None
+        stale.save()
+        _mail(stale, "events/offer_expired")
+        audit_record(actor=None, action="registration.offer_expire", target=stale, forum=meeting.forum)
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED) or now >= meeting.starts_at:
+        return offered
+    # Skip reading (and locking) the whole waiting list when nobody on it can get a seat:
+    # no free seat at all, or only seats still held for pools nobody is waiting in. Every
+    # booking passes through here, so on a full meeting with a long waiting list this keeps
+    # the time each booking holds the meeting lock constant (bench/registration_burst.py).
+    free = [pool for pool in seats.pools if seats.free_in(pool)]
+    if seats.total >= meeting.capacity or not free:
+        return offered
+    if all(pool.is_held(now) for pool in free) and not Registration.objects.filter(
+        meeting=meeting, status=Registration.Status.WAITING, pool__in=free
+    ).exists():
+        return offered
+    waiting_line = Registration.objects.select_for_update().filter(meeting=meeting).waiting_line()
+    for waiting in waiting_line.select_related("pool"):
+        seat = seats.seat_for(waiting.pool, now)
+        if seat is None:
+            continue
+        _take(seats, waiting, seat)
+        waiting.status = Registration.Status.OFFERED
+        waiting.offer_expires_at = offer_deadline(meeting, now)
+        waiting.save()
+        _mail(waiting, "events/offer")
+        audit_record(actor=None, action="registration.offer", target=waiting, forum=meeting.forum)
+        offered.append(waiting)
+    return offered
+
+
+def offers_process(*, meeting_id: int, now: dt.datetime | None = None) -> list[Registration]:
+    """Expire unanswered offers and offer free seats to the next in line (periodic, and at
+    once whenever a seat is freed). Returns the registrations offered a seat in this run."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _offer_free_seats(_lock(meeting_id), now)
+
+
+def offers_process_all(*, now: dt.datetime | None = None) -> int:
+    """Periodic: process every meeting with offers due or people waiting."""
+    now = now or timezone.now()
+    meeting_ids = set(
+        Registration.objects.filter(
+            Registration.expired_offer_q(now) | Q(status=Registration.Status.WAITING),
+            meeting__starts_at__gt=now,
+        ).values_list("meeting_id", flat=True)
+    )
+    return sum(len(offers_process(meeting_id=mid, now=now)) for mid in sorted(meeting_ids))
+
+
+def offer_accept(
+    *, registration_id: int, user: Any, dietary_needs: str | None = None, accessibility_needs: str | None = None,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Accept a waiting-list offer before its deadline (decided from the clock)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_for(registration_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status != Registration.Status.OFFERED:
+            raise BookingError(_("There is no open offer to accept."))
+        expired = registration.effective_status(now) == Registration.Status.OFFER_EXPIRED
+        if not expired:
+            if dietary_needs is not None:
+                registration.dietary_needs = dietary_needs
+            if accessibility_needs is not None:
+                registration.accessibility_needs = accessibility_needs
+            _confirm(registration, now, user)
+            audit_record(actor=user, action="registration.offer_accept", target=registration,
+                         forum=registration.meeting.forum)
+    if expired:
+        # Decided from the clock: a late answer loses the seat, which passes on at once.
+        offers_process(meeting_id=registration.meeting_id, now=now)
+        raise BookingError(_("The offer has expired."))
+    return registration
+
+
+def registration_cancel(*, registration_id: int, user: Any, now: dt.datetime | None = None) -> Registration:
+    """Cancel a place (confirmed, offered, invited or waiting). A freed seat is offered to the
+    next in line at once. The caller has checked :func:`events.permissions.can_manage_registration`."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_for(registration_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status not in Registration.ACTIVE:
+            raise BookingError(_("This registration is no longer active."))
+        if registration.meeting.starts_at <= now:
+            raise BookingError(_("The meeting has already started."))
+        freed = registration.status in Registration.OCCUPYING
+        previous_status = registration.status
+        registration.status = Registration.Status.CANCELLED
+        registration.seat_pool = None
+        registration.save()
+        # The mail says what was cancelled: a seat, a place on the waiting list, an invitation.
+        _mail(registration, "events/cancelled", actor=user, extra={"previous_status": previous_status})
+        audit_record(actor=user, action="registration.cancel", target=registration, forum=registration.meeting.forum)
+        if freed:
+            offers_process(meeting_id=registration.meeting_id, now=now)
+    return registration

@@ -1,0 +1,110 @@
+"""Reads about the priority vote: candidates, turnout, who may vote, and the published
+priority lists."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+
+from events.models import Registration
+
+from .. import permissions
+from ..models import Issue, PriorityListEntry, Vote
+from ..services import vote_is_open
+
+
+def _published_votes() -> QuerySet[Vote]:
+    """Votes whose priority list is published: confirmed, of a meeting that is not a draft.
+    The latest of a forum's is its priority list."""
+    return (Vote.objects.filter(status=Vote.Status.CONFIRMED).exclude(meeting__status="draft")
+            .order_by("-confirmed_at", "-pk"))
+
+
+def published_priority_list(forum) -> QuerySet[PriorityListEntry]:
+    """The entries of the forum's latest confirmed priority list (two queries)."""
+    vote = _published_votes().filter(meeting__forum=forum).first()
+    if vote is None:
+        return PriorityListEntry.objects.none()
+    return vote.priority_list.select_related("vote", "issue__focus_area").order_by("rank", "pk")
+
+
+@dataclass(frozen=True)
+class PriorityList:
+    """A forum's latest confirmed priority list: the vote it came from and its first entries."""
+
+    forum: Any
+    vote: Vote
+    entries: list[PriorityListEntry]
+    total: int
+
+
+def latest_priority_lists(forums, *, first: int = 5) -> list[PriorityList]:
+    """Each of ``forums``' latest confirmed priority list (as :func:`published_priority_list`)
+    with its ``first`` entries, in the order of ``forums``. Two queries however many forums."""
+    forums = list(forums)
+    latest = _published_votes().filter(meeting__forum=OuterRef("meeting__forum")).values("pk")[:1]
+    votes = {
+        vote.meeting.forum_id: vote
+        for vote in _published_votes().filter(meeting__forum__in=[f.pk for f in forums], pk=Subquery(latest))
+        .select_related("meeting")
+    }
+    entries: dict[int, list[PriorityListEntry]] = defaultdict(list)
+    for entry in (PriorityListEntry.objects.filter(vote__in=list(votes.values()))
+                  .select_related("issue__focus_area").order_by("vote", "rank", "pk")):
+        entries[entry.vote_id].append(entry)
+    return [
+        PriorityList(forum, votes[forum.pk], entries[votes[forum.pk].pk][:first], len(entries[votes[forum.pk].pk]))
+        for forum in forums if forum.pk in votes
+    ]
+
+
+def votes_for_meeting(meeting) -> QuerySet[Vote]:
+    return meeting.votes.annotate(ballot_count=Count("ballots")).order_by("-created_at")
+
+
+# --- voting selectors ---------------------------------------------------------------------
+def vote_candidates(vote: Vote) -> list[Issue]:
+    """The vote's candidates in the order they were raised (the order of ``Vote.result``'s
+    candidates and of the numbers on the ballot), with their focus area (one query). Each
+    issue carries ``vote_text`` and ``vote_focus_area``: what the voters saw (see
+    ``Vote.candidate_texts``), which pages about the vote show instead of the current text."""
+    issues = list(vote.candidates.select_related("focus_area").order_by("created_at", "pk"))
+    for issue in issues:
+        frozen = vote.candidate_texts.get(str(issue.pk)) or {}
+        issue.vote_text = frozen.get("text") or issue.text
+        issue.vote_focus_area = frozen.get("focus_area", issue.focus_area.name if issue.focus_area_id else "")
+    return issues
+
+
+def vote_voter_count(vote: Vote) -> int:
+    """How many have voted so far (never who voted what)."""
+    return vote.voters.count()
+
+
+def vote_eligible_count(vote: Vote) -> int:
+    return Registration.objects.filter(meeting_id=vote.meeting_id, status=Registration.Status.CONFIRMED).count()
+
+
+def vote_not_yet_voted(vote: Vote):
+    """Confirmed participants of the vote's meeting with no voter record yet: the choices
+    for a paper ballot."""
+    return (
+        Registration.objects.filter(meeting_id=vote.meeting_id, status=Registration.Status.CONFIRMED)
+        .exclude(pk__in=vote.voters.values("registration_id"))
+        .select_related("organisation").order_by("attendee_name", "contact_name", "pk")
+    )
+
+
+def voter_record(vote: Vote, registration):
+    """The participant's voter record (that they voted, on paper or not), if any."""
+    return vote.voters.filter(registration=registration).first()
+
+
+def open_votes_for_participant(meeting, registration) -> list[Vote]:
+    """The meeting's votes that are open now and that ``registration`` may vote in."""
+    if registration is None:
+        return []
+    return [v for v in meeting.votes.order_by("created_at")
+            if vote_is_open(v) and permissions.can_vote(v, registration)]

@@ -1,0 +1,68 @@
+"""Writes about issues and the priority vote, by topic (:mod:`.capture`, :mod:`.triage`,
+:mod:`.voting`). Each function is a named action that records who did it (``IssueEvent`` for
+an issue's own history, ``forum.services.audit_record`` for the audit log) and queues its mail
+in the same transaction. Views check permission first with :mod:`issues.permissions`.
+Callers import from this package (``from issues import services``), which re-exports every
+public name of its modules (and ``_voter_key``, which the tests use to find a voter's record).
+"""
+from .base import (
+    BallotMarksError,
+    IssueError,
+    side_of,
+)
+from .capture import (
+    issue_create,
+    issue_support,
+)
+from .triage import (
+    EDITABLE,
+    issue_edit,
+    issue_merge,
+    issue_recipients,
+    issue_set_status,
+    mail_context,
+)
+from .voting import (
+    SIDE_RESULT_MIN_BALLOTS,
+    _voter_key,
+    ballot_cast,
+    clean_marks,
+    eligible_registrations,
+    has_voted,
+    receipt_check,
+    vote_close,
+    vote_confirm,
+    vote_create,
+    vote_is_open,
+    vote_open,
+    vote_result,
+    votes_close_due,
+)
+
+__all__ = [
+    "IssueError",
+    "BallotMarksError",
+    "side_of",
+    "issue_create",
+    "issue_support",
+    "EDITABLE",
+    "issue_edit",
+    "issue_merge",
+    "issue_set_status",
+    "issue_recipients",
+    "mail_context",
+    "vote_create",
+    "vote_is_open",
+    "vote_open",
+    "vote_close",
+    "votes_close_due",
+    "eligible_registrations",
+    "_voter_key",
+    "clean_marks",
+    "ballot_cast",
+    "has_voted",
+    "receipt_check",
+    "SIDE_RESULT_MIN_BALLOTS",
+    "vote_result",
+    "vote_confirm",
+]

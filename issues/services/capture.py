@@ -1,0 +1,57 @@
+"""Capture: raising an issue at a meeting and supporting one ("me too")."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from events.models import Meeting, Registration
+from forum.services import audit_record
+
+from ..models import Issue, IssueEvent, IssueSupport
+from .base import IssueError
+
+
+# --- Capture ----------------------------------------------------------------------------
+def issue_create(
+    *, actor: Any, meeting: Meeting, text: str, side: str, focus_area=None, anonymous: bool = False,
+    registration: Registration | None = None, keyed_in: bool = False, organisation=None,
+) -> Issue:
+    """Raise an issue at a meeting: by a participant (logged in, or by ``registration`` from
+    their personal link) or keyed in by a facilitator (``keyed_in``) from table notes.
+    The caller has checked :func:`issues.permissions.can_raise` or ``can_key_in``."""
+    text = text.strip()
+    if not text:
+        raise IssueError(_("Write the issue."))
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        issue = Issue.objects.create(
+            forum=meeting.forum, meeting=meeting, text=text, side=side, focus_area=focus_area, anonymous=anonymous,
+            raised_by=None if keyed_in else (user or (registration.attendee if registration else None)),
+            raised_by_registration=None if keyed_in else registration,
+            organisation=organisation or (registration.organisation if registration and not keyed_in else None),
+            keyed_in_by=user if keyed_in else None,
+        )
+        IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.CREATED, actor=user,
+                                  changes={"text": [None, text]})
+        audit_record(actor=user, action="issue.key_in" if keyed_in else "issue.create", target=issue,
+                     forum=meeting.forum, data={"registration": registration.pk} if registration else None)
+    return issue
+
+
+def issue_support(*, issue: Issue, person: Any = None, registration: Registration | None = None) -> bool:
+    """ "Me too". Idempotent; returns True if this was new support (then with an audit event)."""
+    person = person if getattr(person, "is_authenticated", False) else None
+    if person is None and registration is None:
+        raise IssueError(_("Log in or use the link in your invitation to support an issue."))
+    if issue.status == Issue.Status.MERGED:
+        issue = issue.merged_into
+    with transaction.atomic():
+        lookup = {"person": person} if person is not None else {"registration": registration}
+        _support, created = IssueSupport.objects.get_or_create(issue=issue, **lookup)
+        if created:
+            # Support by the personal link has no account to name: the registration says who.
+            audit_record(actor=person, action="issue.support", target=issue, forum=issue.forum,
+                         data=None if person is not None else {"registration": registration.pk})
+    return created

@@ -1,0 +1,207 @@
+"""Triage: editing, merging and moving an issue through its statuses, and telling those who
+raised or support it."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from forum import notifications
+from forum.mail import site_url
+from forum.services import audit_record
+
+from ..models import Issue, IssueEvent, IssueSupport, Vote
+from .base import IssueError
+from .voting import _freeze_candidates, vote_is_open
+
+# --- Editing, merging, triage -----------------------------------------------------------
+EDITABLE = ("text", "focus_area", "side", "anonymous")
+
+
+def _lock_votes_holding(issue_ids: Iterable[int], now: dt.datetime) -> list[Vote]:
+    """Lock the votes not yet closed that have one of ``issue_ids`` among their candidates,
+    and refuse if one of them is open: what people vote on never changes under them.
+    Returns the draft votes (whose candidate texts the caller refreshes). Locking the vote
+    rows serialises a change with :func:`vote_open`, which takes the texts under that lock."""
+    holding = Vote.candidates.through.objects.filter(issue_id__in=list(issue_ids)).values("vote_id")
+    votes = list(
+        Vote.objects.select_for_update()
+        .filter(pk__in=holding, status__in=(Vote.Status.DRAFT, Vote.Status.OPEN))
+        .order_by("pk")
+    )
+    if any(vote_is_open(vote, now) for vote in votes):
+        raise IssueError(_("The issue is on the ballot of a vote that is open. It can be changed when the vote "
+                           "has closed."))
+    return votes
+
+
+def issue_edit(*, actor: Any, issue: Issue, **fields: Any) -> Issue:
+    """Edit an issue's text, focus area, side or anonymity; the history keeps before and after.
+    Refused while the issue is on the ballot of an open vote (what people vote on never
+    changes under them); a vote that has not opened yet takes the new text. Coordinators
+    (and facilitators for issues of their meeting)."""
+    for name in fields:
+        if name not in EDITABLE:
+            raise ValueError(name)
+    with transaction.atomic():
+        drafts = _lock_votes_holding([issue.pk], timezone.now())
+        changes = {}
+        for name, value in fields.items():
+            old = getattr(issue, name)
+            if old != value:
+                changes[name] = [getattr(old, "pk", old), getattr(value, "pk", value)]
+        if not changes:
+            return issue
+        for name, value in fields.items():
+            setattr(issue, name, value)
+        issue.save()
+        IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.EDITED, actor=actor, changes=changes)
+        audit_record(actor=actor, action="issue.edit", target=issue, forum=issue.forum,
+                     data={"fields": sorted(changes)})
+        # A vote that has not opened yet shows the ballot as it will be: keep its texts current.
+        for vote in drafts:
+            _freeze_candidates(vote)
+    return issue
+
+
+def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> Issue:
+    """Merge duplicates into ``survivor``: their supporters carry over, their raisers become
+    supporters (so they keep hearing what happens), and each duplicate stays findable with a
+    pointer to the survivor. Coordinators."""
+    with transaction.atomic():
+        _lock_votes_holding([survivor.pk, *(d.pk for d in duplicates)], timezone.now())
+        survivor = Issue.objects.select_for_update().get(pk=survivor.pk)
+        if survivor.status == Issue.Status.MERGED:
+            raise IssueError(_("An issue that has been merged cannot take in others."))
+        merged_ids = []
+        for duplicate in (
+            Issue.objects.select_for_update().filter(pk__in=[d.pk for d in duplicates]).exclude(pk=survivor.pk)
+        ):
+            if duplicate.forum_id != survivor.forum_id:
+                raise IssueError(_("Only issues of the same forum can be merged."))
+            for support in duplicate.supports.all():
+                lookup = {"person": support.person} if support.person_id else {"registration": support.registration}
+                IssueSupport.objects.get_or_create(issue=survivor, **lookup)
+            if duplicate.raised_by_id:
+                IssueSupport.objects.get_or_create(issue=survivor, person=duplicate.raised_by)
+            elif duplicate.raised_by_registration_id:
+                IssueSupport.objects.get_or_create(issue=survivor, registration=duplicate.raised_by_registration)
+            duplicate.supports.all().delete()
+            # Earlier merges into the duplicate now point at the survivor.
+            Issue.objects.filter(merged_into=duplicate).update(merged_into=survivor)
+            previous = duplicate.status
+            duplicate.status = Issue.Status.MERGED
+            duplicate.merged_into = survivor
+            duplicate.save()
+            IssueEvent.objects.create(issue=duplicate, kind=IssueEvent.Kind.MERGED, actor=actor,
+                                      changes={"status": [previous, Issue.Status.MERGED], "into": survivor.pk})
+            merged_ids.append(duplicate.pk)
+        if merged_ids:
+            IssueEvent.objects.create(issue=survivor, kind=IssueEvent.Kind.MERGED, actor=actor,
+                                      changes={"from": merged_ids})
+            audit_record(actor=actor, action="issue.merge", target=survivor, forum=survivor.forum,
+                         data={"merged": merged_ids})
+    return survivor
+
+
+def issue_set_status(
+    *, actor: Any, issue: Issue, status: str, department=None, responsible=None, due_date: dt.date | None = None,
+    answer: str = "",
+) -> Issue:
+    """Triage: move an issue to a status, with what that status needs (a quick fix: the
+    department, a responsible person and a due date; resolved: the answer; out of scope: the
+    reason). Everyone who raised or supports the issue hears of it by mail, as they chose.
+    Coordinators."""
+    if status not in Issue.Status.values or status == Issue.Status.MERGED:
+        raise IssueError(_("Choose a status."))
+    if status == Issue.Status.QUICK_FIX and not (department and responsible and due_date):
+        raise IssueError(_("A quick fix needs a department, a responsible person and a due date."))
+    if status in (Issue.Status.RESOLVED, Issue.Status.OUT_OF_SCOPE) and not answer.strip():
+        raise IssueError(_("Write the answer or the reason; it is shown to those who raised the issue."))
+    with transaction.atomic():
+        _lock_votes_holding([issue.pk], timezone.now())
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if issue.status == Issue.Status.MERGED:
+            raise IssueError(_("The issue has been merged; change the issue it was merged into."))
+        previous = issue.status
+        issue.status = status
+        issue.department = department if status == Issue.Status.QUICK_FIX else issue.department
+        issue.responsible = responsible if status == Issue.Status.QUICK_FIX else issue.responsible
+        issue.due_date = due_date if status == Issue.Status.QUICK_FIX else issue.due_date
+        if answer:
+            issue.answer = answer.strip()
+        issue.save()
+        IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.STATUS, actor=actor,
+                                  changes={"status": [previous, status]})
+        audit_record(actor=actor, action="issue.status", target=issue, forum=issue.forum,
+                     data={"from": previous, "to": status})
+        if previous != status:
+            _notify(issue)
+    return issue
+
+
+def issue_recipients(issue: Issue) -> list[tuple[str, str]]:
+    """(email, language) of everyone who raised or supports the issue and wants updates:
+    people with an account by their preference; participants known only by their
+    registration (personal link) by the address they gave."""
+    people: dict[str, str] = {}
+    registrations = []
+    if issue.raised_by_id:
+        user = issue.raised_by
+        if user.notify_issue_updates and user.is_active:
+            people[user.email.lower()] = user.language
+    elif issue.raised_by_registration_id:
+        registrations.append(issue.raised_by_registration)
+    for support in issue.supports.select_related("person", "registration__attendee"):
+        if support.person_id:
+            if support.person.notify_issue_updates and support.person.is_active:
+                people.setdefault(support.person.email.lower(), support.person.language)
+        else:
+            registrations.append(support.registration)
+    by_link: list[str] = []
+    for registration in registrations:
+        attendee = registration.attendee
+        if attendee is not None:
+            if attendee.notify_issue_updates and attendee.is_active:
+                people.setdefault(attendee.email.lower(), attendee.language)
+        elif registration.attendee_email or registration.contact_email:
+            by_link.append((registration.attendee_email or registration.contact_email).lower())
+    if by_link:
+        # An address given at registration may belong to an account whose owner turned these
+        # mails off (or who should get them in their own language): the account decides.
+        match = Q()
+        for address in set(by_link):
+            match |= Q(email__iexact=address)
+        accounts = {u.email.lower(): u for u in User.objects.filter(match)}
+        for address in by_link:
+            account = accounts.get(address)
+            if account is None:
+                people.setdefault(address, settings.LANGUAGE_CODE)
+            elif account.notify_issue_updates and account.is_active:
+                people.setdefault(address, account.language)
+    people = {address: language for address, language in people.items() if address}
+    return sorted(people.items())
+
+
+def mail_context(issue: Issue) -> dict[str, Any]:
+    """What the status mail shows: the issue, its public page and where to turn the mail off."""
+    return {
+        "issue": issue,
+        "issue_url": site_url() + issue.get_absolute_url(),
+        "profile_url": site_url() + reverse("accounts:profile") + "#notifications",
+    }
+
+
+def _notify(issue: Issue) -> None:
+    notifications.notify(
+        kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_recipients(issue),
+        template="issues/status_changed", context=mail_context(issue), forum=issue.forum, issue=issue,
+    )
