@@ -17,15 +17,56 @@ from .models import Meeting, Registration, SeatPool
 from .services import SeatMap, claims_block, pool_refusal
 
 
-def meetings_by_year(forum, *, include_drafts: bool) -> dict[int, list[Meeting]]:
-    """A forum's meetings grouped by year (one query + prefetch of focus areas)."""
+def meetings_by_year(forum, *, include_drafts: bool, years: Iterable[int] | None = None) -> dict[int, list[Meeting]]:
+    """A forum's meetings grouped by year, only ``years`` if given (one query + prefetch of
+    focus areas)."""
     meetings = forum.meetings.prefetch_related("focus_areas").order_by("starts_at")
     if not include_drafts:
         meetings = meetings.exclude(status=Meeting.Status.DRAFT)
-    years: dict[int, list[Meeting]] = defaultdict(list)
+    wanted = set(years) if years is not None else None
+    if wanted is not None:
+        if not wanted:
+            return {}
+        meetings = meetings.filter(starts_at__gte=dt.datetime(min(wanted), 1, 1, tzinfo=dt.UTC),
+                                   starts_at__lt=dt.datetime(max(wanted) + 1, 1, 1, tzinfo=dt.UTC))
+    grouped: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in meetings:
-        years[meeting.starts_at.year].append(meeting)
-    return dict(sorted(years.items()))
+        if wanted is None or meeting.starts_at.year in wanted:
+            grouped[meeting.starts_at.year].append(meeting)
+    return dict(sorted(grouped.items()))
+
+
+#: The yearly plan opens on last year and every year after it; each earlier year is a link.
+PLAN_YEARS_BACK = 1
+
+
+@dataclass(frozen=True)
+class YearlyPlan:
+    """The years the plan page shows, with their meetings, and the other years it links to."""
+
+    years: dict[int, list[Meeting]]
+    other_years: list[int]
+    year: int | None  # the one year asked for (``?ar=``), or None for the default view
+
+
+def yearly_plan(forum, *, include_drafts: bool, year: int | None = None,
+                now: dt.datetime | None = None) -> YearlyPlan:
+    """The plan page's years: the one ``year`` asked for if the forum has meetings then,
+    otherwise last year and onwards (or the latest year, when every meeting is older). A
+    forum with years of history does not render them all on every visit. Three queries
+    however many years and meetings."""
+    meetings = forum.meetings.all()
+    if not include_drafts:
+        meetings = meetings.exclude(status=Meeting.Status.DRAFT)
+    all_years = sorted({starts.year for starts in meetings.order_by().values_list("starts_at", flat=True)})
+    if year in all_years:
+        shown = [year]
+    else:
+        year = None
+        first = timezone.localdate(now).year - PLAN_YEARS_BACK
+        shown = [y for y in all_years if y >= first] or all_years[-1:]
+    return YearlyPlan(meetings_by_year(forum, include_drafts=include_drafts, years=shown),
+                      [y for y in all_years if y not in shown], year)
 
 
 def pools_with_fill(meeting: Meeting) -> QuerySet[SeatPool]:
@@ -350,20 +391,37 @@ class MeetingStanding:
         return bool(self.others) or any(company.registrations for company in self.companies)
 
 
+def _open_for_registration(meeting: Meeting, open_pool: SeatPool | None, now: dt.datetime) -> bool:
+    """Whether open registration takes bookings now (the booking itself decides, under the lock)."""
+    return meeting.registration_is_open and open_pool is not None and now < meeting.starts_at
+
+
+def registration_open(meeting: Meeting, *, now: dt.datetime | None = None) -> bool:
+    """:attr:`MeetingStanding.registration_open` alone, for a booking about to be made (the
+    registration form as it is sent): one query, no counting of seats or claims – the booking
+    checks those under the meeting lock."""
+    now = now or timezone.now()
+    if not meeting.registration_is_open or now >= meeting.starts_at:
+        return False
+    return _open_for_registration(meeting, meeting.pools.filter(kind=SeatPool.Kind.OPEN).first(), now)
+
+
 def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
-                     now: dt.datetime | None = None) -> MeetingStanding:
+                     now: dt.datetime | None = None, with_seats: bool = True) -> MeetingStanding:
     """What the meeting page tells ``user`` about registering for ``meeting``; ``companies``
     are those the user confirmedly represents (:func:`events.permissions.represented_companies`).
     Read only, by the booking rules themselves: a company may register when the open pool takes
     it (:func:`events.services.pool_refusal`) and it holds no place that the one-seat rule
     counts (:func:`events.services.claims_block`) – so "Register" is offered only where the
     booking would not refuse it (it may still join the waiting list). At most five queries
-    however many companies and registrations."""
+    however many companies and registrations; two without ``with_seats`` (the registration
+    form, which does not show the seats left: ``open_seats`` is then None)."""
     now = now or timezone.now()
     pools = list(meeting.pools.select_related("department").order_by("position", "pk"))
     open_pool = next((pool for pool in pools if pool.kind == SeatPool.Kind.OPEN), None)
-    registration_open = meeting.registration_is_open and open_pool is not None and now < meeting.starts_at
-    open_seats = open_seats_estimate([meeting], now=now).get(meeting.pk) if open_pool is not None else None
+    registration_open = _open_for_registration(meeting, open_pool, now)
+    open_seats = (open_seats_estimate([meeting], now=now).get(meeting.pk)
+                  if open_pool is not None and with_seats else None)
     # Seats a company pool keeps for its invitees are released to everyone at its hold date.
     released_at = min((pool.hold_until for pool in pools
                        if pool.for_companies and pool.kind != SeatPool.Kind.OPEN and pool.hold_until
