@@ -48,6 +48,8 @@ class Seeded:
     issue_pk: int
     vote_pk: int
     counts: dict[str, int] = field(default_factory=dict)
+    network_pk: int | None = None  # when the networks app has models (seed_networks)
+    newsletter_pk: int | None = None  # when the communication app has models (seed_newsletters)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -270,10 +272,14 @@ def seed(*, scale: float = 1.0, slug: str = "", log: Callable[[str], None] = lam
 
     open_meeting = next((m for m in meetings if m.starts_at > now), meetings[-1])
     held = past_meetings[-1]
+    Network, Newsletter = _model("networks", "Network"), _model("communication", "Newsletter")
     return Seeded(
         forum_slug=forum.slug, coordinator_pk=coordinator.pk, coordinator_session=session_for(coordinator),
         meeting_pk=held.pk, open_meeting_pk=open_meeting.pk, issue_pk=issues[len(issues) // 2].pk, vote_pk=vote.pk,
         counts=counts, skipped=skipped,
+        network_pk=Network.objects.filter(forum=forum).values_list("pk", flat=True).first() if Network else None,
+        newsletter_pk=(Newsletter.objects.filter(forum=forum).order_by("-pk").values_list("pk", flat=True).first()
+                       if Newsletter else None),
     )
 
 
@@ -288,16 +294,64 @@ def _model(app_label: str, name: str):
 
 
 def seed_networks(*, forum, companies, people, scale: float, rng: random.Random) -> str:
-    """Hook for the networks of issue 12 (networks/). Returns a note when skipped."""
-    if _model("networks", "Network") is None:
+    """The networks of issue 12 (networks/), when that app has its models: 40 networks at scale 1
+    (a few at small scales), 30 memberships each, every twentieth issue taken up by one.
+    Returns a note when skipped (no models on this branch)."""
+    Network = _model("networks", "Network")
+    Membership = _model("networks", "Membership")
+    if Network is None or Membership is None:
         return "networks: no Network model on this branch, not seeded (bench/seed_scale.py seed_networks)"
-    return "networks: model present but this seeding hook is not written yet (bench/seed_scale.py seed_networks)"
+    from issues.models import Issue
+
+    count = max(int(round(40 * scale)), 3)
+    statuses = [s.value for s in Network.Status]
+    focus_areas = list(forum.focus_areas.all())
+    networks = Network.objects.bulk_create(
+        Network(forum=forum, title=f"Nätverk {i + 1}: kompetens och lokaler", goal="Fler praktikplatser i staden.",
+                status=Network.Status.ACTIVE if i % 4 else statuses[i % len(statuses)],
+                visibility=Network.Visibility.PUBLIC, focus_area=focus_areas[i % len(focus_areas)])
+        for i in range(count))
+    members = []
+    for n, network in enumerate(networks):
+        for k in range(min(30, len(people))):
+            person = people[(n * 30 + k) % len(people)]
+            company = companies[(n * 30 + k) % len(companies)]
+            members.append(Membership(
+                network=network, person=person, email=person.email, name=person.get_full_name(),
+                organisation=company, organisation_name=company.name,
+                role=Membership.Role.PROCESS_LEADER if k == 0 else Membership.Role.MEMBER,
+                status=Membership.Status.ACTIVE))
+    Membership.objects.bulk_create(members, batch_size=BATCH)
+    NetworkIssue = _model("networks", "NetworkIssue")
+    if NetworkIssue is not None:
+        taken = list(Issue.objects.filter(forum=forum).order_by("pk").values_list("pk", flat=True)[::20])
+        NetworkIssue.objects.bulk_create(
+            (NetworkIssue(network=networks[i % len(networks)], issue_id=pk) for i, pk in enumerate(taken)),
+            batch_size=BATCH)
+    return ""
 
 
 def seed_newsletters(*, forum, companies, people, scale: float, rng: random.Random) -> str:
-    """Hook for the newsletters of issue 13 (the communication app). Returns a note when skipped."""
-    for label in ("communication", "comms", "newsletters"):
-        if _model(label, "Newsletter") is not None:
-            return f"newsletters: {label}.Newsletter present but this seeding hook is not written yet " \
-                   "(bench/seed_scale.py seed_newsletters)"
-    return "newsletters: no Newsletter model on this branch, not seeded (bench/seed_scale.py seed_newsletters)"
+    """The newsletters of issue 13 (the communication app), when it has its models: 60 sent
+    newsletters at scale 1 with a recipient row each for 3,000 followers of the latest.
+    Returns a note when skipped (no models on this branch)."""
+    Newsletter = _model("communication", "Newsletter")
+    Recipient = _model("communication", "NewsletterRecipient")
+    Follower = _model("communication", "Follower")
+    if Newsletter is None or Recipient is None or Follower is None:
+        return "newsletters: no Newsletter model on this branch, not seeded (bench/seed_scale.py seed_newsletters)"
+    from django.utils import timezone
+
+    now = timezone.now()
+    followers = max(int(round(3000 * scale)), 20)
+    Follower.objects.bulk_create(
+        (Follower(forum=forum, email=f"foljare{n}@skala.example", language="en" if n % 5 == 0 else "sv",
+                  confirmed_at=now) for n in range(followers)), batch_size=BATCH)
+    letters = Newsletter.objects.bulk_create(
+        Newsletter(forum=forum, subject_sv=f"Nyhetsbrev {i + 1}", body_sv="Det här har hänt i forumet.",
+                   status=Newsletter.Status.SENT, started_at=now, finished_at=now, recipient_count=followers)
+        for i in range(max(int(round(60 * scale)), 2)))
+    Recipient.objects.bulk_create(
+        (Recipient(newsletter=letters[-1], email=f"foljare{n}@skala.example", language="en" if n % 5 == 0 else "sv",
+                   outcome=Recipient.Outcome.MAILED) for n in range(followers)), batch_size=BATCH)
+    return ""
