@@ -1,14 +1,10 @@
-"""Forms of theme meetings. They validate only; the services in events.services do the writing.
-
-Sections per area, each under a `# --- <area> forms` header."""
+"""Forms of the coordinators' meeting pages: meetings, pools, invitations, nominations."""
 from __future__ import annotations
 
-from django import forms  # noqa: F401
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
-# --- participation forms
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from forum.fields import (  # noqa: E402
+from forum.fields import (
     CAPACITY,
     INVITATION_DAYS,
     LONG_TEXT,
@@ -21,164 +17,13 @@ from forum.fields import (  # noqa: E402
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
 )
+from forum.models import Organisation
+from forum.sni import SNI_SECTIONS
+from forum.validators import normalise_organisationsnummer
 
-
-class ParticipantDetailsForm(forms.Form):
-    """Who attends and what they need; the consent is required to take part."""
-
-    attendee_name = forms.CharField(label=_("Attendee's name"), max_length=200)
-    attendee_email = forms.EmailField(
-        label=_("Attendee's email address"),
-        help_text=_("The confirmation, reminders and the check-in code are sent here."),
-    )
-    dietary_needs = forms.CharField(
-        label=_("Dietary needs"), max_length=300, required=False,
-        help_text=_("For example vegetarian food, allergies or gluten-free food."),
-    )
-    accessibility_needs = forms.CharField(
-        label=_("Accessibility needs"), max_length=300, required=False,
-        help_text=_("For example a hearing loop, wheelchair access or an interpreter."),
-    )
-    consent = forms.BooleanField(
-        label=_("I agree that my details are stored and used to organise the meeting."),
-        help_text=_(
-            "We store the attendee's name and email address and the dietary and accessibility needs given "
-            "here. They are used only to organise this meeting: to send the confirmation and reminders, for "
-            "check-in at the door and for catering. Only the meeting's coordinators and facilitators see them. "
-            "Dietary and accessibility needs are deleted after the meeting; the name and attendance are kept "
-            "for follow-up of the forum for at most 12 months after the meeting and then anonymised."
-        ),
-        error_messages={"required": _("You must consent to the handling of your details to attend.")},
-    )
-
-
-class OpenRegistrationForm(ParticipantDetailsForm):
-    """Open registration: which of the representative's companies registers, and who attends."""
-
-    organisation = BoundedModelChoiceField(
-        label=_("Company"), queryset=None, empty_label=None,
-        help_text=_("The company you register. Each company can have one seat at the meeting."),
-    )
-    field_order = ["organisation", "attendee_name", "attendee_email", "dietary_needs", "accessibility_needs", "consent"]
-
-    def __init__(self, *args, companies, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        from forum.models import Organisation
-
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            pk__in=[c.pk for c in companies]
-        ).order_by("name")
-        if len(companies) == 1:
-            # Nothing to choose: the page names the company instead.
-            self.fields["organisation"].widget = forms.HiddenInput()
-            self.fields["organisation"].initial = companies[0].pk
-
-
-class OfferAcceptForm(forms.Form):
-    """Accepting a waiting-list offer: the needs may have changed since registering."""
-
-    dietary_needs = ParticipantDetailsForm.base_fields["dietary_needs"]
-    accessibility_needs = ParticipantDetailsForm.base_fields["accessibility_needs"]
-# --- end participation forms
-
-
-# --- diversity forms
-from decimal import Decimal  # noqa: E402
-
-from django.core.validators import MaxValueValidator, MinValueValidator  # noqa: E402
-
-
-class DiversityTargetsForm(forms.Form):
-    """A forum's target shares: one optional percentage per dimension and category. Each
-    dimension's shares add up to at most 100 %. Empty means no target for that category."""
-
-    def __init__(self, *args, current: dict[tuple[str, str], Decimal], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        from .diversity import CATEGORIES, Dimension
-
-        # field name -> (dimension, category); names avoid "+" and "-" of the size classes.
-        self.field_map: dict[str, tuple[str, str]] = {}
-        self.dimensions: list[tuple[str, str, list[str]]] = []
-        for dimension, dimension_label in Dimension.choices:
-            names = []
-            for i, (category, label) in enumerate(CATEGORIES[dimension]):
-                name = f"{dimension}_{i}"
-                self.fields[name] = forms.DecimalField(
-                    label=label, required=False, max_digits=5, decimal_places=2,
-                    validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-                    initial=current.get((dimension, category)),
-                    widget=forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": "100", "inputmode": "decimal"}),
-                )
-                self.field_map[name] = (dimension, category)
-                names.append(name)
-            self.dimensions.append((dimension, dimension_label, names))
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        for _dimension, label, names in self.dimensions:
-            total = sum((cleaned.get(n) or Decimal(0) for n in names), Decimal(0))
-            if total > 100:
-                self.add_error(
-                    None,
-                    _("The targets for %(dimension)s add up to %(total)s %%; they may add up to at most 100 %%.")
-                    % {"dimension": str(label).lower(), "total": total.normalize()},
-                )
-        return cleaned
-
-    def targets(self) -> dict[tuple[str, str], Decimal | None]:
-        """The cleaned targets keyed by (dimension, category); None clears a target."""
-        return {key: self.cleaned_data.get(name) for name, key in self.field_map.items()}
-
-    def grouped(self):
-        """(dimension label, bound fields) for rendering one fieldset per dimension."""
-        return [(label, [self[n] for n in names]) for _dim, label, names in self.dimensions]
-
-
-class CandidateFilterForm(forms.Form):
-    """Filter the candidate companies by industry and size (GET)."""
-
-    sni_section = forms.ChoiceField(label=_("Industry (SNI section)"), required=False)
-    size_class = forms.ChoiceField(label=_("Size"), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        from forum.models import Organisation
-        from forum.sni import SNI_SECTIONS
-
-        self.fields["sni_section"].choices = [("", _("All industries"))] + list(SNI_SECTIONS)
-        self.fields["size_class"].choices = [("", _("All sizes"))] + list(Organisation.SizeClass.choices)
-# --- end diversity forms
-
-
-# --- checkin forms
-class CheckinSearchForm(forms.Form):
-    """Search at the door (GET): a name, company, email address or the invitation's code."""
-
-    q = forms.CharField(
-        label=_("Name, company, email or code"), max_length=200, required=False,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autocapitalize": "off",
-                                      "spellcheck": "false", "enterkeyhint": "search"}),
-        help_text=_("The code has six characters and is in the invitation and the confirmation."),
-    )
-
-
-class CheckinActionForm(forms.Form):
-    """Check in or undo (POST); ``q`` keeps the search to return to."""
-
-    action = forms.ChoiceField(choices=[("checkin", "checkin"), ("undo", "undo")])
-    q = forms.CharField(max_length=200, required=False)
-# --- end checkin forms
-
-
-# --- coordination forms
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from forum.models import Organisation  # noqa: E402
-from forum.sni import SNI_SECTIONS  # noqa: E402
-from forum.validators import normalise_organisationsnummer  # noqa: E402
-
-from .models import Meeting, SeatPool  # noqa: E402
-from .services import pool_refusal  # noqa: E402
+from ..models import Meeting, SeatPool
+from ..selectors import facilitator_candidates, invitable_organisations
+from ..services import pool_refusal
 
 
 class YearForm(forms.Form):
@@ -223,7 +68,6 @@ class MeetingForm(forms.Form):
     ]
 
     def __init__(self, *args, forum, **kwargs) -> None:
-        from .selectors import facilitator_candidates
 
         super().__init__(*args, **kwargs)
         self.fields["focus_areas"].queryset = forum.focus_areas.order_by("position")
@@ -346,7 +190,6 @@ class InvitationForm(_PoolChoiceMixin, forms.Form):
     contact_name = forms.CharField(label=_("Contact's name"), max_length=200, required=False)
 
     def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
-        from .selectors import invitable_organisations
 
         super().__init__(*args, **kwargs)
         self.fields["pool"].queryset = invitation_pools(meeting)
@@ -421,4 +264,3 @@ class NominationForm(forms.Form):
         elif company is None:
             self.add_error("company", _("Give the company's organisationsnummer or choose it in the list."))
         return cleaned
-# --- end coordination forms
