@@ -14,7 +14,7 @@ bench/seed_scale.py, then for every main page (public and staff) measures
    ``--concurrency`` clients (default 20) each on a keep-alive connection, ``--requests``
    requests per page, as the coordinator; then the public pages as an anonymous visitor
    (served from the page cache, forum/pagecache.py), each beside ``bench/get/``, the bare
-   GET view, measured in the same run.
+   GET view, in interleaved rounds (bare, coordinator, anonymous, four times per page).
 
 Prints one table; exit code 1 if a page exceeds 15 queries or a single-client p95 of 150 ms
 (the targets of issue 14).
