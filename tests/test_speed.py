@@ -53,7 +53,7 @@ def test_a_deferred_row_the_request_never_rendered_is_rendered_and_sent_by_the_w
     row.refresh_from_db()
     assert row.status == OutboxMessage.Status.SENT and row.render_spec is None and row.subject
     [received] = mailbox.wait_for(lambda m: "efterslapande@forum.example" in m["To"])
-    assert received["Subject"] == row.subject
+    assert " ".join(str(received["Subject"]).split()) == row.subject  # a long subject arrives folded
     assert any(part.get_filename() == "tematraff.ics" for part in received.iter_attachments())
     # Sent at most once: the row is no longer queued.
     assert services.outbox_deliver(row.pk).outcome == "skipped"
