@@ -50,11 +50,10 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "language", "notify_issue_updates"]
-        labels = {"language": _("Language for email and the portal"),
-                  "notify_issue_updates": _("Email me when an issue I raised or support changes status")}
-        help_texts = {"notify_issue_updates": _("For example when it is routed to a department, resolved or put on "
-                                                "the priority vote.")}
+        # How often each kind of mail comes (issue updates included) is chosen in the form of
+        # communication's preferences on the same page.
+        fields = ["first_name", "last_name", "language"]
+        labels = {"language": _("Language for email and the portal")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

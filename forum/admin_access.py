@@ -56,6 +56,11 @@ COORDINATOR_PERMISSIONS: tuple[str, ...] = (
     "issues.view_issueevent",
     "issues.view_vote",
     "issues.view_prioritylistentry",
+    # News, newsletters, followers and meeting follow-ups are written in the portal's pages.
+    "communication.view_newspost",
+    "communication.view_newsletter",
+    "communication.view_follower",
+    "communication.view_followup",
 )
 
 

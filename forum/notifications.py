@@ -13,7 +13,7 @@ contract the apps built on the forum rely on.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import models
@@ -31,6 +31,18 @@ class Kind(models.TextChoices):
     NEWSLETTERS = "newsletters", _("Newsletters")
 
 
+Backend = Callable[..., list[OutboxMessage]]
+_backend: Backend | None = None
+
+
+def register_backend(backend: Backend) -> None:
+    """Let an app deliver what :func:`notify` is given (the communication app registers its
+    preferences, digests and unsubscribe here in its ``ready()``): forum/ imports no app.
+    ``backend`` takes the same keyword arguments as :func:`notify`."""
+    global _backend
+    _backend = backend
+
+
 def notify(
     *,
     kind: str,
@@ -45,9 +57,18 @@ def notify(
     """Queue the update ``template`` (``templates/email/<template>_{subject.txt,message.html}``)
     for each distinct address in ``recipients`` that wants this ``kind`` of mail now.
 
-    Side effects: outbox rows in the caller's transaction (sent after commit). Permission: the
-    caller has decided the update may be told to these people. Returns the rows queued now.
+    Side effects: outbox rows in the caller's transaction (sent after commit), or digest items
+    for those who chose a digest. Permission: the caller has decided the update may be told to
+    these people. Returns the rows queued now.
+
+    For a digest, ``context`` may give ``digest_url`` (the page the item links to; else
+    ``issue_url``, ``network_url`` or ``url`` is used) and the template's subject is the
+    item's headline.
     """
+    if _backend is not None:
+        return _backend(kind=kind, recipients=recipients, template=template, context=context, forum=forum,
+                        network=network, issue=issue, created_by=created_by)
+    # Without a backend (the communication app not installed): everyone, at once.
     from . import services  # services imports this module's users; import late.
 
     messages: list[OutboxMessage] = []

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "events",
     "issues",
     "networks",
+    "communication",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,13 @@ CELERY_BEAT_SCHEDULE = {
     "invitation-batches": {"task": "events.tasks.invitation_batches_resume", "schedule": 300.0},
     "votes-close": {"task": "issues.tasks.votes_close_due", "schedule": 60.0},
     "registrations-retention": {"task": "events.tasks.registrations_retention", "schedule": 3600.0},
+    "news-mail": {"task": "communication.tasks.news_mail_due", "schedule": 60.0},
+    "newsletters": {"task": "communication.tasks.newsletters_due", "schedule": 60.0},
+    "survey-reminders": {"task": "communication.tasks.survey_reminders_due", "schedule": 3600.0},
+    # Digests at 07:00 Stockholm time (CELERY_TIMEZONE): every day, and on Mondays the weekly one.
+    "digests-daily": {"task": "communication.tasks.digests_daily", "schedule": crontab(hour=7, minute=0)},
+    "digests-weekly": {"task": "communication.tasks.digests_weekly",
+                       "schedule": crontab(hour=7, minute=0, day_of_week="mon")},
 }
 # Run each time a worker has connected to the broker – at its start and when Redis comes back
 # (forum/recovery.py): mail that waited and half-done bulk invitations go on at once.

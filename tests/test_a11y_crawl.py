@@ -17,7 +17,7 @@ but axe is not run on it again. Every header and every main content each role ca
 checked in both languages at both widths.
 
 Left out of the crawl: the Django admin (Django's own pages), log-out and the language switch
-(forms, not pages), downloads (calendar files, the catering list, JSON) and static files.
+(forms, not pages), downloads (calendar files, the catering list, JSON, the news feed) and static files.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ LANGUAGES = ["sv", "en"]
 DESKTOP, PHONE = 1280, 320
 # Paths the crawl does not open (see the module docstring).
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/", "/konto/logout/", "/sprak/", "/farger.css")
-SKIPPED_SUFFIXES = (".ics", ".csv", ".json")
+SKIPPED_SUFFIXES = (".ics", ".csv", ".json", ".atom")
 # A bound, so a link that makes new addresses forever cannot make the crawl run away.
 MAX_PAGES = 80
 

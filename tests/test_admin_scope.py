@@ -20,6 +20,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import User
+from communication import services as communication_services
 from events import services as events_services
 from events.models import InvitationBatch, Meeting, Registration, SeatPool
 from forum import services as forum_services
@@ -80,6 +81,10 @@ RULES: dict[str, Rule] = {
     "issues.issue": Rule(True, "v", "v"),
     "issues.vote": Rule(True, "v", "v"),  # the records here are confirmed votes; drafts below
     "issues.prioritylistentry": Rule(True, "v", "v"),
+    "communication.newspost": Rule(True, "v", "v"),
+    "communication.newsletter": Rule(True, "v", "v"),
+    "communication.follower": Rule(True, "v", "v"),
+    "communication.followup": Rule(True, "v", "v"),
     # Portal matters, not the coordinators' (no permissions in their group).
     "forum.accessibilityreport": Rule(False, "vcd", ""),
     "accounts.user": Rule(False, "vacd", ""),
@@ -128,6 +133,8 @@ def _forum_world(tag: str, partner: Organisation) -> dict:
     issues_services.ballot_cast(vote=vote, registration=voters[0], marks={issues[0].pk: 1, issues[1].pk: 2})
     vote = issues_services.vote_close(actor=coordinator, vote=vote)
     vote = issues_services.vote_confirm(actor=coordinator, vote=vote)
+    follow_up = communication_services.follow_up_save(actor=coordinator, meeting=meeting, summary=f"Träffen {tag}",
+                                                      links="")
     return {
         "forum": forum,
         "coordinator": coordinator,
@@ -143,6 +150,14 @@ def _forum_world(tag: str, partner: Organisation) -> dict:
         "issues.issue": issues[0],
         "issues.vote": vote,
         "issues.prioritylistentry": PriorityListEntry.objects.filter(vote=vote).first(),
+        "communication.newspost": communication_services.news_save(
+            actor=coordinator, forum=forum, title=f"Nyhet {tag}", body="Text", audience="public",
+            publish_at=meeting.starts_at, send_mail=False),
+        "communication.newsletter": communication_services.newsletter_save(
+            actor=coordinator, forum=forum, subject_sv=f"Brev {tag}", body_sv="Text", audiences=["staff"]),
+        "communication.follower": communication_services.follow_request(
+            actor=None, forum=forum, email=f"foljare-{low}@example.se", language="sv"),
+        "communication.followup": follow_up,
     }
 
 

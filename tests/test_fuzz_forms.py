@@ -49,6 +49,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from communication.forms import FollowForm
 from events.diversity import CATEGORIES
 from events.models import Meeting, Nomination, Registration, SeatPool
 from forum import fields as bounds
@@ -111,6 +112,9 @@ class World:
     duplicate: Issue
     nomination: Nomination
     foreign_ids: list[int] = field(default_factory=list)
+    # communication: a news post, a draft newsletter, the held meeting's published follow-up,
+    # a survey invitation, a follower waiting for confirmation, signed unsubscribe/undo tokens.
+    comms: dict[str, Any] = field(default_factory=dict)
     baseline: dict[str, str] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)
 
@@ -179,7 +183,30 @@ def build_world() -> World:
                  second_company=second_company, department=department, partner=partner, invited=invited,
                  offered=offered, token_participant=token_participant, participant=participant, vote=vote,
                  candidates=candidates, issue=issue, duplicate=duplicate, nomination=nomination,
-                 foreign_ids=foreign)
+                 foreign_ids=foreign, comms=_communication_world(forum, people["coordinator"], held_meeting))
+
+
+def _communication_world(forum: Any, coordinator: Any, held_meeting: Meeting) -> dict[str, Any]:
+    from django.core import signing
+
+    from communication import delivery
+    from communication import services as comms
+    from communication.views import UNDO_SALT
+
+    follow_up = comms.follow_up_save(actor=coordinator, meeting=held_meeting, summary="Vi träffades.", links="")
+    comms.follow_up_publish(actor=coordinator, follow_up=follow_up)
+    return {
+        "post": comms.news_save(actor=coordinator, forum=forum, title="Nyhet", body="Text", audience="public",
+                                publish_at=timezone.now(), send_mail=False),
+        "newsletter": comms.newsletter_save(actor=coordinator, forum=forum, subject_sv="Brev", body_sv="Text",
+                                            audiences=["staff"]),
+        "follow_up": follow_up,
+        "invitation": follow_up.invitations.order_by("pk").first(),
+        "question": follow_up.questions.order_by("position").first(),
+        "follower": comms.follow_request(actor=None, forum=forum, email="foljare@example.se", language="sv"),
+        "unsubscribe": delivery.unsubscribe_token("lasare@example.se", ["news"]),
+        "undo": signing.dumps({"e": "lasare@example.se", "p": {"news": "weekly"}}, salt=UNDO_SALT),
+    }
 
 
 # --- the forms ---------------------------------------------------------------------------
@@ -268,7 +295,7 @@ FORMS: list[Form] = [
     Form("forum:accessibility", "anonymous", _plain("forum:accessibility"), lambda w: {"sida": "/"}, method="get"),
     Form("set_language", "coordinator", _plain("set_language"), lambda w: {"language": "en", "next": "/"}),
     Form("accounts:profile", "company", _plain("accounts:profile"),
-         lambda w: {"first_name": "Rep", "last_name": "Test", "language": "sv", "notify_issue_updates": "on",
+         lambda w: {"first_name": "Rep", "last_name": "Test", "language": "sv",
                     "gender": "woman", "background": "swedish", "demographics_consent": "on"}),
     Form("accounts:organisations", "company", _plain("accounts:organisations"),
          lambda w: {"organisationsnummer": valid_organisationsnummer(), "title": "VD", "name": "Nytt AB",
@@ -364,6 +391,52 @@ FORMS: list[Form] = [
          _marks, ok=(200,)),
     Form("issues:receipt_check", "anonymous", lambda w: reverse("issues:receipt_check", args=[w.vote.pk]),
          lambda w: {"code": "ABCD-EFGH-JKLM"}),
+    # --- communication
+    Form("communication:news_create", "coordinator", _slug("communication:news_create"),
+         lambda w: {"title": "Nyhet", "body": "Text **fet**", "audience": "public", "publish_at": _dt(1),
+                    "send_mail": "on"}, extra=("preview",)),
+    Form("communication:news_edit", "coordinator",
+         lambda w: reverse("communication:news_edit", args=[w.forum.slug, w.comms["post"].pk]),
+         lambda w: {"title": "Ändrad", "body": "Text", "audience": "staff", "publish_at": _dt(2)}),
+    Form("communication:news_delete", "coordinator",
+         lambda w: reverse("communication:news_delete", args=[w.forum.slug, w.comms["post"].pk]),
+         lambda w: {"confirm": "1"}),
+    Form("communication:newsletter_create", "coordinator", _slug("communication:newsletter_create"),
+         lambda w: {"subject_sv": "Brev", "body_sv": "Text", "subject_en": "Letter", "body_en": "Text",
+                    "audiences": ["staff", "followers", f"meeting:{w.held_meeting.pk}"]}),
+    Form("communication:newsletter_edit", "coordinator",
+         lambda w: reverse("communication:newsletter_edit", args=[w.comms["newsletter"].pk]),
+         lambda w: {"subject_sv": "Brev 2", "body_sv": "Text", "audiences": ["partners"]}),
+    Form("communication:newsletter_test", "coordinator",
+         lambda w: reverse("communication:newsletter_test", args=[w.comms["newsletter"].pk]),
+         lambda w: {"language": "en"}),
+    Form("communication:newsletter_schedule", "coordinator",
+         lambda w: reverse("communication:newsletter_schedule", args=[w.comms["newsletter"].pk]),
+         lambda w: {"when": "later", "send_at": _dt(3)}),
+    Form("communication:follow", "anonymous", _slug("communication:follow"),
+         lambda w: {"email": "ny.foljare@example.se", **bot_guard_fields(FollowForm)}, ok=(200,)),
+    Form("communication:follow_network", "anonymous",
+         lambda w: reverse("communication:follow_network", args=[w.forum.slug, 1]),
+         lambda w: {"email": "ny.foljare@example.se", **bot_guard_fields(FollowForm)}, ok=(200,)),
+    Form("communication:follow_confirm", "token",
+         lambda w: reverse("communication:follow_confirm", args=[w.comms["follower"].token]),
+         lambda w: {"action": "confirm"}, ok=(200,)),
+    Form("communication:preferences", "company", _plain("communication:preferences"),
+         lambda w: {"issue_updates": "never", "network_updates": "daily", "news": "weekly",
+                    "newsletters": "immediately"}),
+    Form("communication:preferences_token", "anonymous",
+         lambda w: reverse("communication:preferences_token", args=[w.comms["unsubscribe"]]),
+         lambda w: {"issue_updates": "daily", "network_updates": "daily", "news": "never",
+                    "newsletters": "weekly"}),
+    Form("communication:unsubscribe_undo", "anonymous", _plain("communication:unsubscribe_undo"),
+         lambda w: {"token": w.comms["undo"]}, ok=(200,)),
+    Form("communication:follow_up", "coordinator", _meeting("communication:follow_up", "held_meeting"),
+         lambda w: {"summary": "Sammanfattning", "links": "Bilder | https://example.org/bilder"}),
+    Form("communication:survey_questions", "coordinator", _meeting("communication:survey_questions", "held_meeting"),
+         lambda w: {"text_1": "Hur var det?", "kind_1": "scale", "text_2": "Något mer?", "kind_2": "text",
+                    **{f"kind_{n}": "scale" for n in range(3, 9)}}),
+    Form("communication:survey", "token", lambda w: reverse("communication:survey", args=[w.comms["invitation"].token]),
+         lambda w: {f"q{w.comms['question'].pk}": "4"}, ok=(200,)),
     # --- allauth's pages (third-party forms, but ours to keep from failing)
     Form("account_login", "anonymous", _plain("account_login"),
          lambda w: {"login": w.people["coordinator"].email, "password": PASSWORD, "remember": "on"}),
@@ -416,6 +489,22 @@ NO_FORM: dict[str, str] = {
     "issues:issue_detail": "an issue's public page, no input",
     "issues:vote_list": "a list of votes, no input",
     "issues:vote_result": "a result page, no input",
+    "communication:news_list": "a list of news, ?page only",
+    "communication:news_detail": "a news post, no input",
+    "communication:news_feed": "the Atom feed, no input",
+    "communication:news_manage": "the communicators' list of posts, ?page only",
+    "communication:newsletter_list": "a list of newsletters, ?page only",
+    "communication:newsletter_detail": "preview, reach and status; its forms post to the covered URLs",
+    "communication:newsletter_unschedule": "POST without fields: the newsletter is the path's id",
+    "communication:newsletter_retry": "POST without fields: the newsletter is the path's id",
+    "communication:newsletter_progress": "progress as JSON, no input",
+    "communication:newsletter_web": "the web version of a newsletter, no input",
+    "communication:unsubscribe": "one click: the signed token is in the path; the POST body is not read (RFC 8058)",
+    "communication:follow_up_publish": "POST without fields: the meeting is the path's id",
+    "communication:follow_up_public": "a meeting's documentation, no input",
+    "communication:survey_results": "aggregates, no input",
+    "communication:survey_overview": "aggregates over time, no input",
+    "communication:survey_export": "a CSV download, no input",
     "account_logout": "POST without fields (allauth)",
     "account_inactive": "a message page (allauth)",
     "account_email_verification_sent": "a message page (allauth)",
@@ -613,6 +702,8 @@ EXPECTED_REFUSALS: dict[str, tuple[int, ...]] = {
     "account_confirm_email-post": (404,),
     # A receipt code that matches no ballot: the page says so; nothing is written either way.
     "issues:receipt_check-post": (200,),
+    # No network exists until the networks app registers its provider (communication.hooks).
+    "communication:follow_network-post": (404,),
 }
 
 

@@ -187,6 +187,53 @@ def _accessibility_mails(language: str) -> list[Mail]:
     return mails
 
 
+def _communication_mails(forum: Forum, language: str) -> list[Mail]:
+    """News, a newsletter and a digest as people who follow them get them (with the unsubscribe
+    link), and the follow confirmation and the meeting follow-up with its survey reminder."""
+    from communication import delivery
+    from communication import services as comms
+    from communication.models import DigestItem, Follower, FollowUp, Newsletter, NewsPost
+
+    post = NewsPost.objects.filter(forum=forum, audience="public").order_by("publish_at").first()
+    newsletter = Newsletter.objects.get(forum=forum, status=Newsletter.Status.SENT)
+    items = list(DigestItem.objects.filter(forum=forum))
+    follow_up = FollowUp.objects.select_related("meeting").get(meeting__forum=forum, published_at__isnull=False)
+    meeting = follow_up.meeting
+    follower = Follower.objects.filter(forum=forum).first()
+    site = mail.site_url()
+    survey = {"meeting": meeting, "follow_up": follow_up, "issues": comms._meeting_issues(meeting),
+              "survey_url": f"{site}/enkat/abc/", "documentation_url": f"{site}/tematraff/{meeting.pk}/dokumentation/"}
+    followed = [
+        ("communication/news", "news", {"post": post, "url": site + post.get_absolute_url(), "excerpt": "Text."},
+         [post.title], True),
+        ("communication/newsletter", "newsletters", comms.newsletter_context(newsletter, language), [], False),
+        ("communication/digest", "news", {"groups": comms.group_items(items, {forum.pk: forum}), "frequency": "weekly",
+                                          "count": len(items)}, [], False),
+    ]
+    mails = []
+    for template, kind, context, names, button in followed:
+        renderer = delivery.Renderer(template=template, context=context, forum=forum, kinds=[kind])
+        rendered = renderer.rendered(language)
+        link = delivery.unsubscribe_url("lasare@forum.example", [kind])
+        choose = delivery.preferences_url("lasare@forum.example", [kind])
+        mails.append(Mail(name=template, language=language, subject=rendered.subject,
+                          text=delivery.personal(rendered.text, link, choose),
+                          html=delivery.personal(rendered.html, link, choose), headers=rendered.headers,
+                          names=names, reply_to=[COORDINATOR], forum=forum.name, button=button))
+    transactional = [
+        ("communication/follow_confirm", {"forum": forum, "network_title": "",
+                                          "confirm_url": f"{site}/folj/{follower.token}/"}, [forum.name]),
+        ("communication/follow_up", survey, [meeting.title, _day(meeting.starts_at, language)]),
+        ("communication/survey_reminder", survey, [meeting.title, _day(meeting.starts_at, language)]),
+    ]
+    for template, context, names in transactional:
+        rendered = mail.render(f"email/{template}", context, language=language, forum=forum)
+        mails.append(Mail(name=template, language=language, subject=rendered.subject, text=rendered.text,
+                          html=rendered.html, headers=rendered.headers, names=names, reply_to=[COORDINATOR],
+                          forum=forum.name))
+    return mails
+
+
 def _account_mails(language: str) -> list[Mail]:
     """allauth's mails as the pages send them, in ``language``: sign-up verification, an
     account that already exists, a password reset, an unknown account, a log-in code and the
@@ -238,6 +285,7 @@ def demo(django_db_setup, django_db_blocker, browser):
             mails += _event_mails(forum, language)
             mails += _issue_mails(forum, language)
             mails += _accessibility_mails(language)
+            mails += _communication_mails(forum, language)
             mails += _account_mails(language)
         yield {"forum": forum, "mails": mails}
         transaction.set_rollback(True)

@@ -118,17 +118,18 @@ def test_the_apps_register_their_sections_and_links():
     """Events, issues and the forum itself contribute through the one registry."""
     assert sections.registry.registered_keys() == {
         "home": ["events.coming_meetings", "issues.priority_lists"],
-        "forum": ["events.coming_meetings", "issues.priority_list"],
-        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "forum.roles"],
-        "work": ["events.meeting_work", "issues.issue_work"],
+        "forum": ["events.coming_meetings", "issues.priority_list", "communication.news"],
+        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "communication.news",
+                  "communication.news_manage", "communication.newsletters", "communication.surveys", "forum.roles"],
+        "work": ["events.meeting_work", "issues.issue_work", "communication.follow_up"],
     }
 
 
 def test_forum_imports_no_app_built_on_it():
     """Imports run one way: no module of forum/ (at any level, also inside functions) imports
-    events, issues or networks. The demo data command is left out: it calls each app's demo part
-    (<app>/demo.py) in order."""
-    built_on_forum = {"events", "issues", "networks"}
+    events, issues, networks or communication. The demo data command is left out: it calls each
+    app's demo part (<app>/demo.py) in order."""
+    built_on_forum = {"events", "issues", "networks", "communication"}
     offenders = []
     for path in Path(settings.BASE_DIR, "forum").rglob("*.py"):
         if "management" in path.parts or "migrations" in path.parts:
@@ -204,7 +205,7 @@ def test_forum_page_runs_a_fixed_number_of_queries(client, django_assert_max_num
     for visitor in (None, coordinator):
         if visitor:
             client.force_login(visitor)
-        with django_assert_max_num_queries(8 if visitor is None else 11):
+        with django_assert_max_num_queries(8 if visitor is None else 12):  # 12: the news section (issue 13)
             client.get(forum.get_absolute_url())
     client.logout()
     for index in range(1, 9):
@@ -215,7 +216,7 @@ def test_forum_page_runs_a_fixed_number_of_queries(client, django_assert_max_num
     for visitor in (None, coordinator):
         if visitor:
             client.force_login(visitor)
-        with django_assert_max_num_queries(8 if visitor is None else 11):
+        with django_assert_max_num_queries(8 if visitor is None else 12):  # 12: the news section (issue 13)
             response = client.get(forum.get_absolute_url())
         assert response.content.decode().count('class="meeting-item"') == 9
 

@@ -285,17 +285,18 @@ def test_quick_fix_mail_names_department_and_due_date(forum, coordinator, meetin
 
 @pytest.mark.django_db
 def test_profile_turns_issue_mail_off(client):
+    """Issue mail is one of the email choices on "My details" (communication's preferences,
+    issue 13); the account's notify_issue_updates follows it, since issue_recipients reads it."""
     user = make_user("profil@example.se", first_name="Pia", last_name="Profil")
     client.force_login(user)
     page = client.get(reverse("accounts:profile"))
-    assert 'name="notify_issue_updates"' in page.content.decode()
-    assert page.context["form"]["notify_issue_updates"].value() is True
-    response = client.post(reverse("accounts:profile"), {"first_name": "Pia", "last_name": "Profil", "language": "sv"})
+    assert 'name="issue_updates" value="immediately"' in page.content.decode().replace(" checked", "")
+    choices = {"issue_updates": "never", "network_updates": "weekly", "news": "weekly", "newsletters": "immediately"}
+    response = client.post(reverse("communication:preferences"), choices)
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.notify_issue_updates is False
-    client.post(reverse("accounts:profile"), {"first_name": "Pia", "last_name": "Profil", "language": "sv",
-                                     "notify_issue_updates": "on"})
+    client.post(reverse("communication:preferences"), {**choices, "issue_updates": "immediately"})
     user.refresh_from_db()
     assert user.notify_issue_updates is True
 

@@ -8,7 +8,10 @@ forum by slug, people by address, meetings by kind):
 - :mod:`events.demo`: the diversity targets, last year's start-up year played out and this
   year's meetings (one open for registration);
 - :mod:`issues.demo`: issues in every status at last year's meetings and the closed vote with
-  its confirmed priority list.
+  its confirmed priority list;
+- :mod:`communication.demo`: news (published, for participants, for staff, scheduled), a sent
+  newsletter and a draft, followers, people with each email choice, and the first documented
+  meeting's follow-up with survey answers.
 
 Idempotent: a second run creates nothing new (each part says how). Everything is invented (no
 real people); mail addresses are on ``forum.example``. Demo mail is written to the outbox like
@@ -22,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import demo as accounts_demo
+from communication import demo as communication_demo
 from events import demo as events_demo
 from forum import demo as forum_demo
 from forum.models import OutboxMessage
@@ -38,6 +42,7 @@ class Command(BaseCommand):
             forum_demo.seed(stdout=self.stdout)
             events_demo.seed(stdout=self.stdout)
             issues_demo.seed(stdout=self.stdout)
+            communication_demo.seed(stdout=self.stdout)
             # Invented addresses: record the demo's mail as sent so none of it goes out.
             OutboxMessage.objects.filter(pk__gt=first_mail, status=OutboxMessage.Status.QUEUED).update(
                 status=OutboxMessage.Status.SENT, sent_at=timezone.now()
