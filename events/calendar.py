@@ -43,26 +43,38 @@ def meeting_ics(meeting: Meeting, registration: Registration | None = None) -> b
     """An iCalendar (RFC 5545) file with one event for ``meeting`` (and ``registration``: the
     attendee's own copy with the check-in code). The UID is stable per meeting (and
     registration), so a re-sent file updates the calendar entry instead of adding a second one."""
+    suffix = f"-{registration.pk}" if registration is not None else ""
+    url = site_url() + meeting.get_absolute_url()
+    return event_ics(
+        uid=f"meeting-{meeting.pk}{suffix}", starts_at=meeting.starts_at, ends_at=meeting.ends_at,
+        summary=meeting.title, url=url,
+        location=", ".join(part for part in (meeting.venue_name, meeting.venue_address) if part),
+        description=_description(meeting, registration, url), organiser=meeting.forum.name,
+    )
+
+
+def event_ics(*, uid: str, starts_at, ends_at, summary: str, url: str, location: str, description: str,
+              organiser: str, cancelled: bool = False) -> bytes:
+    """An iCalendar file with one event, organised by ``organiser`` (a forum's name) at
+    ``FORUM_CONTACT_EMAIL``; ``uid`` is made unique on the portal's own domain. Shared by theme
+    meetings and network meetings (networks/services)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Forumportalen//forum//SV")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
-    suffix = f"-{registration.pk}" if registration is not None else ""
-    event.add("uid", f"meeting-{meeting.pk}{suffix}@{_domain()}")
+    event.add("uid", f"{uid}@{_domain()}")
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
-    event.add("summary", meeting.title)
-    url = site_url() + meeting.get_absolute_url()
+    event.add("dtstart", starts_at)
+    event.add("dtend", ends_at)
+    event.add("summary", summary)
     event["url"] = vUri(url)
-    location = ", ".join(part for part in (meeting.venue_name, meeting.venue_address) if part)
     if location:
         event["location"] = vText(location)
-    event.add("description", _description(meeting, registration, url))
+    event.add("description", description)
     organizer = vCalAddress(f"mailto:{settings.FORUM_CONTACT_EMAIL}")
-    organizer.params["cn"] = vText(meeting.forum.name)
+    organizer.params["cn"] = vText(organiser)
     event["organizer"] = organizer
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()

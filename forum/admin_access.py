@@ -61,6 +61,13 @@ COORDINATOR_PERMISSIONS: tuple[str, ...] = (
     "communication.view_newsletter",
     "communication.view_follower",
     "communication.view_followup",
+    # Networks and their money: read-only in the admin (the portal's pages change them).
+    "networks.view_network",
+    "networks.view_networkissue",
+    "networks.view_membership",
+    "networks.view_budgetpot",
+    "networks.view_allocation",
+    "networks.view_expense",
 )
 
 

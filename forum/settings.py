@@ -195,6 +195,7 @@ CELERY_BEAT_SCHEDULE = {
     "offers": {"task": "events.tasks.offers_process_all", "schedule": 300.0},
     "invitations-expire": {"task": "events.tasks.invitations_expire", "schedule": 900.0},
     "reminders": {"task": "events.tasks.reminders_send", "schedule": 1800.0},
+    "network-reminders": {"task": "networks.tasks.meeting_reminders_send", "schedule": 1800.0},
     "invitation-batches": {"task": "events.tasks.invitation_batches_resume", "schedule": 300.0},
     "votes-close": {"task": "issues.tasks.votes_close_due", "schedule": 60.0},
     "registrations-retention": {"task": "events.tasks.registrations_retention", "schedule": 3600.0},

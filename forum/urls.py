@@ -8,13 +8,14 @@ from accounts import views as account_views
 admin.site.site_header = _("Forum portal administration")
 admin.site.site_title = _("Forum portal")
 
-# Each app's pages in its own namespace (forum:, accounts:, events:, issues:, communication:). The language
+# Each app's pages in its own namespace (forum:, accounts:, events:, issues:, communication:, networks:). The language
 # switch keeps Django's name ``set_language``, and allauth its own names (account_login, …).
 urlpatterns = [
     path("", include("forum.app_urls")),
     path("", include("events.urls")),
     path("", include("issues.urls")),
     path("", include("communication.urls")),
+    path("", include("networks.urls")),
     path("sprak/", account_views.set_language, name="set_language"),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),

@@ -183,6 +183,10 @@ class IssuesAndVote:
                 )
             elif status in ("resolved", "out_of_scope"):
                 self.services.issue_set_status(actor=self.coordinator, issue=issue, status=status, answer=detail)
+            elif status == "network":
+                # Candidates now; networks/demo.py forms the networks that take them up (the
+                # status "taken up by a network" comes only with the link to a network).
+                self.services.issue_set_status(actor=self.coordinator, issue=issue, status=Issue.Status.CANDIDATE)
             elif status != "new":
                 self.services.issue_set_status(actor=self.coordinator, issue=issue, status=status)
 

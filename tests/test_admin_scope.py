@@ -7,6 +7,7 @@ each may do; a new admin fails ``test_every_admin_has_rules`` until its rules ar
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -37,6 +38,7 @@ from forum.models import (
 from forum.permissions import is_forum_scoped
 from issues import services as issues_services
 from issues.models import Issue, PriorityListEntry, Vote
+from networks import services as networks_services
 from tests.factories import (
     company_with_rep,
     make_company,
@@ -85,6 +87,9 @@ RULES: dict[str, Rule] = {
     "communication.newsletter": Rule(True, "v", "v"),
     "communication.follower": Rule(True, "v", "v"),
     "communication.followup": Rule(True, "v", "v"),
+    "networks.network": Rule(True, "v", "v"),
+    "networks.budgetpot": Rule(True, "v", "v"),
+    "networks.expense": Rule(True, "v", "v"),
     # Portal matters, not the coordinators' (no permissions in their group).
     "forum.accessibilityreport": Rule(False, "vcd", ""),
     "accounts.user": Rule(False, "vacd", ""),
@@ -135,6 +140,16 @@ def _forum_world(tag: str, partner: Organisation) -> dict:
     vote = issues_services.vote_confirm(actor=coordinator, vote=vote)
     follow_up = communication_services.follow_up_save(actor=coordinator, meeting=meeting, summary=f"Träffen {tag}",
                                                       links="")
+    leader = make_user(f"ledare-{low}@example.se", first_name="Lea", last_name=tag)
+    # A later issue (new, not on the list) is what the network drives: the vote's stay candidates.
+    later = issues_services.issue_create(actor=None, meeting=meeting, text=f"Senare fråga {tag}", side="business",
+                                         keyed_in=True)
+    network = networks_services.network_form(actor=coordinator, forum=forum, title=f"Nätverk {tag}", goal="Mål",
+                                             issues=[later], process_leaders=[(leader, None)])
+    pot = networks_services.pot_set(actor=coordinator, forum=forum, year=2026, amount="1000")
+    networks_services.allocation_create(actor=coordinator, network=network, year=2026, amount="500")
+    expense = networks_services.expense_create(actor=leader, network=network, date=dt.date(2026, 3, 1),
+                                               category="room", amount="100", note=f"Lokal {tag}")
     return {
         "forum": forum,
         "coordinator": coordinator,
@@ -158,6 +173,9 @@ def _forum_world(tag: str, partner: Organisation) -> dict:
         "communication.follower": communication_services.follow_request(
             actor=None, forum=forum, email=f"foljare-{low}@example.se", language="sv"),
         "communication.followup": follow_up,
+        "networks.network": network,
+        "networks.budgetpot": pot,
+        "networks.expense": expense,
     }
 
 

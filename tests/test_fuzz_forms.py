@@ -58,6 +58,7 @@ from forum.forms import AccessibilityReportForm
 from forum.models import Organisation, Role
 from issues import services as issues_services
 from issues.models import Issue, Vote
+from networks import services as networks_services
 from tests.factories import (
     PASSWORD,
     bot_guard_fields,
@@ -117,6 +118,13 @@ class World:
     comms: dict[str, Any] = field(default_factory=dict)
     baseline: dict[str, str] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)
+    # Networks (issue 12): a network led by people["leader"], with what its forms need.
+    network: Any = None
+    network_issue: Any = None
+    network_meeting: Any = None
+    network_action: Any = None
+    network_request: Any = None
+    network_invitation: Any = None
 
 
 def build_world() -> World:
@@ -179,11 +187,13 @@ def build_world() -> World:
     other_user = make_role_holder(other, Role.FACILITATOR, "lund@example.se")
     foreign = [other_meeting.pk, other_issue.pk, other_user.pk, other.focus_areas.first().pk,
                pool_of(other_meeting, SeatPool.Kind.CITY_PICK).pk, make_company("Lundabolaget AB").pk]
-    return World(forum=forum, people=people, open_meeting=open_meeting, held_meeting=held_meeting, pools=pools,
+    world = World(forum=forum, people=people, open_meeting=open_meeting, held_meeting=held_meeting, pools=pools,
                  second_company=second_company, department=department, partner=partner, invited=invited,
                  offered=offered, token_participant=token_participant, participant=participant, vote=vote,
                  candidates=candidates, issue=issue, duplicate=duplicate, nomination=nomination,
                  foreign_ids=foreign, comms=_communication_world(forum, people["coordinator"], held_meeting))
+    _network_world(world)
+    return world
 
 
 def _communication_world(forum: Any, coordinator: Any, held_meeting: Meeting) -> dict[str, Any]:
@@ -207,6 +217,31 @@ def _communication_world(forum: Any, coordinator: Any, held_meeting: Meeting) ->
         "unsubscribe": delivery.unsubscribe_token("lasare@example.se", ["news"]),
         "undo": signing.dumps({"e": "lasare@example.se", "p": {"news": "weekly"}}, salt=UNDO_SALT),
     }
+
+
+def _network_world(w: World) -> None:
+    """A network of the forum led by people["leader"] (with a pot and an allocation this
+    year, a held meeting, an action, a request to join and an invitation), and a new issue
+    no network drives yet."""
+    leader = w.people["leader"] = make_representative(w.second_company, "natverksledare@example.se")
+    coordinator = w.people["coordinator"]
+    driven = issues_services.issue_create(actor=None, meeting=w.held_meeting, text="Unga i arbete", side="city",
+                                          keyed_in=True)
+    w.network_issue = issues_services.issue_create(actor=None, meeting=w.held_meeting, text="Senare fråga",
+                                                   side="city", keyed_in=True)
+    w.network = networks_services.network_form(actor=coordinator, forum=w.forum, title="Unga i arbete",
+                                               goal="Fler jobb", issues=[driven], process_leaders=[(leader, None)])
+    year = timezone.localdate().year
+    networks_services.pot_set(actor=coordinator, forum=w.forum, year=year, amount="100000")
+    networks_services.allocation_create(actor=coordinator, network=w.network, year=year, amount="50000")
+    starts = timezone.now() - dt.timedelta(days=2)
+    w.network_meeting = networks_services.meeting_create(actor=leader, network=w.network, title="Träff",
+                                                         starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                                                         venue="Stadshuset")
+    w.network_action = networks_services.action_create(actor=leader, network=w.network, text="Kartlägg")
+    w.network_request = networks_services.membership_request(actor=w.people["municipal"], network=w.network)
+    w.network_invitation = networks_services.membership_invite(actor=leader, network=w.network,
+                                                               email="inbjuden-natverk@example.se")
 
 
 # --- the forms ---------------------------------------------------------------------------
@@ -437,6 +472,53 @@ FORMS: list[Form] = [
                     **{f"kind_{n}": "scale" for n in range(3, 9)}}),
     Form("communication:survey", "token", lambda w: reverse("communication:survey", args=[w.comms["invitation"].token]),
          lambda w: {f"q{w.comms['question'].pk}": "4"}, ok=(200,)),
+    # --- networks (issue 12)
+    Form("networks:network_create", "coordinator", _slug("networks:network_create"),
+         lambda w: {"title": "Nytt nätverk", "goal": "Ett mål", "issues": [str(w.network_issue.pk)],
+                    "leader_1": w.people["company"].email, "status": "forming", "visibility": "public",
+                    "focus_area": str(w.forum.focus_areas.first().pk)}, extra=("leader_2",)),
+    Form("networks:network_edit", "coordinator", lambda w: reverse("networks:network_edit", args=[w.network.pk]),
+         lambda w: {"action": "edit", "title": "Unga i jobb", "goal": "Fler jobb", "status": "active",
+                    "visibility": "members", "focus_area": str(w.forum.focus_areas.first().pk)}, label="edit"),
+    Form("networks:network_edit", "coordinator", lambda w: reverse("networks:network_edit", args=[w.network.pk]),
+         lambda w: {"action": "add_issues", "issues": [str(w.network_issue.pk)]}, label="add"),
+    Form("networks:network_edit", "coordinator", lambda w: reverse("networks:network_edit", args=[w.network.pk]),
+         lambda w: {"action": "release", "issue": str(w.network.issue_links.get().issue_id)}, label="release"),
+    Form("networks:overview", "coordinator", _slug("networks:overview"), lambda w: {"ar": "2026"}, method="get"),
+    Form("networks:budget", "coordinator", _slug("networks:budget"),
+         lambda w: {"action": "pot", "year": str(timezone.localdate().year), "amount": "200000"}, label="pot"),
+    Form("networks:budget", "coordinator", _slug("networks:budget"),
+         lambda w: {"action": "allocate", "network": str(w.network.pk), "year": str(timezone.localdate().year),
+                    "amount": "1250,50", "note": "Vår"}, label="allocate"),
+    Form("networks:join", "company", lambda w: reverse("networks:join", args=[w.network.pk]),
+         lambda w: {"organisation": str(w.second_company.pk), "message": "Vi vill vara med"}),
+    Form("networks:members", "leader", lambda w: reverse("networks:members", args=[w.network.pk]),
+         lambda w: {"email": "ny-medlem@example.se", "name": "Ny Medlem", "role": "member"}),
+    Form("networks:membership_decide", "leader",
+         lambda w: reverse("networks:membership_decide", args=[w.network_request.pk]),
+         lambda w: {"decision": "approve"}),
+    Form("networks:invitation", "token", lambda w: reverse("networks:invitation", args=[w.network_invitation.token]),
+         lambda w: {"answer": "decline"}),
+    Form("networks:meeting_create", "leader", lambda w: reverse("networks:meeting_create", args=[w.network.pk]),
+         lambda w: {"title": "Nästa träff", "starts_at": _dt(20, 9), "ends_at": _dt(20, 11), "venue": "Stadshuset",
+                    "online_url": "https://example.se/mote", "agenda": "Läget"}),
+    Form("networks:meeting_detail", "leader",
+         lambda w: reverse("networks:meeting_detail", args=[w.network_meeting.pk]),
+         lambda w: {"action": "record", "notes": "Bra träff",
+                    "present": [str(w.network.memberships.get(role="process_leader").pk)]}),
+    Form("networks:action_create", "leader", lambda w: reverse("networks:action_create", args=[w.network.pk]),
+         lambda w: {"text": "Ring arbetsgivare", "status": "open", "due_date": _dt(30)[:10],
+                    "owner": str(w.network.memberships.get(role="process_leader").pk),
+                    "issues": [str(w.network.issue_links.get().issue_id)]}),
+    Form("networks:action_edit", "leader", lambda w: reverse("networks:action_edit", args=[w.network_action.pk]),
+         lambda w: {"text": "Kartlägg platser", "status": "done", "due_date": _dt(-3)[:10]}),
+    Form("networks:update_create", "leader", lambda w: reverse("networks:update_create", args=[w.network.pk]),
+         lambda w: {"title": "Läget", "body": "Tio nya platser"}),
+    Form("networks:outcome_create", "leader", lambda w: reverse("networks:outcome_create", args=[w.network.pk]),
+         lambda w: {"issue": str(w.network.issue_links.get().issue_id), "outcome": "Klart"}),
+    Form("networks:expenses", "leader", lambda w: reverse("networks:expenses", args=[w.network.pk]),
+         lambda w: {"date": str(timezone.localdate()), "category": "lunch_fika", "amount": "1250,50",
+                    "note": "Fika"}),
     # --- allauth's pages (third-party forms, but ours to keep from failing)
     Form("account_login", "anonymous", _plain("account_login"),
          lambda w: {"login": w.people["coordinator"].email, "password": PASSWORD, "remember": "on"}),
@@ -505,6 +587,16 @@ NO_FORM: dict[str, str] = {
     "communication:survey_results": "aggregates, no input",
     "communication:survey_overview": "aggregates over time, no input",
     "communication:survey_export": "a CSV download, no input",
+    "networks:network_list": "a list of networks, no input",
+    "networks:network_detail": "a network's page, no input",
+    "networks:dashboard": "the process leader's page, no input",
+    "networks:leave": "POST without fields: the network is the path's id",
+    "networks:membership_end": "POST without fields: the membership is the path's id",
+    "networks:meeting_calendar": "an .ics file, no input",
+    "networks:receipt": "a file download, no input",
+    "networks:report": "the annual report; the year is the path's",
+    "networks:report_pdf": "the annual report as PDF; the year is the path's",
+    "networks:evaluation": "the three-year evaluation, no input",
     "account_logout": "POST without fields (allauth)",
     "account_inactive": "a message page (allauth)",
     "account_email_verification_sent": "a message page (allauth)",

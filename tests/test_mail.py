@@ -167,6 +167,49 @@ def _issue_mails(forum: Forum, language: str) -> list[Mail]:
     return mails
 
 
+def _network_mails(forum: Forum, language: str) -> list[Mail]:
+    """Every network mail, from the demo networks (networks/demo.py)."""
+    from networks.models import Membership, NetworkIssue, NetworkMeeting, ProgressUpdate
+    from networks.services.common import network_context, profile_url
+
+    link = NetworkIssue.objects.filter(network__forum=forum, resolved_at__isnull=False).select_related(
+        "network", "issue").first()
+    network, issue = link.network, link.issue
+    leader = network.memberships.filter(role=Membership.Role.PROCESS_LEADER).first()
+    member = network.memberships.filter(role=Membership.Role.MEMBER).first()
+    meeting = NetworkMeeting.objects.filter(network=network).first()
+    update = ProgressUpdate.objects.filter(network=network).first()
+    issue_context = {**issue_services.mail_context(issue), **network_context(network)}
+    issue_names = [Truncator(issue.text).chars(60)]
+    meeting_context = {**network_context(network), "membership": member, "meeting": meeting,
+                       "meeting_url": mail.site_url() + meeting.get_absolute_url()}
+    meeting_names = [meeting.title, _day(meeting.starts_at, language)]
+    cases = [
+        ("networks/issue_taken_up", issue_context, issue_names + [network.title]),
+        ("networks/issue_outcome", {**issue_context, "outcome": link.outcome}, issue_names),
+        ("networks/invitation", {**network_context(network), "membership": member,
+                                 "invitation_url": mail.site_url() + f"/natverk/inbjudan/{member.token}/"},
+         [network.title]),
+        ("networks/join_request", {**network_context(network), "membership": leader, "request": member,
+                                   "members_url": mail.site_url() + f"/natverk/{network.pk}/medlemmar/"},
+         [member.name, network.title]),
+        ("networks/request_approved", {**network_context(network), "membership": member}, [network.title]),
+        ("networks/request_declined", {**network_context(network), "membership": member}, [network.title]),
+        ("networks/meeting_invitation", meeting_context, meeting_names),
+        ("networks/meeting_reminder", {**meeting_context, "days_left": 7}, meeting_names),
+        ("networks/meeting_cancelled", meeting_context, meeting_names),
+        ("networks/progress_update", {**network_context(network), "update": update, "profile_url": profile_url()},
+         [network.title, update.title]),
+    ]
+    mails = []
+    for template, context, names in cases:
+        rendered = mail.render(f"email/{template}", context, language=language, forum=forum)
+        mails.append(Mail(name=template, language=language, subject=rendered.subject, text=rendered.text,
+                          html=rendered.html, headers=rendered.headers, names=names, reply_to=[COORDINATOR],
+                          forum=forum.name))
+    return mails
+
+
 def _accessibility_mails(language: str) -> list[Mail]:
     report = AccessibilityReport.objects.create(
         description="Knappen ”Anmäl” syns inte\nnär sidan är förstorad 200 %.", page_url="/tematraff/1/",
@@ -284,6 +327,7 @@ def demo(django_db_setup, django_db_blocker, browser):
         for language in LANGUAGES:
             mails += _event_mails(forum, language)
             mails += _issue_mails(forum, language)
+            mails += _network_mails(forum, language)
             mails += _accessibility_mails(language)
             mails += _communication_mails(forum, language)
             mails += _account_mails(language)

@@ -118,10 +118,11 @@ def test_the_apps_register_their_sections_and_links():
     """Events, issues and the forum itself contribute through the one registry."""
     assert sections.registry.registered_keys() == {
         "home": ["events.coming_meetings", "issues.priority_lists"],
-        "forum": ["events.coming_meetings", "issues.priority_list", "communication.news"],
-        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "communication.news",
-                  "communication.news_manage", "communication.newsletters", "communication.surveys", "forum.roles"],
-        "work": ["events.meeting_work", "issues.issue_work", "communication.follow_up"],
+        "forum": ["events.coming_meetings", "issues.priority_list", "networks.networks", "communication.news"],
+        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "networks.list", "networks.overview",
+                  "networks.budget", "networks.report", "communication.news", "communication.news_manage",
+                  "communication.newsletters", "communication.surveys", "forum.roles"],
+        "work": ["events.meeting_work", "issues.issue_work", "networks.work", "communication.follow_up"],
     }
 
 
@@ -205,7 +206,7 @@ def test_forum_page_runs_a_fixed_number_of_queries(client, django_assert_max_num
     for visitor in (None, coordinator):
         if visitor:
             client.force_login(visitor)
-        with django_assert_max_num_queries(8 if visitor is None else 12):  # 12: the news section (issue 13)
+        with django_assert_max_num_queries(9 if visitor is None else 13):  # news and networks: one each
             client.get(forum.get_absolute_url())
     client.logout()
     for index in range(1, 9):
@@ -216,7 +217,7 @@ def test_forum_page_runs_a_fixed_number_of_queries(client, django_assert_max_num
     for visitor in (None, coordinator):
         if visitor:
             client.force_login(visitor)
-        with django_assert_max_num_queries(8 if visitor is None else 12):  # 12: the news section (issue 13)
+        with django_assert_max_num_queries(9 if visitor is None else 13):  # news and networks: one each
             response = client.get(forum.get_absolute_url())
         assert response.content.decode().count('class="meeting-item"') == 9
 

@@ -16,8 +16,10 @@ from .capture import (
 )
 from .triage import (
     EDITABLE,
+    NETWORK_STATUSES,
     issue_edit,
     issue_merge,
+    issue_network_status,
     issue_recipients,
     issue_set_status,
     mail_context,
@@ -49,6 +51,8 @@ __all__ = [
     "issue_edit",
     "issue_merge",
     "issue_set_status",
+    "NETWORK_STATUSES",
+    "issue_network_status",
     "issue_recipients",
     "mail_context",
     "vote_create",

@@ -122,6 +122,11 @@ def issue_set_status(
     Coordinators."""
     if status not in Issue.Status.values or status == Issue.Status.MERGED:
         raise IssueError(_("Choose a status."))
+    if status == Issue.Status.NETWORK:
+        # The status means "driven by that network": it comes with the link to the network,
+        # which only forming a network (or adding the issue to one) creates.
+        raise IssueError(_("An issue is taken up by a network when a coordinator forms a network from it or adds "
+                           "it to a network, on the network pages."))
     if status == Issue.Status.QUICK_FIX and not (department and responsible and due_date):
         raise IssueError(_("A quick fix needs a department, a responsible person and a due date."))
     if status in (Issue.Status.RESOLVED, Issue.Status.OUT_OF_SCOPE) and not answer.strip():
@@ -131,6 +136,9 @@ def issue_set_status(
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if issue.status == Issue.Status.MERGED:
             raise IssueError(_("The issue has been merged; change the issue it was merged into."))
+        if issue.status == Issue.Status.NETWORK:
+            raise IssueError(_("The issue is taken up by a network. The network records its outcome; to change its "
+                               "status here, a coordinator first removes it from the network."))
         previous = issue.status
         issue.status = status
         issue.department = department if status == Issue.Status.QUICK_FIX else issue.department
@@ -145,6 +153,36 @@ def issue_set_status(
                      data={"from": previous, "to": status})
         if previous != status:
             _notify(issue)
+    return issue
+
+
+NETWORK_STATUSES = (Issue.Status.NETWORK, Issue.Status.RESOLVED, Issue.Status.CANDIDATE)
+
+
+def issue_network_status(*, actor: Any, issue: Issue, status: str, network_id: int, answer: str = "") -> Issue:
+    """For the networks app only: the status an issue gets through a network – taken up
+    (``NETWORK``), resolved with the network's outcome (``RESOLVED``, ``answer``), or given back
+    to the priority list when the network lets it go (``CANDIDATE``). The history and the audit
+    record the network. Sends no mail: the caller tells the raisers and supporters in the
+    network's words (:func:`issue_recipients`). The caller has checked the permission and
+    holds the link row."""
+    if status not in NETWORK_STATUSES:
+        raise ValueError(status)
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if issue.status == Issue.Status.MERGED:
+            raise IssueError(_("The issue has been merged; change the issue it was merged into."))
+        if status == Issue.Status.RESOLVED and not answer.strip():
+            raise IssueError(_("Write the outcome; it is shown to those who raised the issue."))
+        previous = issue.status
+        issue.status = status
+        if status == Issue.Status.RESOLVED:
+            issue.answer = answer.strip()
+        issue.save()
+        IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.STATUS, actor=actor,
+                                  changes={"status": [previous, status], "network": network_id})
+        audit_record(actor=actor, action="issue.status", target=issue, forum=issue.forum,
+                     data={"from": previous, "to": status, "network": network_id})
     return issue
 
 

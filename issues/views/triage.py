@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from forum import permissions as forum_permissions
 from forum.pagecache import public_page
 
-from .. import permissions, selectors, services
+from .. import permissions, selectors, services, timeline
 from ..forms import (
     IssueEditForm,
     IssueMergeForm,
@@ -172,8 +172,10 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     issue = selectors.public_issue(pk)
     if issue is None or not permissions.can_view_issue(request.user, issue):
         raise Http404
+    history = selectors.public_issue_history(issue)
     return render(request, "issues/triage/public_detail.html", {
-        "issue": issue, "forum": issue.forum, "history": selectors.public_issue_history(issue),
+        "issue": issue, "forum": issue.forum, "history": history,
+        "timeline": timeline.timeline(issue, request.user, history),
         "merged_issues": selectors.merged_into_issue(issue),
         "can_manage": permissions.can_edit(request.user, issue),
     })

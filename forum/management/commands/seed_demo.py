@@ -12,6 +12,8 @@ forum by slug, people by address, meetings by kind):
 - :mod:`communication.demo`: news (published, for participants, for staff, scheduled), a sent
   newsletter and a draft, followers, people with each email choice, and the first documented
   meeting's follow-up with survey answers.
+- :mod:`networks.demo`: three networks formed from the priority list, in different states,
+  with members, meetings, actions, updates and money.
 
 Idempotent: a second run creates nothing new (each part says how). Everything is invented (no
 real people); mail addresses are on ``forum.example``. Demo mail is written to the outbox like
@@ -30,6 +32,7 @@ from events import demo as events_demo
 from forum import demo as forum_demo
 from forum.models import OutboxMessage
 from issues import demo as issues_demo
+from networks import demo as networks_demo
 
 
 class Command(BaseCommand):
@@ -42,6 +45,7 @@ class Command(BaseCommand):
             forum_demo.seed(stdout=self.stdout)
             events_demo.seed(stdout=self.stdout)
             issues_demo.seed(stdout=self.stdout)
+            networks_demo.seed(stdout=self.stdout)
             communication_demo.seed(stdout=self.stdout)
             # Invented addresses: record the demo's mail as sent so none of it goes out.
             OutboxMessage.objects.filter(pk__gt=first_mail, status=OutboxMessage.Status.QUEUED).update(

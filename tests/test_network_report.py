@@ -1,0 +1,139 @@
+"""The annual report to the municipal board and the three-year evaluation: figures from known
+data (participation in aggregates, groups under 5 suppressed), the printable page and the PDF
+made by WeasyPrint (its text read back with pypdf)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from pypdf import PdfReader
+
+from events.models import Meeting, SeatPool
+from forum.models import Role
+from issues.models import Issue
+from networks import report, services
+from networks.models import Action, Membership, Network, NetworkMeeting
+from tests.factories import make_company, make_meeting, make_registration, make_role_holder, make_user, pool_of
+from tests.network_helpers import form_network, raiser_and_issue
+
+pytestmark = pytest.mark.django_db
+YEAR = 2025
+TZ = dt.UTC
+
+
+def _at(month: int, day: int = 1) -> dt.datetime:
+    return dt.datetime(YEAR, month, day, 12, tzinfo=TZ)
+
+
+@pytest.fixture
+def coordinator(forum):
+    return make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
+
+
+@pytest.fixture
+def known(forum, coordinator):
+    """A year with one held theme meeting (6 business and 2 city participants checked in),
+    3 issues raised, a network with a held meeting of 3, an action done and money spent."""
+    meeting = make_meeting(forum, title="Vårträff 2025", starts_at=_at(5, 10))
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    for i in range(8):
+        pool = pool_of(meeting, SeatPool.Kind.MUNICIPAL if i < 2 else SeatPool.Kind.CITY_PICK)
+        make_registration(meeting, make_company(), pool=pool, checked_in_at=_at(5, 10))
+    make_registration(meeting, make_company())  # confirmed but never came
+    issues = [raiser_and_issue(meeting, f"Fråga {n}")[1] for n in range(3)]
+    Issue.objects.filter(pk__in=[i.pk for i in issues]).update(created_at=_at(5, 10))
+    network = form_network(forum, coordinator=coordinator, issues=issues[:2], title="Unga i arbete")
+    Network.objects.filter(pk=network.pk).update(created_at=_at(6))
+    leader = network.memberships.get().person
+    Membership.objects.filter(network=network).update(started_on=dt.date(YEAR, 6, 1))
+    for n in range(2):
+        person = make_user(f"medlem{n}@example.se")
+        m = services.membership_decide(actor=leader, approve=True,
+                                       membership=services.membership_request(actor=person, network=network))
+        Membership.objects.filter(pk=m.pk).update(started_on=dt.date(YEAR, 7, 1))
+    held = services.meeting_create(actor=leader, network=network, title="Träff", starts_at=_at(9),
+                                   ends_at=_at(9) + dt.timedelta(hours=2), venue="Stadshuset")
+    services.meeting_record(actor=leader, meeting=held, notes="Bra", present=network.memberships.all())
+    action = services.action_create(actor=leader, network=network, text="Kartlägg")
+    services.action_update(actor=leader, action=action, text="Kartlägg", status=Action.Status.DONE)
+    Action.objects.filter(pk=action.pk).update(done_at=_at(10))
+    services.network_resolve_issue(actor=leader, network=network, issue=issues[0], outcome="Klart")
+    network.issue_links.filter(issue=issues[0]).update(resolved_at=_at(11))
+    services.pot_set(actor=coordinator, forum=forum, year=YEAR, amount="500000")
+    services.allocation_create(actor=coordinator, network=network, year=YEAR, amount="50000")
+    services.expense_create(actor=leader, network=network, date=dt.date(YEAR, 9, 1), category="lunch_fika",
+                            amount="1234.50")
+    return network
+
+
+def test_annual_report_figures(forum, known):
+    with translation.override("en"):
+        data = report.annual_report(forum, YEAR)
+    [row] = data.meetings
+    assert (row.business.value, row.city.suppressed, row.total.value) == (6, True, 8)
+    assert data.participants.value == 8
+    assert data.issues_raised == 3
+    statuses = dict(data.issues_by_status)
+    assert statuses["Resolved"] == 1 and statuses["Taken up by a network"] == 1
+    assert statuses["Candidate for the priority list"] == 1
+    [network_row] = data.networks
+    assert (network_row.issues, network_row.resolved, network_row.members) == (2, 1, 3)
+    assert (network_row.meetings, network_row.attendance.suppressed, network_row.actions_done) == (1, True, 1)
+    assert (network_row.allocated, network_row.spent) == (Decimal("50000.00"), Decimal("1234.50"))
+    assert (data.pot, data.allocated, data.spent) == (Decimal("500000.00"), Decimal("50000.00"), Decimal("1234.50"))
+    assert dict(data.spent_by_category)["Lunch and fika"] == Decimal("1234.50")
+    assert report.annual_report(forum, YEAR + 3).networks[0].actions_done == 0
+
+
+def test_evaluation_covers_the_first_three_years(forum, known):
+    years = report.evaluation(forum)
+    assert [y.year for y in years] == [YEAR, YEAR + 1, YEAR + 2]
+    assert (years[0].meetings, years[0].issues_raised, years[0].actions_done) == (1, 3, 1)
+    assert years[0].spent == Decimal("1234.50") and years[1].spent == Decimal("0.00")
+
+
+def test_report_page_prints_and_hides_small_groups(client, forum, coordinator, known):
+    client.force_login(coordinator)
+    response = client.get(reverse("networks:report", args=[forum.slug, YEAR]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "css/report.css" in page and "<svg" in page and "<script" not in page.split("</main>")[0].split(
+        "<main")[-1]
+    assert "fewer than 5" in page
+    assert client.get(reverse("networks:evaluation", args=[forum.slug])).status_code == 200
+
+
+def test_report_pdf_has_the_reports_headings(client, forum, coordinator, known):
+    client.force_login(coordinator)
+    response = client.get(reverse("networks:report_pdf", args=[forum.slug, YEAR]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-") and len(response.content) > 2000
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(text.split())
+    for heading in (f"Annual report {YEAR}", "Theme meetings and participation", "Priority list",
+                    "Networks and their progress", "Money", "Unga i arbete"):
+        assert heading in text, heading
+
+
+def test_report_is_for_coordinators_only(client, forum, known):
+    leader = known.memberships.filter(role="process_leader").get().person
+    client.force_login(leader)
+    assert client.get(reverse("networks:report", args=[forum.slug, YEAR])).status_code == 403
+    assert client.get(reverse("networks:report_pdf", args=[forum.slug, YEAR])).status_code == 403
+
+
+def test_report_runs_a_fixed_number_of_queries(client, forum, coordinator, known, django_assert_max_num_queries):
+    client.force_login(coordinator)
+    url = reverse("networks:report", args=[forum.slug, YEAR])
+    with django_assert_max_num_queries(40) as first:
+        client.get(url)
+    for n in range(3):
+        form_network(forum, coordinator=coordinator, title=f"Fler {n}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(url)
+    assert NetworkMeeting.objects.count() == 1 and timezone.now()
