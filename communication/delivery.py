@@ -25,9 +25,11 @@ from django.utils import translation
 
 from forum import mail
 from forum.models import Forum, OutboxMessage
+from forum.notifications import Kind
 from forum.services import mail_queue_rendered
 
 from . import hooks
+from .audiences import follower_addresses
 from .models import DEFAULT_FREQUENCY, DigestItem, Frequency, MailPreference
 
 UNSUBSCRIBE_SALT = "communication.unsubscribe"
@@ -193,7 +195,13 @@ def deliver(*, kind: str, recipients: Iterable[tuple[str, str]], template: str, 
             created_by: Any | None = None) -> list[OutboxMessage]:
     """The backend of :func:`forum.notifications.notify` (same contract). Side effects: outbox
     rows for those who want it now, digest items for those who chose a digest, in the caller's
-    transaction. Returns the outbox rows."""
+    transaction. Returns the outbox rows.
+
+    A public network's updates also reach the people who follow that network (with an email
+    address only); a members-only network's never do."""
+    recipients = list(recipients)
+    if kind == Kind.NETWORK_UPDATES and network is not None and hooks.public_network(forum, network.pk):
+        recipients += follower_addresses(forum, [network.pk])
     decided = plan(kind, recipients)
     renderer = Renderer(template=template, context=context, forum=forum, kinds=[kind], created_by=created_by)
     messages = [renderer.queue(email, decided.languages[email]) for email in decided.addresses(Frequency.IMMEDIATELY)]

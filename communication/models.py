@@ -35,9 +35,12 @@ class Frequency(models.TextChoices):
 
 #: What an address gets before it has chosen: what it asked about at once, what is broad in a
 #: weekly digest, so that nobody is flooded by default.
+# What people get until they choose. A network's progress updates come now: they are few (a
+# process leader's report every month or two) and about work the reader takes part in or chose
+# to follow; news, which can come often, waits for the weekly digest.
 DEFAULT_FREQUENCY: dict[str, str] = {
     Kind.ISSUE_UPDATES: Frequency.IMMEDIATELY,
-    Kind.NETWORK_UPDATES: Frequency.WEEKLY,
+    Kind.NETWORK_UPDATES: Frequency.IMMEDIATELY,
     Kind.NEWS: Frequency.WEEKLY,
     Kind.NEWSLETTERS: Frequency.IMMEDIATELY,
 }

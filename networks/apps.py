@@ -18,3 +18,16 @@ class NetworksConfig(AppConfig):
 
         sections.register()
         issue_timeline.register(network_timeline.issue_entries)
+        # Newsletters to a network's members and following a public network (communication
+        # imports nothing from here either).
+        from django.apps import apps
+
+        if apps.is_installed("communication"):
+            from communication import hooks as communication_hooks
+
+            from . import hooks
+
+            communication_hooks.register_network_provider(communication_hooks.NetworkProvider(
+                networks=hooks.networks, members=hooks.members, public_network=hooks.public_network,
+                public_networks=hooks.public_networks,
+            ))

@@ -68,6 +68,11 @@ class Network(models.Model):
     def is_public(self) -> bool:
         return self.visibility == self.Visibility.PUBLIC
 
+    @property
+    def accepts_followers(self) -> bool:
+        """Anyone may follow a public network by email while it runs (not once closed)."""
+        return self.is_public and self.status != self.Status.CLOSED
+
 
 class NetworkIssue(models.Model):
     """An issue driven by a network. An issue is driven by one network at a time; when the

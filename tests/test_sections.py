@@ -118,10 +118,10 @@ def test_the_apps_register_their_sections_and_links():
     """Events, issues and the forum itself contribute through the one registry."""
     assert sections.registry.registered_keys() == {
         "home": ["events.coming_meetings", "issues.priority_lists"],
-        "forum": ["events.coming_meetings", "issues.priority_list", "networks.networks", "communication.news"],
-        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "networks.list", "networks.overview",
-                  "networks.budget", "networks.report", "communication.news", "communication.news_manage",
-                  "communication.newsletters", "communication.surveys", "forum.roles"],
+        "forum": ["events.coming_meetings", "issues.priority_list", "communication.news", "networks.networks"],
+        "links": ["forum.work", "events.plan", "issues.public", "issues.triage", "communication.news",
+                  "communication.news_manage", "networks.list", "networks.overview", "communication.newsletters",
+                  "networks.budget", "communication.surveys", "networks.report", "forum.roles"],
         "work": ["events.meeting_work", "issues.issue_work", "networks.work", "communication.follow_up"],
     }
 
