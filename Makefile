@@ -4,6 +4,8 @@
 #   make lint      ruff (configured in pyproject.toml)
 #   make run       dev server on http://127.0.0.1:8000 (embedded SQLite, no services)
 #   make test      full suite against throwaway PostgreSQL/Redis/Celery/SMTP/Chromium
+#   make bench     every benchmark (bench/run_all.py: registration burst, pages, tally, mail
+#                  fan-out), one table at the end; BENCH_ARGS=--quick for a short trial
 #                  (only pure tests selected: run without the services, e.g. PYTEST_ARGS=tests/test_tally.py)
 # Override the interpreter with e.g. `make test PYTHON=python3` (skips the virtualenv).
 
@@ -19,7 +21,9 @@ UNSET_SERVICE_ENV := env $(foreach v,$(SERVICE_ENV),-u $(v))
 # makemessages' --ignore list, from pyproject.toml ([tool.forum]), shared with tests/test_translations.py.
 MAKEMESSAGES_IGNORE = $(shell $(PYTHON) -c 'import tomllib; print(" ".join("--ignore=" + p for p in tomllib.load(open("pyproject.toml", "rb"))["tool"]["forum"]["makemessages-ignore"]))')
 
-.PHONY: install system-deps python-deps messages compilemessages lint run test
+BENCH_ARGS ?=
+
+.PHONY: install system-deps python-deps messages compilemessages lint run test bench
 .DEFAULT_GOAL := install
 
 install: system-deps python-deps
@@ -63,3 +67,6 @@ run: install compilemessages
 
 test: install compilemessages
 	$(PYTHON) scripts/testenv.py -- $(PYTEST_ARGS)
+
+bench: install compilemessages
+	$(UNSET_SERVICE_ENV) $(PYTHON) bench/run_all.py $(BENCH_ARGS)

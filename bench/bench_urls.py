@@ -2,7 +2,9 @@
 
 ``bench/insert/`` is the bare minimum a write request costs on this stack (gunicorn, the
 portal's full middleware, PostgreSQL): one INSERT into an indexed table. The registration
-burst is reported as a ratio of it. Mounted only by ``bench.bench_settings``.
+burst is reported as a ratio of it. ``bench/get/`` is the bare minimum a read costs: a GET
+through the same middleware answering a few bytes without touching the database (the
+pages bench reports every page as a ratio of it). Mounted only by ``bench.bench_settings``.
 """
 from __future__ import annotations
 
@@ -27,4 +29,15 @@ def insert_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", status=201, content_type="text/plain")
 
 
-urlpatterns = [path("bench/insert/", insert_view, name="bench_insert"), *portal_urlpatterns]
+def get_view(request: HttpRequest) -> HttpResponse:
+    """Answer a few bytes: the floor under every page of the portal on this stack."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/insert/", insert_view, name="bench_insert"),
+    path("bench/get/", get_view, name="bench_get"),
+    *portal_urlpatterns,
+]

@@ -31,7 +31,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -228,8 +230,12 @@ class FormParser(HTMLParser):
 
 def registration_form(html: str) -> dict | None:
     """The registration form among the page's POST forms (not the language or log-out form)."""
+    # Only the forms themselves are parsed (the load generator shares the portal's two cores):
+    # the registration form first, every form if none looks like it.
+    chunks = re.findall(r"<form\b.*?</form>", html, re.S | re.I)
+    wanted = [c for c in chunks if 'name="consent"' in c or 'name="attendee_' in c]
     parser = FormParser()
-    parser.feed(html)
+    parser.feed("".join(wanted or chunks))
     forms = [f for f in parser.forms if f["method"] == "post" and "csrfmiddlewaretoken" in f["fields"]]
     for form in forms:
         names = set(form["fields"]) | set(form["options"])
@@ -331,8 +337,6 @@ def _snippet(html: str) -> str:
         at = html.find(marker)
         if at >= 0:
             chunk = html[at: at + 400]
-            import re
-
             return " ".join(re.sub(r"<[^>]+>", " ", chunk.split(">", 1)[-1]).split())[:160]
     return " ".join(html.split())[:160]
 
@@ -370,12 +374,35 @@ def error_summary(results: list[Result]) -> str:
     return "; ".join(f"{n} × {msg}" for msg, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5])
 
 
+def lock_holds(path: Path | None) -> list[float]:
+    """The meeting lock hold times (ms) the portal's workers logged, one per line."""
+    if path is None or not path.exists():
+        return []
+    values = []
+    for line in path.read_text().splitlines():
+        try:
+            values.append(float(line))
+        except ValueError:
+            continue
+    return values
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 # --- the stack ---------------------------------------------------------------------------
 def start_gunicorn(env: dict, workers: int, threads: int, log_path: Path) -> tuple[subprocess.Popen, int]:
+    """gunicorn on a free loopback port: ``threads`` 1 means sync workers (one request per
+    process at a time, as README's deployment runs it), more means gthread workers."""
     port = free_port()
+    kind = ["-k", "sync"] if threads <= 1 else ["-k", "gthread", "--threads", str(threads)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "forum.wsgi", "-w", str(workers), "-k", "gthread", "--threads",
-         str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048"],
+        [sys.executable, "-m", "gunicorn", "forum.wsgi", "-w", str(workers), *kind,
+         "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048"],
         stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True,
     )
     wait_for_port(port, proc, "gunicorn", timeout=60)
@@ -408,6 +435,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker (default 8)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per HTTP request (default 60)")
     parser.add_argument("--max-seconds", type=float, default=600, help="bound on each burst (default 600)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file (bench/run_all.py)")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= MAX_CLIENTS or not 1 <= args.seats <= args.clients + 1000:
         parser.error(f"--clients must be 1..{MAX_CLIENTS} and --seats sensible")
@@ -436,6 +464,8 @@ def main(argv: list[str]) -> int:
                 DJANGO_ALLOWED_HOSTS="127.0.0.1",
                 DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
                 DJANGO_LOG_LEVEL="ERROR",  # 400s would otherwise log a line each
+                # events.services logs how long each booking held the meeting lock (bench_settings).
+                BENCH_LOCK_LOG=str(env_stack.tmp / "locks.log"),
             )
             host = "127.0.0.1"
 
@@ -509,7 +539,33 @@ def main(argv: list[str]) -> int:
                   f"({2 * rate / base_rate:.2f} counting HTTP requests)")
         else:
             print("baseline             not measured (bench/insert/ not mounted)")
+        holds = lock_holds(env_stack.tmp / "locks.log" if env_stack is not None else None)
+        if holds:
+            print(f"meeting lock held    p50 / p95 {percentile(holds, 50):.1f} / {percentile(holds, 95):.1f} ms "
+                  f"(max {max(holds):.1f} ms, {len(holds)} bookings; from taking the lock to the commit)")
+        else:
+            print("meeting lock held    not reported (needs the portal started by this script and events.locks)")
+        print(f"machine load         {load_average()}")
         overbooked = confirmed + counts.get("offered", 0) > args.seats
+        if args.json:
+            p95 = percentile(lat, 95) * 1000
+            rows = [
+                {"what": f"registrations/s ({args.clients} clients, {args.concurrency} in flight)",
+                 "value": f"{rate:.1f}", "target": "≥ 100"},
+                {"what": "p50 / p95 of GET + POST", "value": f"{percentile(lat, 50) * 1000:.0f} / {p95:.0f} ms",
+                 "target": "p95 ≤ 1500 ms"},
+                {"what": "bare INSERT view, same run", "value": f"{base_rate:.1f}/s", "target": ""},
+                {"what": "ratio to the bare view (per HTTP request)",
+                 "value": f"{rate / base_rate:.3f} ({2 * rate / base_rate:.3f})" if baseline_available else "–",
+                 "target": ""},
+                {"what": "meeting lock held p50 / p95",
+                 "value": f"{percentile(holds, 50):.1f} / {percentile(holds, 95):.1f} ms" if holds else "–",
+                 "target": ""},
+                {"what": "confirmed / waiting / errors / overbooked",
+                 "value": f"{confirmed} / {waiting} / {errors} / {'YES' if overbooked else 'no'}",
+                 "target": f"{args.seats} / … / 0 / no"},
+            ]
+            args.json.write_text(json.dumps({"rows": rows, "load": load_average()}))
         print(f"overbooked           {'YES' if overbooked else 'no'}")
         return 1 if overbooked or (errors and not ok) else 0
     except Abort as error:

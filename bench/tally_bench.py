@@ -17,6 +17,7 @@ majorities and real ties among the rarely ranked. Dot ballots spread 5 points.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -76,6 +77,10 @@ def best_of(fn: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
     return best, result
 
 
+#: Figures for bench/run_all.py (``--json``).
+ROWS: list[dict] = []
+
+
 def pure(args) -> None:
     from issues import tally
 
@@ -89,6 +94,8 @@ def pure(args) -> None:
     for name, fn, ballots in (("schulze", tally.schulze, ranked), ("borda", tally.borda, ranked),
                               ("dots", tally.dots, dots)):
         seconds, result = best_of(lambda fn=fn, ballots=ballots: fn(candidates, ballots))
+        ROWS.append({"what": f"tally.{name}, {args.ballots} ballots × {args.candidates} candidates",
+                     "value": f"{seconds * 1000:.0f} ms", "target": ""})
         print(f"  {name:<8} {seconds * 1000:8.1f} ms   {len(result.ranking)} places, first: {result.ranking[0][:5]}")
     seconds, _ = best_of(lambda: tally.pairwise_matrix(candidates, ranked))
     print(f"  {'pairwise':<8} {seconds * 1000:8.1f} ms   (the pairwise matrix alone; Schulze and Borda both build it)")
@@ -152,6 +159,8 @@ def with_database(args) -> None:
         print(f"services.vote_result on PostgreSQL ({args.ballots} ballot rows, a quarter city; combined + "
               f"business + city counts; best of 3):")
         for method, (seconds, result) in results.items():
+            ROWS.append({"what": f"services.vote_result, {method}, on PostgreSQL",
+                         "value": f"{seconds * 1000:.0f} ms", "target": ""})
             print(f"  {method:<8} {seconds * 1000:8.1f} ms   turnout {result['turnout']['ballots']}")
         from django.db import connections
 
@@ -165,6 +174,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ballots", type=int, default=5000)
     parser.add_argument("--candidates", type=int, default=100)
     parser.add_argument("--no-db", action="store_true", help="skip the PostgreSQL part")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file (bench/run_all.py)")
     args = parser.parse_args(argv)
     if not 1 <= args.ballots <= MAX_BALLOTS or not 5 <= args.candidates <= MAX_CANDIDATES:
         parser.error(f"--ballots must be 1..{MAX_BALLOTS} and --candidates 5..{MAX_CANDIDATES}")
@@ -172,6 +182,8 @@ def main(argv: list[str]) -> int:
     pure(args)
     if not args.no_db:
         with_database(args)
+    if args.json:
+        args.json.write_text(json.dumps({"rows": ROWS}))
     return 0
 
 

@@ -290,12 +290,22 @@ class OutboxMessage(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set while the content is still to be rendered (forum.services.mail_queue_deferred): the
+    # row was written under a lock others wait for, its subject and body right after. Which
+    # function renders it and from what: {"renderer": dotted path, "args": {...}}.
+    render_spec = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("outgoing email")
         verbose_name_plural = _("outgoing email")
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The latest mail to an address (the meeting dashboard's mail column, one subquery
+            # per registration) and a forum's failed or interrupted mail (its to-do page).
+            models.Index(fields=["to_email", "-created_at"], name="outbox_to_latest"),
+            models.Index(fields=["forum", "status"], name="outbox_forum_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject}"

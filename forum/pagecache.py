@@ -54,16 +54,19 @@ def _seconds() -> int:
     return int(getattr(settings, "FORUM_PAGE_CACHE_SECONDS", 10))
 
 
-def _generation() -> int:
+def _lookup(key: str) -> tuple[int, Any]:
+    """The current generation and what is stored under ``key``, in one round trip to the
+    cache (a hit costs that and nothing else). Generation -1: the cache cannot be read."""
     try:
-        value = cache.get(GENERATION_KEY)
+        found = cache.get_many([GENERATION_KEY, key])
+        value = found.get(GENERATION_KEY)
         if value is None:
             cache.add(GENERATION_KEY, 1, timeout=None)
             value = cache.get(GENERATION_KEY, 1)
-        return int(value)
+        return int(value), found.get(key)
     except Exception:  # the cache is an optimisation: a failing cache means a rendered page
         logger.warning("page cache: generation unreadable", exc_info=True)
-        return -1
+        return -1, None
 
 
 def invalidate() -> None:
@@ -82,8 +85,9 @@ def invalidate_on_commit() -> None:
     transaction.on_commit(invalidate, robust=True)
 
 
-def _key(request: HttpRequest, generation: int) -> str:
-    raw = "|".join((str(generation), request.LANGUAGE_CODE, request.get_host(), request.get_full_path()))
+def _key(request: HttpRequest) -> str:
+    # The generation is stored with the page (not in the key), so one read fetches both.
+    raw = "|".join((request.LANGUAGE_CODE, request.get_host(), request.get_full_path()))
     return "pagecache:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -109,7 +113,7 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         key = getattr(request, "_page_cache_key", None)
         if key is not None and not getattr(response, "_from_page_cache", False):
-            self._store(key, request, response)
+            self._store(key, request._page_cache_generation, response)  # type: ignore[attr-defined]
         return response
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
@@ -117,19 +121,16 @@ class PublicPageCacheMiddleware:
             return None
         if not _anonymous_without_state(request):
             return None
-        generation = _generation()
+        key = _key(request)
+        generation, stored = _lookup(key)
         if generation < 0:
             return None
-        key = _key(request, generation)
-        try:
-            stored = cache.get(key)
-        except Exception:
-            logger.warning("page cache: read failed", exc_info=True)
-            stored = None
-        if stored is None:
+        # A page stored under an older generation is stale: some write has committed since.
+        if stored is None or stored[0] != generation:
             request._page_cache_key = key  # type: ignore[attr-defined]
+            request._page_cache_generation = generation  # type: ignore[attr-defined]
             return None
-        content, status, headers = stored
+        _generation, content, status, headers = stored
         if TOKEN_HOLE.encode() in content:
             # The visitor's own token (and, through the CSRF middleware, its cookie).
             content = content.replace(TOKEN_HOLE.encode(), get_token(request).encode())
@@ -140,7 +141,7 @@ class PublicPageCacheMiddleware:
         response._from_page_cache = True  # type: ignore[attr-defined]
         return response
 
-    def _store(self, key: str, request: HttpRequest, response: HttpResponse) -> None:
+    def _store(self, key: str, generation: int, response: HttpResponse) -> None:
         if response.status_code != 200 or response.streaming or getattr(response, "_page_cache_refused", False):
             return
         # A cookie other than the CSRF one (a session, messages, a language) is the visitor's own.
@@ -154,7 +155,9 @@ class PublicPageCacheMiddleware:
             content = content.replace(token.encode(), TOKEN_HOLE.encode())
         headers = {name: response[name] for name in _KEPT_HEADERS if name in response}
         try:
-            cache.set(key, (content, response.status_code, headers), timeout=_seconds())
+            # Stored with the generation read before the page was rendered: a write that
+            # committed while it rendered makes it stale at once.
+            cache.set(key, (generation, content, response.status_code, headers), timeout=_seconds())
         except Exception:
             logger.warning("page cache: write failed", exc_info=True)
         response["X-Page-Cache"] = "miss"

@@ -13,13 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
-from . import broker, mail, pagecache
+from . import broker, mail, pagecache, smtp
 from .models import (
     AccessibilityReport,
     Affiliation,
@@ -183,6 +184,99 @@ def mail_queue(
     )
 
 
+# --- Mail rendered after a lock ----------------------------------------------------------
+def mail_queue_deferred(
+    *,
+    to: str,
+    renderer: str,
+    args: dict[str, Any],
+    language: str,
+    template: str = "",
+    created_by: Any | None = None,
+    forum: Forum | None = None,
+) -> OutboxMessage:
+    """Write an outbox row now and its content right after the caller's lock section.
+
+    For code holding a lock that other requests queue behind (a meeting's seats, issue 14):
+    rendering the templates and calendar files is most of the work of a booking, and none of
+    it needs the lock. The row itself is written here, in the caller's transaction, so a
+    rolled-back booking sends nothing and a committed one always has its mail; the caller
+    then passes the rows to :func:`outbox_render_deferred` once its ``transaction.atomic()``
+    block has ended (committed, so the lock is released). ``renderer`` is the dotted path of a
+    function taking ``args`` (JSON) and returning ``(template, context, attachments)``, read
+    again after the commit; the function is called in the mail's ``language``.
+
+    Side effects: one OutboxMessage row with an empty subject and body and ``render_spec``
+    set; no task yet (the row is handed to the worker when rendered). Should the process die
+    before that, the sweep hands the row over and :func:`outbox_deliver` renders it.
+    """
+    return OutboxMessage.objects.create(
+        to_email=to,
+        subject="",
+        body_text="",
+        language=language,
+        template=template,
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        forum=forum,
+        render_spec={"renderer": renderer, "args": args},
+    )
+
+
+def _render_deferred(message: OutboxMessage) -> tuple[mail.RenderedMail, list[Attachment]]:
+    """The content of a row written by :func:`mail_queue_deferred`, rendered now."""
+    from django.utils import translation
+
+    spec = message.render_spec or {}
+    # Only the portal's own code writes render_spec (the field is not editable anywhere).
+    function = import_string(spec["renderer"])
+    with translation.override(message.language):
+        template, context, attachments = function(spec.get("args", {}))
+    rendered = mail.render(f"email/{template}", context, language=message.language, forum=message.forum)
+    return rendered, list(attachments)
+
+
+def _store_rendered(message: OutboxMessage, rendered: mail.RenderedMail, attachments: Sequence[Attachment],
+                    *, only_if_queued: bool) -> bool:
+    """Write a deferred row's content (subject, parts, headers, attachments) and clear its
+    ``render_spec``, in one transaction. With ``only_if_queued`` only while the row is still
+    queued and unrendered (the request that wrote it; the worker may have taken it)."""
+    fields = {
+        "subject": " ".join(rendered.subject.split())[:300],
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "headers": {**rendered.headers, **(message.headers or {})},
+        "render_spec": None,
+    }
+    with transaction.atomic():
+        rows = OutboxMessage.objects.filter(pk=message.pk)
+        if only_if_queued:
+            rows = rows.filter(status=OutboxMessage.Status.QUEUED, render_spec__isnull=False)
+        if not rows.update(**fields):
+            return False
+        OutboxAttachment.objects.bulk_create(
+            OutboxAttachment(message=message, filename=a.filename, mimetype=a.mimetype, content=a.content)
+            for a in attachments
+        )
+    for name, value in fields.items():
+        setattr(message, name, value)
+    return True
+
+
+def outbox_render_deferred(messages: Iterable[OutboxMessage]) -> None:
+    """Render the rows of :func:`mail_queue_deferred` and hand each to the worker once the
+    current transaction commits (at once outside one). Call it right after the lock section.
+    A rendering error is logged, not raised: the booking has committed, and the worker renders
+    the row again when it sends it (or marks it failed for staff to see). Side effects: the
+    rows' content and attachments; a task per row after commit."""
+    for message in messages:
+        try:
+            rendered, attachments = _render_deferred(message)
+            _store_rendered(message, rendered, attachments, only_if_queued=True)
+        except Exception:  # noqa: BLE001 - the worker renders it (or reports it) when sending
+            logger.exception("Rendering outbox message %s failed; the worker tries again when sending", message.pk)
+        transaction.on_commit(lambda pk=message.pk: _hand_over([pk]), robust=True)
+
+
 @dataclass(frozen=True)
 class Delivery:
     """What one delivery attempt did: ``sent``, ``skipped``, ``retry`` (in ``retry_in`` s) or ``failed``."""
@@ -225,25 +319,31 @@ def outbox_deliver(message_id: int) -> Delivery:
         message.sending_since = timezone.now()
         message.message_id = message.message_id or new_message_id()  # rows queued before it existed
         message.save(update_fields=["status", "attempts", "sending_since", "message_id"])
-    attachments = list(message.attachments.all())
-
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        # The sender stored when the row was queued (forum.mail.envelope); older rows have none.
-        from_email=message.headers.get("From") or settings.DEFAULT_FROM_EMAIL,
-        to=[message.to_email],
-        headers={"Content-Language": message.language, **message.headers, "Message-ID": message.message_id},
-        connection=get_connection(fail_silently=False),
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    for attachment in attachments:
-        email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
 
     try:
+        if message.render_spec:
+            # Written under a lock and never rendered (the request that wrote it died first).
+            rendered, rendered_attachments = _render_deferred(message)
+            _store_rendered(message, rendered, rendered_attachments, only_if_queued=False)
+        attachments = list(message.attachments.all())
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            # The sender stored when the row was queued (forum.mail.envelope); older rows have none.
+            from_email=message.headers.get("From") or settings.DEFAULT_FROM_EMAIL,
+            to=[message.to_email],
+            headers={"Content-Language": message.language, **message.headers, "Message-ID": message.message_id},
+        )
+        if message.body_html:
+            email.attach_alternative(message.body_html, "text/html")
+        for attachment in attachments:
+            email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+        # The worker thread's open SMTP session, reused from the previous mail (forum/smtp.py).
+        email.connection = smtp.connection()
         email.send()
+        smtp.sent()
     except Exception as error:  # noqa: BLE001 - classified below, never lost
+        smtp.discard()  # the session may be half-way through a transaction: the next mail opens a fresh one
         temporary = _is_temporary(error)
         give_up = not temporary or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
         delay = retry_delay(message.attempts)

@@ -13,6 +13,8 @@ from .checkin import (  # noqa: F401
     registration_by_code,
 )
 from .registrations import (  # noqa: F401
+    PLAN_YEARS_BACK,
+    YearlyPlan,
     catering_rows,
     company_candidates,
     facilitator_candidates,
@@ -25,6 +27,7 @@ from .registrations import (  # noqa: F401
     registrations_with_mail_status,
     waiting_list,
     waiting_positions,
+    yearly_plan,
 )
 from .standing import (  # noqa: F401
     COMING_STATUSES,
@@ -36,6 +39,7 @@ from .standing import (  # noqa: F401
     coming_meetings,
     meeting_standing,
     open_seats_estimate,
+    registration_open,
 )
 from .work import (  # noqa: F401
     HOLD_DATE_WARNING,

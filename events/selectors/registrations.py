@@ -1,25 +1,70 @@
 """Reads of meetings, their pools, registrations, candidates and nominations."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from forum.models import Affiliation
 
 from ..models import Meeting, Nomination, Registration, SeatPool
 
 
-def meetings_by_year(forum, *, include_drafts: bool) -> dict[int, list[Meeting]]:
-    """A forum's meetings grouped by year (one query + prefetch of focus areas)."""
+def meetings_by_year(forum, *, include_drafts: bool, years: Iterable[int] | None = None) -> dict[int, list[Meeting]]:
+    """A forum's meetings grouped by year, only ``years`` if given (one query + prefetch of
+    focus areas)."""
     meetings = forum.meetings.prefetch_related("focus_areas").order_by("starts_at")
     if not include_drafts:
         meetings = meetings.exclude(status=Meeting.Status.DRAFT)
-    years: dict[int, list[Meeting]] = defaultdict(list)
+    wanted = set(years) if years is not None else None
+    if wanted is not None:
+        if not wanted:
+            return {}
+        meetings = meetings.filter(starts_at__gte=dt.datetime(min(wanted), 1, 1, tzinfo=dt.UTC),
+                                   starts_at__lt=dt.datetime(max(wanted) + 1, 1, 1, tzinfo=dt.UTC))
+    grouped: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in meetings:
-        years[meeting.starts_at.year].append(meeting)
-    return dict(sorted(years.items()))
+        if wanted is None or meeting.starts_at.year in wanted:
+            grouped[meeting.starts_at.year].append(meeting)
+    return dict(sorted(grouped.items()))
+
+
+#: The yearly plan opens on last year and every year after it; each earlier year is a link.
+PLAN_YEARS_BACK = 1
+
+
+@dataclass(frozen=True)
+class YearlyPlan:
+    """The years the plan page shows, with their meetings, and the other years it links to."""
+
+    years: dict[int, list[Meeting]]
+    other_years: list[int]
+    year: int | None  # the one year asked for (``?ar=``), or None for the default view
+
+
+def yearly_plan(forum, *, include_drafts: bool, year: int | None = None,
+                now: dt.datetime | None = None) -> YearlyPlan:
+    """The plan page's years: the one ``year`` asked for if the forum has meetings then,
+    otherwise last year and onwards (or the latest year, when every meeting is older). A
+    forum with years of history does not render them all on every visit. Three queries
+    however many years and meetings."""
+    meetings = forum.meetings.all()
+    if not include_drafts:
+        meetings = meetings.exclude(status=Meeting.Status.DRAFT)
+    all_years = sorted({starts.year for starts in meetings.order_by().values_list("starts_at", flat=True)})
+    if year in all_years:
+        shown = [year]
+    else:
+        year = None
+        first = timezone.localdate(now).year - PLAN_YEARS_BACK
+        shown = [y for y in all_years if y >= first] or all_years[-1:]
+    return YearlyPlan(meetings_by_year(forum, include_drafts=include_drafts, years=shown),
+                      [y for y in all_years if y not in shown], year)
 
 
 def pools_with_fill(meeting: Meeting) -> QuerySet[SeatPool]:

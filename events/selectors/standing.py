@@ -165,20 +165,37 @@ class MeetingStanding:
         return bool(self.others) or any(company.registrations for company in self.companies)
 
 
+def _open_for_registration(meeting: Meeting, open_pool: SeatPool | None, now: dt.datetime) -> bool:
+    """Whether open registration takes bookings now (the booking itself decides, under the lock)."""
+    return meeting.registration_is_open and open_pool is not None and now < meeting.starts_at
+
+
+def registration_open(meeting: Meeting, *, now: dt.datetime | None = None) -> bool:
+    """:attr:`MeetingStanding.registration_open` alone, for a booking about to be made (the
+    registration form as it is sent): one query, no counting of seats or claims – the booking
+    checks those under the meeting lock."""
+    now = now or timezone.now()
+    if not meeting.registration_is_open or now >= meeting.starts_at:
+        return False
+    return _open_for_registration(meeting, meeting.pools.filter(kind=SeatPool.Kind.OPEN).first(), now)
+
+
 def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
-                     now: dt.datetime | None = None) -> MeetingStanding:
+                     now: dt.datetime | None = None, with_seats: bool = True) -> MeetingStanding:
     """What the meeting page tells ``user`` about registering for ``meeting``; ``companies``
     are those the user confirmedly represents (:func:`events.permissions.represented_companies`).
     Read only, by the booking rules themselves: a company may register when the open pool takes
     it (:func:`events.services.pool_refusal`) and it holds no place that the one-seat rule
     counts (:func:`events.services.claims_block`) – so "Register" is offered only where the
     booking would not refuse it (it may still join the waiting list). At most five queries
-    however many companies and registrations."""
+    however many companies and registrations; two without ``with_seats`` (the registration
+    form, which does not show the seats left: ``open_seats`` is then None)."""
     now = now or timezone.now()
     pools = list(meeting.pools.select_related("department").order_by("position", "pk"))
     open_pool = next((pool for pool in pools if pool.kind == SeatPool.Kind.OPEN), None)
-    registration_open = meeting.registration_is_open and open_pool is not None and now < meeting.starts_at
-    open_seats = open_seats_estimate([meeting], now=now).get(meeting.pk) if open_pool is not None else None
+    registration_open = _open_for_registration(meeting, open_pool, now)
+    open_seats = (open_seats_estimate([meeting], now=now).get(meeting.pk)
+                  if open_pool is not None and with_seats else None)
     # Seats a company pool keeps for its invitees are released to everyone at its hold date.
     released_at = min((pool.hold_until for pool in pools
                        if pool.for_companies and pool.kind != SeatPool.Kind.OPEN and pool.hold_until

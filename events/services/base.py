@@ -5,11 +5,18 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from forum.mail import site_url
-from forum.services import mail_queue
+from forum.models import OutboxMessage
+from forum.services import Attachment, mail_queue, mail_queue_deferred
 
+from ..calendar import meeting_ics
 from ..models import Registration
+
+#: How forum.services renders the mail a booking queues under the meeting lock (``_mail``
+#: with ``deferred``): this module's :func:`registration_mail`.
+REGISTRATION_MAIL_RENDERER = "events.services.base.registration_mail"
 
 
 class BookingError(ValueError):
@@ -38,9 +45,45 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _calendar_file(registration: Registration) -> Attachment:
+    """The registration's calendar file, in the language of the mail it comes with."""
+    with translation.override(_language_of(registration)):
+        ics = meeting_ics(registration.meeting, registration)
+    return Attachment("tematraff.ics", "text/calendar; charset=utf-8; method=PUBLISH", ics)
+
+
+def registration_mail(args: dict[str, Any]) -> tuple[str, dict[str, Any], list[Attachment]]:
+    """Render mail about a registration that a booking queued under the meeting lock (see
+    :func:`_mail`): read the registration again, after the booking committed, and return the
+    template, its context and (for a confirmation) the calendar file. Called by
+    forum.services in the mail's language. No side effects."""
+    registration = Registration.objects.select_related("meeting__forum", "organisation", "attendee").get(
+        pk=args["registration"])
+    attachments = [_calendar_file(registration)] if args.get("calendar") else []
+    return args["template"], mail_context(registration, **args.get("extra", {})), attachments
+
+
 def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None,
-          extra: dict | None = None) -> None:
-    """Queue mail about ``registration`` (from its forum; a reply reaches the forum's coordinators)."""
+          extra: dict | None = None, calendar: bool = False,
+          deferred: list[OutboxMessage] | None = None) -> None:
+    """Queue mail about ``registration`` (from its forum; a reply reaches the forum's
+    coordinators), with its calendar file when ``calendar``. Given a ``deferred`` list (a
+    booking under the meeting lock), only the outbox row is written now and appended to it;
+    the booking renders the rows after its lock section (forum.services.outbox_render_deferred),
+    so ``extra`` must then be JSON (numbers, strings)."""
+    if deferred is not None:
+        deferred.append(mail_queue_deferred(
+            to=to or registration.attendee_email or registration.contact_email,
+            renderer=REGISTRATION_MAIL_RENDERER,
+            args={"registration": registration.pk, "template": template, "extra": extra or {}, "calendar": calendar},
+            language=_language_of(registration),
+            template=template,
+            created_by=actor,
+            forum=registration.meeting.forum,
+        ))
+        return
+    if calendar:
+        attachments = [*attachments, _calendar_file(registration)]
     mail_queue(
         to=to or registration.attendee_email or registration.contact_email,
         template=template,

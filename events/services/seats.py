@@ -13,23 +13,29 @@ the same transaction (``forum.services.mail_queue``). Views check permission fir
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone, translation
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.models import Organisation
-from forum.services import Attachment, audit_record
+from forum.models import Organisation, OutboxMessage
+from forum.services import audit_record, outbox_render_deferred
 
-from ..calendar import meeting_ics
 from ..models import Meeting, Registration, SeatPool
-from .base import BookingError, _language_of, _mail
+from .base import BookingError, _mail
 from .deadlines import offer_deadline
+
+# How long each booking holds a meeting's lock, logged at DEBUG when someone listens
+# (bench/registration_burst.py does): the lock serialises a meeting's bookings, so its hold
+# time bounds how many registrations per second one meeting takes.
+lock_log = logging.getLogger("events.locks")
 
 
 # --- Seats ------------------------------------------------------------------------------
@@ -40,6 +46,12 @@ class SeatMap:
     meeting: Meeting
     pools: list[SeatPool]
     occupied: Counter
+    # The earliest lapse of each pool's occupying offers: whether any has lapsed (so its seat
+    # returns) is known without another query.
+    offer_deadlines: list = field(default_factory=list)
+
+    def has_lapsed_offers(self, now: dt.datetime) -> bool:
+        return any(deadline is not None and deadline <= now for deadline in self.offer_deadlines)
 
     @property
     def total(self) -> int:
@@ -70,14 +82,27 @@ class SeatMap:
 
 
 def _lock(meeting_id: int) -> SeatMap:
-    """Lock the meeting row and count its occupied seats. Call inside transaction.atomic()."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    pools = list(meeting.pools.order_by("position", "pk"))
-    occupied = Counter(
-        Registration.objects.filter(meeting=meeting, status__in=Registration.OCCUPYING)
-        .values_list("seat_pool_id", flat=True)
+    """Lock the meeting row and count its occupied seats. Call inside transaction.atomic().
+    Only the meeting's row is locked (``of``), its forum is read along for the mail."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("forum").get(pk=meeting_id)
+    if lock_log.isEnabledFor(logging.DEBUG):
+        taken = time.perf_counter()
+        transaction.on_commit(lambda: lock_log.debug(
+            "meeting %s: lock held", meeting_id, extra={"held_ms": (time.perf_counter() - taken) * 1000}))
+    # One statement after the lock (so it sees every booking committed before): the pools
+    # with their occupied seats, their earliest offer deadline and whether anyone waits in
+    # them. Each statement here is a round trip every other booking of the meeting waits for.
+    Status = Registration.Status
+    pools = list(
+        meeting.pools.annotate(
+            occupied_seats=Count("seated", filter=Q(seated__status__in=Registration.OCCUPYING)),
+            first_offer_lapses=Min("seated__offer_expires_at", filter=Q(seated__status=Status.OFFERED)),
+            has_waiting=Exists(Registration.objects.filter(pool=OuterRef("pk"), status=Status.WAITING)),
+        ).order_by("position", "pk")
     )
-    return SeatMap(meeting=meeting, pools=pools, occupied=occupied)
+    occupied = Counter({pool.pk: pool.occupied_seats for pool in pools if pool.occupied_seats})
+    offer_deadlines = [pool.first_offer_lapses for pool in pools if pool.first_offer_lapses is not None]
+    return SeatMap(meeting=meeting, pools=pools, occupied=occupied, offer_deadlines=offer_deadlines)
 
 
 def _take(seats: SeatMap, registration: Registration, seat_pool: SeatPool) -> None:
@@ -143,25 +168,25 @@ def waiting_position(registration: Registration) -> int | None:
     return Registration.objects.waiting_ahead_of(registration).count() + 1
 
 
-def _confirm(registration: Registration, now: dt.datetime, actor: Any) -> None:
+def _confirm(registration: Registration, now: dt.datetime, actor: Any,
+             deferred: list[OutboxMessage] | None = None) -> None:
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at = now
     registration.offer_expires_at = None
     registration.save()
-    # The calendar file in the language of the mail it comes with.
-    with translation.override(_language_of(registration)):
-        ics = meeting_ics(registration.meeting, registration)
-    _mail(registration, "events/confirmation", actor=actor,
-          attachments=[Attachment("tematraff.ics", "text/calendar; charset=utf-8; method=PUBLISH", ics)])
+    _mail(registration, "events/confirmation", actor=actor, calendar=True, deferred=deferred)
 
 
-def _wait(registration: Registration, now: dt.datetime, actor: Any) -> None:
+def _wait(registration: Registration, now: dt.datetime, actor: Any,
+          deferred: list[OutboxMessage] | None = None) -> None:
     registration.status = Registration.Status.WAITING
     registration.waiting_since = now
     registration.seat_pool = None
     registration.save()
-    # Counted under the meeting lock, so the number in the mail is the one at that moment.
-    _mail(registration, "events/waiting", actor=actor, extra={"position": waiting_position(registration)})
+    # Counted under the meeting lock, so the number in the mail (and the page's message,
+    # registration.position) is the one at that moment.
+    registration.position = waiting_position(registration)
+    _mail(registration, "events/waiting", actor=actor, extra={"position": registration.position}, deferred=deferred)
 
 
 def _lock_for(registration_id: int) -> SeatMap:
@@ -176,10 +201,17 @@ def registration_open_create(
 ) -> Registration:
     """A logged-in representative registers their company: first come, first served in the
     open pool (or a released seat); when full, the company joins the waiting list. The
-    caller has checked :func:`events.permissions.can_register_for`."""
+    caller has checked :func:`events.permissions.can_register_for`.
+
+    Bookings of one meeting take turns on its lock, so the lock section only decides and
+    writes rows; the mail (and calendar file) are rendered once it has committed
+    (forum.services.mail_queue_deferred: the outbox rows themselves are in the booking's
+    transaction). Side effects: the registration, outbox rows (this one's and any offers to
+    the waiting list), audit rows; the mail's content and tasks after commit."""
     now = now or timezone.now()
     if not consent:
         raise BookingError(_("You must consent to the handling of your details to attend."))
+    deferred: list[OutboxMessage] = []
     with transaction.atomic():
         seats = _lock(meeting.pk)
         meeting = seats.meeting
@@ -204,19 +236,22 @@ def registration_open_create(
             accessibility_needs=accessibility_needs, consent_at=now, created_by=actor,
         )
         # First come, first served: those already waiting get first pick of free seats.
-        _offer_free_seats(seats, now)
+        _offer_free_seats(seats, now, deferred=deferred)
         seat = seats.seat_for(open_pool, now)
         if seat is None:
-            _wait(registration, now, actor)
+            _wait(registration, now, actor, deferred=deferred)
         else:
             _take(seats, registration, seat)
-            _confirm(registration, now, actor)
+            _confirm(registration, now, actor, deferred=deferred)
         audit_record(actor=actor, action="registration.open", target=registration, forum=meeting.forum,
                      data={"status": registration.status})
+    # The lock is released (or, inside a caller's transaction, this still runs in it).
+    outbox_render_deferred(deferred)
     return registration
 
 
-def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
+def _offer_free_seats(seats: SeatMap, now: dt.datetime,
+                      deferred: list[OutboxMessage] | None = None) -> list[Registration]:
     """Under the meeting lock: expire offers past their deadline (the seat returns and the
     company is told), then offer every free seat to the first in line who may use it.
 
@@ -226,12 +261,16 @@ def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
     """
     meeting = seats.meeting
     offered: list[Registration] = []
-    for stale in Registration.objects.select_for_update().filter(Registration.expired_offer_q(now), meeting=meeting):
+    lapsed = Registration.objects.none()
+    if seats.has_lapsed_offers(now):  # known from the rows the lock counted: no query otherwise
+        lapsed = Registration.objects.select_for_update().filter(Registration.expired_offer_q(now), meeting=meeting)
+    for stale in lapsed:
         seats.occupied[stale.seat_pool_id] -= 1
         stale.status = Registration.Status.OFFER_EXPIRED
         stale.seat_pool = None
         stale.save()
-        _mail(stale, "events/offer_expired")
+        stale.meeting = meeting
+        _mail(stale, "events/offer_expired", deferred=deferred)
         audit_record(actor=None, action="registration.offer_expire", target=stale, forum=meeting.forum)
     if meeting.status in (Meeting.Status.HELD, Meeting.Status.DOCUMENTED) or now >= meeting.starts_at:
         return offered
@@ -242,9 +281,8 @@ def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
     free = [pool for pool in seats.pools if seats.free_in(pool)]
     if seats.total >= meeting.capacity or not free:
         return offered
-    if all(pool.is_held(now) for pool in free) and not Registration.objects.filter(
-        meeting=meeting, status=Registration.Status.WAITING, pool__in=free
-    ).exists():
+    # Whether anyone waits in a pool was read with the lock (_lock: has_waiting).
+    if all(pool.is_held(now) for pool in free) and not any(pool.has_waiting for pool in free):
         return offered
     waiting_line = Registration.objects.select_for_update().filter(meeting=meeting).waiting_line()
     for waiting in waiting_line.select_related("pool"):
@@ -255,7 +293,8 @@ def _offer_free_seats(seats: SeatMap, now: dt.datetime) -> list[Registration]:
         waiting.status = Registration.Status.OFFERED
         waiting.offer_expires_at = offer_deadline(meeting, now)
         waiting.save()
-        _mail(waiting, "events/offer")
+        waiting.meeting = meeting
+        _mail(waiting, "events/offer", deferred=deferred)
         audit_record(actor=None, action="registration.offer", target=waiting, forum=meeting.forum)
         offered.append(waiting)
     return offered

@@ -79,12 +79,14 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
             startup_form = form
         else:
             later_form = form
-    years = selectors.meetings_by_year(forum, include_drafts=can_manage)
+    year = request.GET.get("ar", "")
+    plan = selectors.yearly_plan(forum, include_drafts=can_manage,
+                                 year=int(year) if year.isdigit() and len(year) == 4 else None)
     return render(
         request,
         "events/coordination/plan.html",
-        {"forum": forum, "years": years, "can_manage": can_manage, "startup_form": startup_form,
-         "later_form": later_form},
+        {"forum": forum, "years": plan.years, "other_years": plan.other_years, "year": plan.year,
+         "can_manage": can_manage, "startup_form": startup_form, "later_form": later_form},
         status=status,
     )
 

@@ -87,15 +87,20 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     represented = _registrable_companies(request.user)
     if not represented:
         raise PermissionDenied(_("Only confirmed representatives of a company can register."))
-    standing = selectors.meeting_standing(request.user, meeting, represented)
-    if not standing.registration_open:
-        messages.error(request, _("Registration for this meeting is not open."))
-        return redirect(meeting)
     if request.method == "POST":
-        # A page opened before another registration of the company: the booking refuses it
-        # with its own message, and the form comes back with what was typed.
+        # The booking decides under the meeting lock (seats, the one-seat rule, the status
+        # again); the form is only checked against what can be known without counting. A page
+        # opened before another registration of the company: the booking refuses it with its
+        # own message, and the form comes back with what was typed.
+        if not selectors.registration_open(meeting):
+            messages.error(request, _("Registration for this meeting is not open."))
+            return redirect(meeting)
         companies = represented
     else:
+        standing = selectors.meeting_standing(request.user, meeting, represented, with_seats=False)
+        if not standing.registration_open:
+            messages.error(request, _("Registration for this meeting is not open."))
+            return redirect(meeting)
         # Only the companies the booking would take: one that already holds its place is not offered.
         companies = [company.organisation for company in standing.companies if company.can_register]
         if not companies:
@@ -137,7 +142,10 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
                     request,
                     _("The meeting is full. %(company)s is number %(position)d on the waiting list; "
                       "if a seat becomes free, it is offered by email.")
-                    % {"company": organisation.name, "position": services.waiting_position(registration) or 0},
+                    % {"company": organisation.name,
+                       # Counted by the booking under the lock (the number its mail gives).
+                       "position": getattr(registration, "position", None)
+                       or services.waiting_position(registration) or 0},
                 )
             return redirect("events:my_registrations")
     return render(

@@ -14,11 +14,15 @@ from forum.fields import (
     BoundedModelMultipleChoiceField,
 )
 from forum.models import Organisation
+from forum.widgets import LongSelect
 
 from ..models import Issue, Side
 
 
 class _MeetingChoiceField(BoundedModelChoiceField):
+    # Every meeting of the forum's years: rendered in Python (forum/widgets.py).
+    widget = LongSelect
+
     def label_from_instance(self, obj: Meeting) -> str:
         return f"{obj.title} ({obj.starts_at:%Y-%m-%d})"
 

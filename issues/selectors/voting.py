@@ -19,6 +19,9 @@ def _published_votes() -> QuerySet[Vote]:
     """Votes whose priority list is published: confirmed, of a meeting that is not a draft.
     The latest of a forum's is its priority list."""
     return (Vote.objects.filter(status=Vote.Status.CONFIRMED).exclude(meeting__status="draft")
+            # The stored result and frozen texts are large JSON (a vote over 100 issues: the
+            # pairwise matrix); the priority lists show the vote's title only.
+            .defer("result", "candidate_texts")
             .order_by("-confirmed_at", "-pk"))
 
 
@@ -27,7 +30,8 @@ def published_priority_list(forum) -> QuerySet[PriorityListEntry]:
     vote = _published_votes().filter(meeting__forum=forum).first()
     if vote is None:
         return PriorityListEntry.objects.none()
-    return vote.priority_list.select_related("vote", "issue__focus_area").order_by("rank", "pk")
+    # Each entry's vote is the one read above (the related manager sets it), not read again.
+    return vote.priority_list.select_related("issue__focus_area").order_by("rank", "pk")
 
 
 @dataclass(frozen=True)

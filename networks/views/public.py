@@ -34,10 +34,12 @@ def network_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, network, join_form=None) -> dict:
     user = request.user
-    pending = None
-    if user.is_authenticated:
-        pending = network.memberships.filter(person=user, status__in=(Membership.Status.REQUESTED,
-                                                                      Membership.Status.INVITED)).first()
+    # The visitor's own open memberships in one query: a pending request or invitation, and
+    # the active membership (the page stays within its query budget, tests/test_page_scale.py).
+    mine = list(network.memberships.filter(
+        person=user, status__in=(Membership.Status.REQUESTED, Membership.Status.INVITED, Membership.Status.ACTIVE)
+    ).order_by("pk")) if user.is_authenticated else []
+    pending = next((m for m in mine if m.status in (Membership.Status.REQUESTED, Membership.Status.INVITED)), None)
     can_join = permissions.can_ask_to_join(user, network) and pending is None
     return {
         "network": network, "forum": network.forum, "page": selectors.network_page(user, network),
@@ -47,8 +49,7 @@ def _detail_context(request: HttpRequest, network, join_form=None) -> dict:
         "is_member": permissions.is_member(user, network),
         "pending": pending, "can_join": can_join,
         "join_form": join_form or (JoinForm(user=user) if can_join else None),
-        "my_membership": network.memberships.filter(person=user, status=Membership.Status.ACTIVE).first()
-        if user.is_authenticated else None,
+        "my_membership": next((m for m in mine if m.status == Membership.Status.ACTIVE), None),
     }
 
 

@@ -1,0 +1,127 @@
+"""Issue 14's changes keep their promises: a booking's mail is rendered after its lock but
+always sent with the right content, the worker reuses and then closes its SMTP session, the
+yearly plan pages by year, and the markup built in Python is the markup the templates wrote."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Registration
+from forum import services, smtp
+from forum.models import OutboxMessage, Role
+from forum.widgets import LongSelect
+from tests.factories import make_forum, make_meeting, make_role_holder, open_with_small_pools, register_open
+
+
+@pytest.mark.django_db
+def test_a_booking_writes_its_mail_in_its_transaction_and_renders_it_after_the_lock():
+    meeting = open_with_small_pools(make_meeting(make_forum()), size=1)
+    confirmed = register_open(meeting)
+    waiting = register_open(meeting)
+    assert (confirmed.status, waiting.status) == (Registration.Status.CONFIRMED, Registration.Status.WAITING)
+    rows = {row.template: row for row in OutboxMessage.objects.filter(template__startswith="events/")}
+    confirmation, on_the_list = rows["events/confirmation"], rows["events/waiting"]
+    for row in (confirmation, on_the_list):
+        assert row.render_spec is None and row.subject and row.body_text and row.body_html
+        assert "From" in row.headers and "Reply-To" in row.headers
+    assert confirmation.to_email == confirmed.attendee_email
+    assert confirmed.code in confirmation.body_text
+    [calendar] = confirmation.attachments.all()
+    assert calendar.filename == "tematraff.ics" and b"BEGIN:VCALENDAR" in bytes(calendar.content)
+    # The position counted under the lock, in the mail and on the registration.
+    assert waiting.position == 1
+    assert "Du är nummer 1 på väntelistan." in on_the_list.body_text
+
+
+@pytest.mark.django_db
+def test_a_deferred_row_the_request_never_rendered_is_rendered_and_sent_by_the_worker(mailbox):
+    meeting = open_with_small_pools(make_meeting(make_forum()), size=1)
+    registration = register_open(meeting)
+    # As if the request had died between its commit and rendering: only the row was written.
+    row = services.mail_queue_deferred(
+        to="efterslapande@forum.example", renderer="events.services.base.registration_mail",
+        args={"registration": registration.pk, "template": "events/confirmation", "extra": {}, "calendar": True},
+        language="sv", template="events/confirmation", forum=meeting.forum)
+    assert row.subject == "" and row.render_spec
+    assert services.outbox_deliver(row.pk).outcome == "sent"
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.Status.SENT and row.render_spec is None and row.subject
+    [received] = mailbox.wait_for(lambda m: "efterslapande@forum.example" in m["To"])
+    assert " ".join(str(received["Subject"]).split()) == row.subject  # a long subject arrives folded
+    assert any(part.get_filename() == "tematraff.ics" for part in received.iter_attachments())
+    # Sent at most once: the row is no longer queued.
+    assert services.outbox_deliver(row.pk).outcome == "skipped"
+    smtp.discard()
+
+
+@pytest.mark.django_db
+def test_the_worker_reuses_its_smtp_session_and_closes_it_when_idle(mailbox):
+    smtp.discard()
+    rows = [services.mail_queue(to=f"samma-session{n}@forum.example", template="accessibility_receipt",
+                                context={"report": {"description": "Text"}, "quote_description": True},
+                                language="sv") for n in range(3)]
+    first = smtp.connection()
+    smtp.sent()
+    for row in rows:
+        assert services.outbox_deliver(row.pk).outcome == "sent"
+        assert smtp.connection() is first  # the same open session
+        smtp.sent()
+    mailbox.wait_for(lambda m: "samma-session" in m["To"], count=3)
+    assert mailbox.open_sessions() >= 1  # ours, kept open between the mails
+    # Unused for IDLE_CLOSE_SECONDS, the session is closed by the background thread.
+    deadline = time.monotonic() + 10
+    while mailbox.open_sessions() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert mailbox.open_sessions() == 0
+    assert smtp.connection() is not first  # a fresh one when mail comes again
+    smtp.discard()
+
+
+@pytest.mark.django_db
+def test_yearly_plan_shows_last_year_onwards_and_links_each_earlier_year(client):
+    forum = make_forum()
+    coordinator = make_role_holder(forum, Role.COORDINATOR)
+    this_year = timezone.localdate().year
+    old = make_meeting(forum, title="Gammal träff", starts_at=dt.datetime(this_year - 5, 5, 5, 8, tzinfo=dt.UTC))
+    new = make_meeting(forum, title="Ny träff", starts_at=timezone.now() + dt.timedelta(days=30))
+    client.force_login(coordinator)
+    url = reverse("events:plan", args=[forum.slug])
+    page = client.get(url).content.decode()
+    assert new.title in page and old.title not in page
+    assert f'href="{url}?ar={this_year - 5}"' in page
+    page = client.get(url, {"ar": str(this_year - 5)}).content.decode()
+    assert old.title in page and new.title not in page
+    # Anything else is the default view.
+    assert new.title in client.get(url, {"ar": "x" * 5}).content.decode()
+
+
+@pytest.mark.pure
+def test_long_select_writes_the_markup_of_djangos_select():
+    choices = [("", "Alla träffar"), (1, 'Träff <1> & "citat"'), (2, "Höstträff")]
+    for value in ("", 1, "2", None):
+        attrs = {"class": "form-select", "aria-describedby": "id_meeting_helptext"}
+        expected = forms.Select(choices=choices, attrs=attrs).render("meeting", value, {"id": "id_meeting"})
+        assert LongSelect(choices=choices, attrs=attrs).render("meeting", value, {"id": "id_meeting"}) == expected
+
+
+@pytest.mark.pure
+def test_pairwise_rows_are_what_the_template_loop_wrote():
+    matrix = [
+        {"number": 1, "cells": [{"self": True}, {"value": 7, "wins": True}, {"value": 3, "wins": False}]},
+        {"number": 2, "cells": [{"value": 2, "wins": False}, {"self": True}, {"value": 5, "wins": True}]},
+    ]
+    loop = Template(
+        "{% load i18n %}{% for row in matrix %}<tr>\n          <th scope=\"row\">{% blocktranslate trimmed with "
+        "number=row.number %}Issue {{ number }}{% endblocktranslate %}</th>\n          {% for cell in row.cells %}"
+        "<td>{% if cell.self %}<span aria-hidden=\"true\">–</span><span class=\"visually-hidden\">{% translate "
+        "\"not compared\" %}</span>{% elif cell.wins %}<strong>{{ cell.value }}</strong>{% else %}{{ cell.value }}"
+        "{% endif %}</td>{% endfor %}\n        </tr>{% if not forloop.last %}\n{% endif %}{% endfor %}")
+    built = Template("{% load vote_matrix %}{% pairwise_rows matrix %}")
+    context = Context({"matrix": matrix})
+    assert built.render(context) == loop.render(context)
