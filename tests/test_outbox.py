@@ -358,7 +358,7 @@ def _unhanded_row(to: str) -> OutboxMessage:
 @pytest.mark.django_db(transaction=True)
 def test_a_database_away_for_a_moment_after_the_mail_server_accepted_still_records_sent(
         mailbox, sent_write_fails, monkeypatch):
-    monkeypatch.setattr(services, "RECORD_SENT_PAUSES", (0.05, 0.05, 0.05))
+    monkeypatch.setattr(services.outbox, "RECORD_SENT_PAUSES", (0.05, 0.05, 0.05))
     sent_write_fails(2)
     message = _unhanded_row("strax-tillbaka@forum.example")
     assert services.outbox_deliver(message.pk).outcome == "sent"
@@ -378,7 +378,7 @@ def test_accepted_but_unrecorded_mail_is_interrupted_and_requeued_only_after_a_w
 
     from forum.models import AuditEvent
 
-    monkeypatch.setattr(services, "RECORD_SENT_PAUSES", (0.05,))
+    monkeypatch.setattr(services.outbox, "RECORD_SENT_PAUSES", (0.05,))
     sent_write_fails(100)
     message = _unhanded_row("okant@forum.example")
     failed = _unhanded_row("misslyckad@forum.example")
