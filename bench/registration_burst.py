@@ -29,18 +29,13 @@ Standard library only on the client side (threads + http.client).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -49,7 +44,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.testenv import Abort, Env, free_port, stop_process, tail, wait_for_port  # noqa: E402
+from bench.burst_setup import Client, outcome, set_up  # noqa: E402 - set_up re-exported
+from bench.loadkit import (  # noqa: E402 - re-exported: pages.py and profile_registration.py use them
+    Result,
+    _cookie,
+    _snippet,
+    burst,
+    error_summary,
+    load_average,
+    log,
+    percentile,
+    start_gunicorn,
+    wait_until_ready,
+)
+from scripts.testenv import Abort, Env, stop_process, tail  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SECRET_KEY = "bench-only-secret-" + "x" * 40
@@ -57,123 +65,6 @@ SETTINGS_MODULE = "bench.bench_settings"
 MAX_CLIENTS = 20_000  # a bound on everything the script creates and fires
 
 
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
-
-
-# --- set-up in the database --------------------------------------------------------------
-@dataclass
-class Client:
-    session_key: str
-    company_pk: int
-    email: str
-
-
-@dataclass
-class Scenario:
-    meeting_pk: int
-    path: str
-    clients: list[Client]
-
-
-def _orgnr_pool(count: int) -> list[str]:
-    """``count`` valid organisationsnummer (Luhn check digit) not yet in the register."""
-    from forum.models import Organisation
-    from forum.validators import luhn_check_digit
-
-    taken = set(Organisation.objects.exclude(organisationsnummer=None).values_list("organisationsnummer", flat=True))
-    start = secrets.randbelow(10**6 - count - 1)
-    numbers = []
-    prefix_number = 0
-    while len(numbers) < count:
-        first_nine = f"556{start + prefix_number:06d}"
-        prefix_number += 1
-        number = first_nine + luhn_check_digit(first_nine)
-        formatted = f"{number[:6]}-{number[6:]}"
-        if formatted not in taken:
-            numbers.append(formatted)
-    return numbers
-
-
-def set_up(clients: int, seats: int) -> Scenario:
-    """Create the forum, the meeting and ``clients`` representatives with sessions (bulk)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.db import transaction
-    from django.urls import NoReverseMatch, reverse
-    from django.utils import timezone
-
-    from events import services
-    from events.models import Meeting, SeatPool
-    from forum.models import Affiliation, Organisation
-    from forum.services import forum_create
-
-    User = get_user_model()
-    run = secrets.token_hex(3)
-    now = timezone.now()
-    with transaction.atomic():
-        forum = forum_create(actor=None, municipality="Malmö", name=f"Benchmark {run}", slug=f"bench-{run}")
-        starts = now + dt.timedelta(days=60)  # every pool's hold date is 14 days before: in the future
-        meeting = services.meeting_create(
-            actor=None, forum=forum, kind=Meeting.Kind.CITY_FOR_BUSINESS, title=f"Belastningstest {run}",
-            starts_at=starts, ends_at=starts + dt.timedelta(hours=3),
-        )
-        open_pool = meeting.pools.get(kind=SeatPool.Kind.OPEN)
-        services.pool_save(actor=None, meeting=meeting, pool=open_pool, size=seats)
-        services.meeting_update(actor=None, meeting=meeting, capacity=max(meeting.capacity, seats + 90))
-        services.meeting_set_status(actor=None, meeting=meeting, status=Meeting.Status.REGISTRATION_OPEN)
-
-        numbers = _orgnr_pool(clients)
-        companies = Organisation.objects.bulk_create(
-            Organisation(
-                kind=Organisation.Kind.COMPANY,
-                name=f"Lasttest {run} {i:05d} AB",
-                organisationsnummer=numbers[i],
-                sni_section="J",
-                size_class=Organisation.SizeClass.MICRO,
-                municipality="Malmö",
-            )
-            for i in range(clients)
-        )
-        password = make_password(secrets.token_urlsafe(16))  # hashed once: hashing 1,000 times takes minutes
-        users = User.objects.bulk_create(
-            User(email=f"rep-{run}-{i:05d}@bench.example", first_name="Rep", last_name=f"{i:05d}", password=password)
-            for i in range(clients)
-        )
-        Affiliation.objects.bulk_create(
-            Affiliation(person=u, organisation=c, title="VD", confirmed_at=now)
-            for u, c in zip(users, companies, strict=True)
-        )
-        # A logged-in session per representative, as django.contrib.auth.login would write it.
-        store = SessionStore()
-        sessions, result = [], []
-        for user, company in zip(users, companies, strict=True):
-            key = store._get_new_session_key()
-            data = store.encode({
-                "_auth_user_id": str(user.pk),
-                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-                "_auth_user_hash": user.get_session_auth_hash(),
-            })
-            sessions.append(Session(session_key=key, session_data=data, expire_date=now + dt.timedelta(days=1)))
-            result.append(Client(session_key=key, company_pk=company.pk, email=user.email))
-        Session.objects.bulk_create(sessions)
-    try:
-        path = reverse("events:register", kwargs={"pk": meeting.pk})
-    except NoReverseMatch:
-        path = f"/tematraff/{meeting.pk}/anmal/"
-        log(f"URL name events:register not found; using {path}")
-    return Scenario(meeting_pk=meeting.pk, path=path, clients=result)
-
-
-def outcome(meeting_pk: int) -> dict[str, int]:
-    from django.db.models import Count
-
-    from events.models import Registration
-
-    rows = Registration.objects.filter(meeting_id=meeting_pk).values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in rows}
 
 
 # --- the HTTP clients --------------------------------------------------------------------
@@ -265,22 +156,6 @@ def fill(form: dict, client: Client, index: int) -> dict[str, str]:
     return data
 
 
-@dataclass
-class Result:
-    ok: bool
-    latency: float  # seconds, for the whole registration (GET + POST) or the one request
-    status: int = 0
-    error: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-def _cookie(headers: list[tuple[str, str]], name: str) -> str:
-    for key, value in headers:
-        if key.lower() == "set-cookie" and value.startswith(name + "="):
-            return value.split(";", 1)[0].split("=", 1)[1]
-    return ""
-
-
 def register(host: str, port: int, path: str, client: Client, index: int, timeout: float) -> Result:
     started = time.perf_counter()
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -331,49 +206,6 @@ def insert(host: str, port: int, timeout: float) -> Result:
         conn.close()
 
 
-def _snippet(html: str) -> str:
-    """The first alert or error message of a page, for the error summary."""
-    for marker in ('class="alert', 'class="invalid-feedback', "<title>"):
-        at = html.find(marker)
-        if at >= 0:
-            chunk = html[at: at + 400]
-            return " ".join(re.sub(r"<[^>]+>", " ", chunk.split(">", 1)[-1]).split())[:160]
-    return " ".join(html.split())[:160]
-
-
-def burst(jobs, concurrency: int, deadline: float) -> tuple[list[Result], float]:
-    """Run the jobs with at most ``concurrency`` in flight; returns results and wall time."""
-    results: list[Result] = []
-    lock = threading.Lock()
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="client") as pool:
-        futures = [pool.submit(job) for job in jobs]
-        done, pending = wait(futures, timeout=max(deadline - time.monotonic(), 1))
-        for future in pending:
-            future.cancel()
-        for future in done:
-            with lock:
-                results.append(future.result())
-        results.extend(Result(False, 0.0, 0, "not finished before the deadline") for _ in pending)
-    return results, time.perf_counter() - started
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
-
-def error_summary(results: list[Result]) -> str:
-    counts: dict[str, int] = {}
-    for r in results:
-        if not r.ok:
-            counts[r.error] = counts.get(r.error, 0) + 1
-    return "; ".join(f"{n} × {msg}" for msg, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5])
-
-
 def lock_holds(path: Path | None) -> list[float]:
     """The meeting lock hold times (ms) the portal's workers logged, one per line."""
     if path is None or not path.exists():
@@ -385,44 +217,6 @@ def lock_holds(path: Path | None) -> list[float]:
         except ValueError:
             continue
     return values
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
-
-
-# --- the stack ---------------------------------------------------------------------------
-def start_gunicorn(env: dict, workers: int, threads: int, log_path: Path) -> tuple[subprocess.Popen, int]:
-    """gunicorn on a free loopback port: ``threads`` 1 means sync workers (one request per
-    process at a time, as README's deployment runs it), more means gthread workers."""
-    port = free_port()
-    kind = ["-k", "sync"] if threads <= 1 else ["-k", "gthread", "--threads", str(threads)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "forum.wsgi", "-w", str(workers), *kind,
-         "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048"],
-        stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True,
-    )
-    wait_for_port(port, proc, "gunicorn", timeout=60)
-    return proc, port
-
-
-def wait_until_ready(host: str, port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(host, port, timeout=5)
-            conn.request("GET", "/")
-            status = conn.getresponse().status
-            conn.close()
-            if status < 500:
-                return
-        except (OSError, http.client.HTTPException):
-            pass
-        time.sleep(0.3)
-    raise Abort(f"the portal at {host}:{port} did not answer within {timeout}s")
 
 
 def main(argv: list[str]) -> int:

@@ -143,7 +143,9 @@ class AffiliationAdmin(PortalWideAdminMixin, admin.ModelAdmin):
     actions = [confirm_affiliations]
 
     def has_confirm_permission(self, request) -> bool:
-        return django_permits(self, request, "change")
+        # Seeing the representation (Django's view permission, through the mixins) and Django's
+        # change permission on it, which the read-only form does not use.
+        return super().has_view_permission(request) and django_permits(self, request, "change")
 
     def get_readonly_fields(self, request, obj=None):
         # Who represents what stays; a confirmation goes through the action.
@@ -254,7 +256,8 @@ class OutboxMessageAdmin(ForumScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelA
 
     def has_requeue_permission(self, request) -> bool:
         # The only write here; Django's change permission on outgoing email stands for it.
-        return django_permits(self, request, "change") and may_use_forum_admin(request.user)
+        return (super().has_view_permission(request) and django_permits(self, request, "change")
+                and may_use_forum_admin(request.user))
 
 
 @admin.register(AuditEvent)

@@ -17,7 +17,7 @@ from forum.fields import parse_id
 from .. import permissions, selectors, services
 from ..forms import ActionForm, ExpenseForm, InviteForm, MeetingForm, MeetingRecordForm, OutcomeForm, UpdateForm
 from ..models import Action, Expense, Membership, NetworkMeeting, Receipt
-from ._common import refused
+from ._common import refused, submit
 
 FORM_PAGE = "networks/_form_page.html"
 
@@ -200,19 +200,13 @@ def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     network = permissions.network_for(request.user, pk, permissions.is_process_leader)
     form = ActionForm(request.POST or None, network=network)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.action_create(actor=request.user, network=network, text=form.cleaned_data["text"],
-                                       owner=form.cleaned_data["owner"], due_date=form.cleaned_data["due_date"],
-                                       issues=list(form.cleaned_data["issues"]))
-            except services.NetworkError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The action was saved."))
-                return redirect(network.get_absolute_url() + "#actions")
-        return refused(request, FORM_PAGE, _page("action", network, form))
-    return render(request, FORM_PAGE, _page("action", network, form))
+    return submit(
+        request, form, template=FORM_PAGE, context=_page("action", network, form),
+        run=lambda data: services.action_create(actor=request.user, network=network, text=data["text"],
+                                                owner=data["owner"], due_date=data["due_date"],
+                                                issues=list(data["issues"])),
+        success=_("The action was saved."), to=network.get_absolute_url() + "#actions",
+    )
 
 
 @login_required
@@ -225,20 +219,13 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"text": action.text, "owner": action.owner_id, "due_date": action.due_date, "status": action.status,
                "issues": list(action.issues.values_list("pk", flat=True))}
     form = ActionForm(request.POST or None, network=network, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.action_update(actor=request.user, action=action, text=form.cleaned_data["text"],
-                                       status=form.cleaned_data["status"], owner=form.cleaned_data["owner"],
-                                       due_date=form.cleaned_data["due_date"],
-                                       issues=list(form.cleaned_data["issues"]))
-            except services.NetworkError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The action was saved."))
-                return redirect(network.get_absolute_url() + "#actions")
-        return refused(request, FORM_PAGE, _page("action_edit", network, form, action=action))
-    return render(request, FORM_PAGE, _page("action_edit", network, form, action=action))
+    return submit(
+        request, form, template=FORM_PAGE, context=_page("action_edit", network, form, action=action),
+        run=lambda data: services.action_update(actor=request.user, action=action, text=data["text"],
+                                                status=data["status"], owner=data["owner"],
+                                                due_date=data["due_date"], issues=list(data["issues"])),
+        success=_("The action was saved."), to=network.get_absolute_url() + "#actions",
+    )
 
 
 @login_required
@@ -246,17 +233,12 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Write a progress update (mailed to the members; on the page of a public network)."""
     network = permissions.network_for(request.user, pk, permissions.is_process_leader)
     form = UpdateForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.update_publish(actor=request.user, network=network, **form.cleaned_data)
-            except services.NetworkError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The update was published and mailed to the members."))
-                return redirect(network.get_absolute_url() + "#updates")
-        return refused(request, FORM_PAGE, _page("update", network, form))
-    return render(request, FORM_PAGE, _page("update", network, form))
+    return submit(
+        request, form, template=FORM_PAGE, context=_page("update", network, form),
+        run=lambda data: services.update_publish(actor=request.user, network=network, **data),
+        success=_("The update was published and mailed to the members."),
+        to=network.get_absolute_url() + "#updates",
+    )
 
 
 @login_required
@@ -264,18 +246,12 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the outcome of an issue the network drives."""
     network = permissions.network_for(request.user, pk, permissions.is_process_leader)
     form = OutcomeForm(request.POST or None, network=network, initial={"issue": request.GET.get("issue")})
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.network_resolve_issue(actor=request.user, network=network, **form.cleaned_data)
-            except services.NetworkError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The outcome was recorded; those who raised or support the issue are "
-                                            "told by email."))
-                return redirect(network.get_absolute_url())
-        return refused(request, FORM_PAGE, _page("outcome", network, form))
-    return render(request, FORM_PAGE, _page("outcome", network, form))
+    return submit(
+        request, form, template=FORM_PAGE, context=_page("outcome", network, form),
+        run=lambda data: services.network_resolve_issue(actor=request.user, network=network, **data),
+        success=_("The outcome was recorded; those who raised or support the issue are told by email."),
+        to=network.get_absolute_url(),
+    )
 
 
 # --- Expenses ----------------------------------------------------------------------------

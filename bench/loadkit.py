@@ -1,0 +1,119 @@
+"""What the benchmarks share on the client side and for the stack: a request's result, a bounded
+burst of jobs, percentiles, the error summary, the machine's load, and gunicorn started and
+awaited. Standard library only (threads + http.client)."""
+from __future__ import annotations
+
+import http.client
+import re
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.testenv import Abort, free_port, wait_for_port  # noqa: E402
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Result:
+    ok: bool
+    latency: float  # seconds, for the whole registration (GET + POST) or the one request
+    status: int = 0
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _cookie(headers: list[tuple[str, str]], name: str) -> str:
+    for key, value in headers:
+        if key.lower() == "set-cookie" and value.startswith(name + "="):
+            return value.split(";", 1)[0].split("=", 1)[1]
+    return ""
+
+def _snippet(html: str) -> str:
+    """The first alert or error message of a page, for the error summary."""
+    for marker in ('class="alert', 'class="invalid-feedback', "<title>"):
+        at = html.find(marker)
+        if at >= 0:
+            chunk = html[at: at + 400]
+            return " ".join(re.sub(r"<[^>]+>", " ", chunk.split(">", 1)[-1]).split())[:160]
+    return " ".join(html.split())[:160]
+
+
+def burst(jobs, concurrency: int, deadline: float) -> tuple[list[Result], float]:
+    """Run the jobs with at most ``concurrency`` in flight; returns results and wall time."""
+    results: list[Result] = []
+    lock = threading.Lock()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="client") as pool:
+        futures = [pool.submit(job) for job in jobs]
+        done, pending = wait(futures, timeout=max(deadline - time.monotonic(), 1))
+        for future in pending:
+            future.cancel()
+        for future in done:
+            with lock:
+                results.append(future.result())
+        results.extend(Result(False, 0.0, 0, "not finished before the deadline") for _ in pending)
+    return results, time.perf_counter() - started
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def error_summary(results: list[Result]) -> str:
+    counts: dict[str, int] = {}
+    for r in results:
+        if not r.ok:
+            counts[r.error] = counts.get(r.error, 0) + 1
+    return "; ".join(f"{n} × {msg}" for msg, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5])
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+# --- the stack ---------------------------------------------------------------------------
+def start_gunicorn(env: dict, workers: int, threads: int, log_path: Path) -> tuple[subprocess.Popen, int]:
+    """gunicorn on a free loopback port: ``threads`` 1 means sync workers (one request per
+    process at a time, as README's deployment runs it), more means gthread workers."""
+    port = free_port()
+    kind = ["-k", "sync"] if threads <= 1 else ["-k", "gthread", "--threads", str(threads)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "forum.wsgi", "-w", str(workers), *kind,
+         "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048"],
+        stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True,
+    )
+    wait_for_port(port, proc, "gunicorn", timeout=60)
+    return proc, port
+
+
+def wait_until_ready(host: str, port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=5)
+            conn.request("GET", "/")
+            status = conn.getresponse().status
+            conn.close()
+            if status < 500:
+                return
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.3)
+    raise Abort(f"the portal at {host}:{port} did not answer within {timeout}s")
