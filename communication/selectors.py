@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from forum.models import Forum, OutboxMessage
 from forum.notifications import Kind
+from forum.selectors import mail_status
 
 from . import audiences, delivery
 from .models import Follower, FollowUp, Frequency, Newsletter, NewsletterRecipient, NewsPost, SurveyQuestion
@@ -58,8 +59,8 @@ def newsletter_status(newsletter: Newsletter) -> dict[str, Any]:
     """Progress of a send and the state of its mail: recipients by outcome, and the mailed
     ones by outbox status (queued, sent, failed, delivery unknown). Two queries."""
     outcomes = dict(newsletter.recipients.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
-    mail = dict(OutboxMessage.objects.filter(pk__in=newsletter.recipients.exclude(message=None).values("message"))
-                .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    mail = mail_status(OutboxMessage.objects.filter(pk__in=newsletter.recipients.exclude(message=None)
+                                                    .values("message")))
     handled = sum(n for outcome, n in outcomes.items() if outcome != NewsletterRecipient.Outcome.PENDING)
     total = newsletter.recipient_count or sum(outcomes.values())
     return {
@@ -68,10 +69,7 @@ def newsletter_status(newsletter: Newsletter) -> dict[str, Any]:
         "percent": round(100 * handled / total) if total else (100 if newsletter.status == Newsletter.Status.SENT
                                                                 else 0),
         "outcomes": {o: outcomes.get(o, 0) for o in NewsletterRecipient.Outcome.values},
-        "queued": mail.get(OutboxMessage.Status.QUEUED, 0) + mail.get(OutboxMessage.Status.SENDING, 0),
-        "sent": mail.get(OutboxMessage.Status.SENT, 0),
-        "failed": mail.get(OutboxMessage.Status.FAILED, 0),
-        "unknown": mail.get(OutboxMessage.Status.INTERRUPTED, 0),
+        "queued": mail["queued"], "sent": mail["sent"], "failed": mail["failed"], "unknown": mail["unknown"],
     }
 
 

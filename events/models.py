@@ -385,6 +385,11 @@ class InvitationBatch(models.Model):
         verbose_name = _("bulk invitation")
         verbose_name_plural = _("bulk invitations")
 
+    @property
+    def send_group(self) -> str:
+        """What the batch's invitation mails carry in ``OutboxMessage.send_group``."""
+        return f"events.invitationbatch:{self.pk}"
+
 
 class DiversityTarget(models.Model):
     """A forum's target share for one category of one dimension (e.g. gender: woman 50 %)."""

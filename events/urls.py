@@ -24,6 +24,7 @@ urlpatterns = [
     path("tematraff/<int:pk>/hantera/", coordination.meeting_manage, name="meeting_manage"),
     path("tematraff/<int:pk>/bjud-in/", coordination.invite, name="invite"),
     path("tematraff/<int:pk>/utskick/<int:batch_pk>/", coordination.batch_progress, name="batch_progress"),
+    path("tematraff/<int:pk>/utskick/<int:batch_pk>/skicka-igen/", coordination.batch_retry, name="batch_retry"),
     path("tematraff/<int:pk>/nomineringar/", coordination.nominations, name="nominations"),
     path("tematraff/<int:pk>/nomineringar/<int:nomination_pk>/beslut/", coordination.nomination_decide,
          name="nomination_decide"),

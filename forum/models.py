@@ -280,6 +280,9 @@ class OutboxMessage(models.Model):
     forum = models.ForeignKey(
         Forum, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("forum")
     )
+    # The bulk send this mail is part of ("events.invitationbatch:12"), so the send's page can
+    # count its mail by status and put the failed ones back in the queue; empty for single mail.
+    send_group = models.CharField(_("bulk send"), max_length=64, blank=True, default="", editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -305,6 +308,9 @@ class OutboxMessage(models.Model):
             # per registration) and a forum's failed or interrupted mail (its to-do page).
             models.Index(fields=["to_email", "-created_at"], name="outbox_to_latest"),
             models.Index(fields=["forum", "status"], name="outbox_forum_status"),
+            # A bulk send's mail by status; most rows belong to none, so only those that do.
+            models.Index(fields=["send_group", "status"], name="outbox_send_group",
+                         condition=~models.Q(send_group="")),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.db.models import Count, Prefetch, QuerySet
 
-from .models import Affiliation, FocusArea, Forum, ForumRole, Organisation
+from .models import Affiliation, FocusArea, Forum, ForumRole, Organisation, OutboxMessage
 
 
 def forum_list() -> QuerySet[Forum]:
@@ -63,3 +63,18 @@ def mail_needing_a_person(forum: Forum) -> dict[str, int]:
         failed=Count("pk", filter=Q(status=Status.FAILED)),
         interrupted=Count("pk", filter=Q(status=Status.INTERRUPTED)),
     )
+
+
+def mail_status(messages: QuerySet[OutboxMessage]) -> dict[str, int]:
+    """The mail of a bulk send by outbox status, as staff read it: ``queued`` (waiting or being
+    sent), ``sent``, ``failed`` (not delivered) and ``unknown`` (interrupted: delivery
+    unknown), and their ``total``. One query."""
+    counts = dict(messages.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    status = {
+        "queued": counts.get(OutboxMessage.Status.QUEUED, 0) + counts.get(OutboxMessage.Status.SENDING, 0),
+        "sent": counts.get(OutboxMessage.Status.SENT, 0),
+        "failed": counts.get(OutboxMessage.Status.FAILED, 0),
+        "unknown": counts.get(OutboxMessage.Status.INTERRUPTED, 0),
+    }
+    status["total"] = sum(status.values())
+    return status

@@ -86,10 +86,10 @@ class Mailbox:
                                      f"{self.open_sessions()} SMTP session(s) open")
             time.sleep(0.05)
 
-    def fail_next(self, n: int) -> None:
-        """Make the sink answer the next ``n`` DATA commands with a 451."""
+    def fail_next(self, n: int, *, permanent: bool = False) -> None:
+        """Make the sink answer the next ``n`` DATA commands with a 451 (or, ``permanent``, a 550)."""
         tmp = self.dir / f"fail_next.{uuid.uuid4().hex}.tmp"
-        tmp.write_text(str(int(n)))
+        tmp.write_text(f"{int(n)} permanent" if permanent else str(int(n)))
         os.replace(tmp, self.fail_file)
 
     @staticmethod

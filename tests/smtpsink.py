@@ -27,6 +27,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
 FAIL_REPLY = "451 4.3.0 Temporary failure, try again later"
+# "fail_next" holding "<n> permanent": the next n DATA commands are refused for good.
+PERMANENT_FAIL_REPLY = "550 5.1.1 Mailbox unavailable"
 
 
 class SinkHandler:
@@ -35,25 +37,28 @@ class SinkHandler:
         self.fail_file = os.path.join(directory, "fail_next")
         self.lock = threading.Lock()
 
-    def _should_fail(self) -> bool:
+    def _should_fail(self) -> str | None:
+        """The reply for an injected failure of this DATA command, or None to accept it."""
         with self.lock:
             try:
                 with open(self.fail_file) as fh:
-                    remaining = int(fh.read().strip() or "0")
+                    count, _sep, kind = fh.read().strip().partition(" ")
+                    remaining = int(count or "0")
             except (FileNotFoundError, ValueError):
-                return False
+                return None
             if remaining <= 0:
-                return False
+                return None
             tmp = f"{self.fail_file}.{uuid.uuid4().hex}.tmp"
             with open(tmp, "w") as fh:
-                fh.write(str(remaining - 1))
+                fh.write(f"{remaining - 1} {kind}".strip())
             os.replace(tmp, self.fail_file)
-            return True
+            return PERMANENT_FAIL_REPLY if kind == "permanent" else FAIL_REPLY
 
     async def handle_DATA(self, server, session, envelope):
-        if self._should_fail():
-            print("smtpsink: injected failure", flush=True)
-            return FAIL_REPLY
+        reply = self._should_fail()
+        if reply:
+            print(f"smtpsink: injected failure {reply[:3]}", flush=True)
+            return reply
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode("utf-8")

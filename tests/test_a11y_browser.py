@@ -182,3 +182,33 @@ def test_triage_queue_fits_1280_with_the_issue_widest(live_server, coordinator_p
     # One line: the text's own box is one line high (the cell is as high as its row).
     assert label.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el); "
                           "return r.getBoundingClientRect().height; }") < 30
+
+
+def test_bulk_invitation_page_updates_its_mail_counts_in_place(live_server, coordinator_page, axe):
+    """Issue 13, item 7: the bulk invitation's page polls its status and updates the progress
+    and the mail counts where they stand (no reload that would move a screen reader's place),
+    then stops polling once the batch is done and no mail is on its way."""
+    from events.models import InvitationBatch, SeatPool
+    from forum.models import OutboxMessage
+    from tests.factories import pool_of
+
+    forum, page = coordinator_page
+    meeting = open_with_small_pools(make_meeting(forum, title="Tematräff 5: Utskick"))
+    batch = InvitationBatch.objects.create(meeting=meeting, pool=pool_of(meeting, SeatPool.Kind.CITY_PICK),
+                                           total=3, done=1, status=InvitationBatch.Status.RUNNING)
+    page.goto(live_server.url + reverse("events:batch_progress", args=[meeting.pk, batch.pk]))
+    expect(page.locator("[data-progress-text]")).to_contain_text("1 av 3")
+    axe(page)
+    batch.done, batch.status = 3, InvitationBatch.Status.DONE
+    batch.save()
+    for n, status in enumerate([OutboxMessage.Status.SENT, OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED]):
+        OutboxMessage.objects.create(to_email=f"rep{n}@utskick.example", language="sv", subject="Inbjudan",
+                                     body_text="…", status=status, forum=forum, send_group=batch.send_group)
+    expect(page.locator('[data-count="sent"]')).to_have_text("2", timeout=15_000)
+    expect(page.locator('[data-count="failed"]')).to_have_text("1")
+    expect(page.locator("[data-progress-text]")).to_contain_text("3 av 3")
+    expect(page.locator("[data-progress-state]")).to_have_text("Klart.")
+    assert page.evaluate("document.getElementById('batch-progress').value") == 3
+    page.reload()
+    expect(page.get_by_role("button", name="Försök igen med de mejl som inte gick fram")).to_be_visible()
+    axe(page)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from events import services as events_services
 from events.models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
 from forum import services
-from forum.models import Organisation, OutboxMessage, Role
+from forum.models import AuditEvent, Organisation, OutboxMessage, Role
 from tests.factories import (
     log_in_in_browser,
     make_company,
@@ -430,16 +430,79 @@ def test_bulk_invitation_runs_on_the_worker(client, people, meeting, mailbox):
 
 
 @pytest.mark.django_db
-def test_batch_progress_refreshes_while_running(client, people, meeting):
+def test_batch_progress_polls_while_running(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
     batch = InvitationBatch.objects.create(meeting=meeting, pool=pool_of(meeting, SeatPool.Kind.CITY_PICK),
                                            total=30, done=12, status=InvitationBatch.Status.RUNNING)
     url = reverse("events:batch_progress", kwargs={"pk": meeting.pk, "batch_pk": batch.pk})
     page = client.get(url).content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in page
+    # The counts update in place (static/js/progress.js), not by reloading the whole page.
+    assert '<meta http-equiv="refresh"' not in page
+    assert f'data-progress-url="{url}?format=json"' in page and "js/progress.js" in page
     assert re.search(r"12 (of|av) 30", page) and 'max="30" value="12"' in page
-    assert '<label for="batch-progress">' in page
-    assert client.get(url, {"format": "json"}).json() == {"status": "running", "done": 12, "total": 30, "skipped": []}
+    assert client.get(url, {"format": "json"}).json() == {
+        "status": "running", "running": True, "done": 12, "handled": 12, "total": 30, "percent": 40, "skipped": [],
+        "queued": 0, "sent": 0, "failed": 0, "unknown": 0}
+    batch.status, batch.done = InvitationBatch.Status.DONE, 30
+    batch.save()
+    page = client.get(url).content.decode()
+    # Done and no mail on its way: nothing left to poll.
+    assert "data-progress-url" not in page and "js/progress.js" not in page
+
+
+@pytest.mark.usefixtures("published")
+@pytest.mark.django_db(transaction=True)
+def test_bulk_invitation_mail_status_and_retry(client, people, meeting, forum, mailbox):
+    """Item 7 of issue 13: the batch's page counts its invitation mails by status, and puts
+    the failed ones back in the queue; the worker then sends them."""
+    companies = [make_company(f"Statusföretag {n} AB") for n in range(1, 4)]
+    for n, company in enumerate(companies, start=1):
+        make_representative(company, f"status{n}@bulk.example", first_name="Rep")
+    mailbox.fail_next(1, permanent=True)  # the mail server refuses one of the three for good
+    _login(client, people[Role.COORDINATOR])
+    response = client.post(reverse("events:invite", kwargs={"pk": meeting.pk}), {
+        "action": "bulk", "bulk-pool": pool_of(meeting, SeatPool.Kind.CITY_PICK).pk,
+        "bulk-companies": [c.pk for c in companies]})
+    batch = InvitationBatch.objects.get()
+    progress_url = response["Location"]
+    group = OutboxMessage.objects.filter(send_group=batch.send_group)
+    deadline = time.monotonic() + 30
+    while client.get(progress_url, {"format": "json"}).json()["running"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert group.count() == 3
+    mailbox.wait_until_idle(group)
+    [failed] = group.filter(status=OutboxMessage.Status.FAILED)
+    assert failed.last_error.startswith("SMTPDataError") and "550" in failed.last_error
+
+    data = client.get(progress_url, {"format": "json"}).json()
+    assert (data["sent"], data["failed"], data["queued"], data["unknown"]) == (2, 1, 0, 0)
+    page = client.get(progress_url).content.decode()
+    retry_url = reverse("events:batch_retry", kwargs={"pk": meeting.pk, "batch_pk": batch.pk})
+    assert f'action="{retry_url}"' in page
+    assert re.search(r'data-count="failed">1<', page) and re.search(r'data-count="sent">2<', page)
+
+    # Someone who does not manage the meeting can neither retry nor see the counts.
+    for who in (Role.COMMUNICATOR, "company"):
+        _login(client, people[who])
+        assert client.post(retry_url).status_code == 403
+        assert client.get(progress_url).status_code == 403
+    failed.refresh_from_db()
+    assert failed.status == OutboxMessage.Status.FAILED
+
+    _login(client, people[Role.COORDINATOR])
+    assert client.get(retry_url).status_code == 405
+    response = client.post(retry_url)
+    assert response.status_code == 302 and response["Location"] == progress_url
+    mailbox.wait_for(lambda m: failed.to_email in str(m["To"]), timeout=30)
+    mailbox.wait_until_idle(group)
+    data = client.get(progress_url, {"format": "json"}).json()
+    assert (data["sent"], data["failed"], data["queued"]) == (3, 0, 0)
+    assert {str(m["To"]) for m in mailbox.messages()} == {f"status{n}@bulk.example" for n in range(1, 4)}
+    assert AuditEvent.objects.filter(action="registration.invite_bulk_retry", data__requeued=1).count() == 1
+    # Nothing failed now: a second press puts nothing back and says so.
+    follow = client.post(retry_url, follow=True)
+    assert any("Inget" in str(m) or "No email" in str(m) for m in follow.context["messages"])
+    assert AuditEvent.objects.filter(action="registration.invite_bulk_retry").count() == 1
 
 
 # --- Nominations ------------------------------------------------------------------------

@@ -579,6 +579,7 @@ NO_FORM: dict[str, str] = {
     "communication:newsletter_detail": "preview, reach and status; its forms post to the covered URLs",
     "communication:newsletter_unschedule": "POST without fields: the newsletter is the path's id",
     "communication:newsletter_retry": "POST without fields: the newsletter is the path's id",
+    "events:batch_retry": "POST without fields: the bulk invitation is the path's id",
     "communication:newsletter_progress": "progress as JSON, no input",
     "communication:newsletter_web": "the web version of a newsletter, no input",
     "communication:unsubscribe": "one click: the signed token is in the path; the POST body is not read (RFC 8058)",

@@ -138,7 +138,8 @@ def newsletter_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The progress of a send as JSON, polled by static/js/progress.js."""
     newsletter = permissions.newsletter_for(request.user, pk)
     status = selectors.newsletter_status(newsletter)
-    return JsonResponse({"status": newsletter.status, "handled": status["handled"], "total": status["total"],
+    return JsonResponse({"status": newsletter.status, "running": newsletter.status == Newsletter.Status.SENDING,
+                         "handled": status["handled"], "total": status["total"],
                          "percent": status["percent"], "sent": status["sent"], "failed": status["failed"],
                          "queued": status["queued"], "unknown": status["unknown"]})
 

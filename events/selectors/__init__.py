@@ -19,6 +19,7 @@ from .registrations import (  # noqa: F401
     company_candidates,
     facilitator_candidates,
     invitable_organisations,
+    invitation_batch_mail_status,
     meeting_registrations,
     meetings_by_year,
     nominations_for,

@@ -10,9 +10,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from forum.models import Affiliation
+from forum.models import Affiliation, OutboxMessage
+from forum.selectors import mail_status
 
-from ..models import Meeting, Nomination, Registration, SeatPool
+from ..models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
 
 
 def meetings_by_year(forum, *, include_drafts: bool, years: Iterable[int] | None = None) -> dict[int, list[Meeting]]:
@@ -196,3 +197,8 @@ def waiting_positions(registrations: list[Registration]) -> dict[int, int]:
     return positions
 
 # --- end participation selectors
+
+
+def invitation_batch_mail_status(batch: InvitationBatch) -> dict[str, int]:
+    """The batch's invitation mails by outbox status (see :func:`forum.selectors.mail_status`). One query."""
+    return mail_status(OutboxMessage.objects.filter(send_group=batch.send_group))

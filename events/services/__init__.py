@@ -29,6 +29,7 @@ from .deadlines import (
 from .invitations import (
     invitation_accept,
     invitation_batch_create,
+    invitation_batch_retry_failed,
     invitation_batch_step,
     invitation_batches_resume,
     invitation_create,
@@ -104,6 +105,7 @@ __all__ = [
     "offer_deadline",
     "invitation_create",
     "invitation_batch_create",
+    "invitation_batch_retry_failed",
     "invitation_batches_resume",
     "invitation_batch_step",
     "invitation_expire",

@@ -65,7 +65,7 @@ def registration_mail(args: dict[str, Any]) -> tuple[str, dict[str, Any], list[A
 
 def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None,
           extra: dict | None = None, calendar: bool = False,
-          deferred: list[OutboxMessage] | None = None) -> None:
+          deferred: list[OutboxMessage] | None = None, send_group: str = "") -> None:
     """Queue mail about ``registration`` (from its forum; a reply reaches the forum's
     coordinators), with its calendar file when ``calendar``. Given a ``deferred`` list (a
     booking under the meeting lock), only the outbox row is written now and appended to it;
@@ -80,6 +80,7 @@ def _mail(registration: Registration, template: str, *, to: str | None = None, a
             template=template,
             created_by=actor,
             forum=registration.meeting.forum,
+            send_group=send_group,
         ))
         return
     if calendar:
@@ -92,4 +93,5 @@ def _mail(registration: Registration, template: str, *, to: str | None = None, a
         attachments=attachments,
         created_by=actor,
         forum=registration.meeting.forum,
+        send_group=send_group,
     )

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import broker
-from forum.models import Forum, Organisation
-from forum.services import audit_record
+from forum.models import Forum, Organisation, OutboxMessage
+from forum.services import audit_record, outbox_requeue
 
 # events.tasks imports this package at its top: import the module (not a name from it), so
 # whichever of the two is imported first, the task is looked up when a batch is queued.
@@ -25,11 +25,12 @@ from .seats import _check_eligible, _confirm, _has_claim, _lock, _lock_for, _off
 # --- Invitations ------------------------------------------------------------------------
 def invitation_create(
     *, actor: Any, pool: SeatPool, organisation: Organisation, contact_email: str, contact_name: str = "",
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, send_group: str = "",
 ) -> Registration:
     """Invite a company (or a department's participant) through a pool: a personal link by
     mail that works without a password, valid until the answer-by date. Coordinators only
-    (partner pools: through an approved nomination)."""
+    (partner pools: through an approved nomination). ``send_group``: the bulk invitation the
+    mail is part of (:func:`invitation_batch_step`)."""
     now = now or timezone.now()
     with transaction.atomic():
         seats = _lock(pool.meeting_id)
@@ -53,7 +54,7 @@ def invitation_create(
             expires_at=expires_at, created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(actor=actor, action="registration.invite", target=registration, forum=meeting.forum)
-        _mail(registration, "events/invitation", actor=actor)
+        _mail(registration, "events/invitation", actor=actor, send_group=send_group)
     return registration
 
 
@@ -101,7 +102,8 @@ def invitation_batch_step(batch_id: int) -> bool:
         try:
             with transaction.atomic():
                 invitation_create(actor=batch.created_by, pool=batch.pool, organisation=organisation,
-                                  contact_email=item["email"], contact_name=item.get("name", ""))
+                                  contact_email=item["email"], contact_name=item.get("name", ""),
+                                  send_group=batch.send_group)
         except BookingError as error:
             batch.skipped = [*batch.skipped, {"organisation": organisation.name, "reason": str(error)}]
         batch.done += 1
@@ -112,6 +114,21 @@ def invitation_batch_step(batch_id: int) -> bool:
             audit_record(actor=batch.created_by, action="registration.invite_bulk_done", target=batch,
                          forum=batch.pool.meeting.forum, data={"count": batch.total, "skipped": len(batch.skipped)})
         return batch.done < batch.total
+
+
+def invitation_batch_retry_failed(*, actor: Any, batch: InvitationBatch) -> int:
+    """Put the batch's invitation mails that failed (the mail server refused them, or every
+    attempt failed) back in the queue. Mail whose delivery is unknown is left for staff to
+    check in the administration first: it may have arrived. The caller has checked that the
+    actor manages the meeting. Side effects: see :func:`forum.services.outbox_requeue`, and
+    an audit row for the batch. Returns how many."""
+    failed = OutboxMessage.objects.filter(send_group=batch.send_group, status=OutboxMessage.Status.FAILED)
+    with transaction.atomic():
+        count = outbox_requeue(actor=actor, messages=list(failed))
+        if count:
+            audit_record(actor=actor, action="registration.invite_bulk_retry", target=batch,
+                         forum=batch.meeting.forum, data={"requeued": count})
+    return count
 
 
 def _expire_invitation(registration: Registration, now: dt.datetime) -> bool:

@@ -281,15 +281,36 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def batch_progress(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
-    """Progress of a bulk invitation; refreshes itself while running. ``?format=json`` for scripts."""
+    """Progress of a bulk invitation and the state of its mail; static/js/progress.js polls
+    ``?format=json`` while it runs or mail is queued. The meeting's coordinators only."""
     meeting = permissions.meeting_managed_by(request.user, pk)
     batch = get_object_or_404(InvitationBatch, pk=batch_pk, meeting=meeting)
     running = batch.status != InvitationBatch.Status.DONE
+    mail = selectors.invitation_batch_mail_status(batch)
     if request.GET.get("format") == "json":
-        return JsonResponse({"status": batch.status, "done": batch.done, "total": batch.total,
-                             "skipped": batch.skipped})
+        return JsonResponse({"status": batch.status, "running": running, "done": batch.done, "total": batch.total,
+                             "handled": batch.done, "percent": round(100 * batch.done / batch.total) if batch.total
+                             else 100, "skipped": batch.skipped, **{k: mail[k] for k in MAIL_KEYS}})
     return render(request, "events/coordination/batch.html",
-                  {"meeting": meeting, "batch": batch, "running": running})
+                  {"meeting": meeting, "batch": batch, "running": running, "mail": mail})
+
+
+MAIL_KEYS = ("queued", "sent", "failed", "unknown")
+
+
+@login_required
+@require_POST
+def batch_retry(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
+    """Put the bulk invitation's failed mails back in the queue. The meeting's coordinators only."""
+    meeting = permissions.meeting_managed_by(request.user, pk)
+    batch = get_object_or_404(InvitationBatch, pk=batch_pk, meeting=meeting)
+    count = services.invitation_batch_retry_failed(actor=request.user, batch=batch)
+    if count:
+        messages.success(request, ngettext("%(count)s failed email is back in the queue.",
+                                           "%(count)s failed emails are back in the queue.", count) % {"count": count})
+    else:
+        messages.info(request, _("No email of this bulk invitation has failed."))
+    return redirect("events:batch_progress", pk=meeting.pk, batch_pk=batch.pk)
 
 
 # --- Nominations ------------------------------------------------------------------------

@@ -70,10 +70,12 @@ def mail_queue_rendered(
     headers: dict[str, str] | None = None,
     created_by: Any | None = None,
     forum: Forum | None = None,
+    send_group: str = "",
 ) -> OutboxMessage:
     """Write one outbox row with already-rendered parts and send it after commit. ``forum``
     is the forum the mail is about: its coordinators see the row in the admin (without one,
     only the portal administrator does), and it names the sender and who a reply reaches.
+    ``send_group`` names the bulk send the mail is part of (its page counts the mail by status).
 
     The row stores From and Reply-To (``forum.mail.envelope``, unless ``headers`` give them),
     so a later change of settings or roles does not change mail already queued.
@@ -93,6 +95,7 @@ def mail_queue_rendered(
         headers=stored,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         forum=forum,
+        send_group=send_group,
     )
     OutboxAttachment.objects.bulk_create(
         OutboxAttachment(message=message, filename=a.filename, mimetype=a.mimetype, content=a.content)
@@ -114,6 +117,7 @@ def mail_queue(
     created_by: Any | None = None,
     forum: Forum | None = None,
     reply_to: Sequence[str] | None = None,
+    send_group: str = "",
 ) -> OutboxMessage:
     """Render ``templates/email/<template>_{subject.txt,message.html}`` in the recipient's
     language – the message template once as HTML and once as text, in the portal's mail
@@ -133,6 +137,7 @@ def mail_queue(
         headers=rendered.headers,
         created_by=created_by,
         forum=forum,
+        send_group=send_group,
     )
 
 
@@ -146,6 +151,7 @@ def mail_queue_deferred(
     template: str = "",
     created_by: Any | None = None,
     forum: Forum | None = None,
+    send_group: str = "",
 ) -> OutboxMessage:
     """Write an outbox row now and its content right after the caller's lock section.
 
@@ -170,6 +176,7 @@ def mail_queue_deferred(
         template=template,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         forum=forum,
+        send_group=send_group,
         render_spec={"renderer": renderer, "args": args},
     )
 

@@ -1,5 +1,6 @@
-// The progress of a newsletter being sent (communication newsletter page): polls the JSON
-// status every few seconds and updates the bar, the counts and the status line (role=status).
+// The progress of a bulk send (a newsletter, a bulk invitation): polls the JSON status every
+// few seconds while the send runs or mail is queued, and updates the bar, the mail counts and
+// the status line (role=status) in place, so nobody loses their place on the page.
 (function () {
   "use strict";
   var box = document.querySelector("[data-progress-url]");
@@ -7,19 +8,27 @@
   var url = box.getAttribute("data-progress-url");
   var bar = box.querySelector("[data-progress-bar]");
   var text = box.querySelector("[data-progress-text]");
+  var state = box.querySelector("[data-progress-state]");
   function update() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) { return; }
-        bar.value = data.percent;
+        bar.max = data.total || 1;
+        bar.value = data.handled;
         bar.textContent = data.percent + " %";
         ["queued", "sent", "failed", "unknown"].forEach(function (key) {
           var cell = box.querySelector('[data-count="' + key + '"]');
           if (cell) { cell.textContent = data[key]; }
         });
-        text.textContent = text.textContent.replace(/\d+(\D+)\d+/, data.handled + "$1" + data.total);
-        if (data.status === "sending" || data.queued > 0) { window.setTimeout(update, 3000); }
+        var counted = text.firstChild;
+        if (counted && counted.nodeType === 3) {
+          counted.textContent = counted.textContent.replace(/\d+(\D+)\d+/, data.handled + "$1" + data.total);
+        } else {
+          text.textContent = text.textContent.replace(/\d+(\D+)\d+/, data.handled + "$1" + data.total);
+        }
+        if (state && !data.running) { state.textContent = state.getAttribute("data-done-text"); }
+        if (data.running || data.queued > 0) { window.setTimeout(update, 3000); }
       });
   }
   window.setTimeout(update, 2000);
