@@ -52,6 +52,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", type=int, default=20, help="registrations profiled at the end")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--dump", default="", help="also write the profile to this file (for pstats or snakeviz)")
     args = parser.parse_args(argv)
 
     env_stack = Env()
@@ -129,6 +130,8 @@ def main(argv: list[str]) -> int:
         print("queries of the last POST:")
         print("\n".join(f"  {q}" for q in last_post))
         out = io.StringIO()
+        if args.dump:
+            profiler.dump_stats(args.dump)
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(args.sort).print_stats(args.lines)
         print(out.getvalue())
         return 0

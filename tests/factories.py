@@ -163,6 +163,18 @@ def register_open(meeting: Meeting, *, now: dt.datetime | None = None,
     )
 
 
+def delivered(rows) -> list:
+    """The outbox rows of ``rows`` (a queryset) as the worker leaves them: each still queued is
+    sent now, in-process, to the SMTP sink (rendering a booking's deferred mail first, as
+    ``forum.services.outbox_deliver`` does), then read again. For tests whose transaction
+    never commits, so no task ever runs."""
+    from forum.models import OutboxMessage
+
+    for pk in rows.filter(status=OutboxMessage.Status.QUEUED).values_list("pk", flat=True):
+        forum_services.outbox_deliver(pk)
+    return list(rows.order_by("pk"))
+
+
 def make_registration(meeting: Meeting, organisation: Organisation, *, status: str = Registration.Status.CONFIRMED,
                       pool: SeatPool | None = None, **fields) -> Registration:
     """A registration row in a given status, written straight to the database (the booking

@@ -16,7 +16,7 @@ from events.models import Meeting
 from forum import mail
 from forum.models import AccessibilityReport, OutboxMessage
 from forum.services import mail_queue, outbox_deliver
-from tests.factories import company_with_rep, make_meeting, make_role_holder, register_open
+from tests.factories import company_with_rep, delivered, make_meeting, make_role_holder, register_open
 
 CITY = "Malmö stad"
 
@@ -83,7 +83,7 @@ def test_confirmation_carries_the_calendar_file_in_the_attendees_language(forum)
     user.language = "en"
     user.save(update_fields=["language"])
     registration = register_open(meeting, pair=(company, user))
-    confirmation = OutboxMessage.objects.get(template="events/confirmation", to_email=user.email)
+    [confirmation] = delivered(OutboxMessage.objects.filter(template="events/confirmation", to_email=user.email))
     assert confirmation.language == "en"
     [event] = Calendar.from_ical(bytes(confirmation.attachments.get().content)).walk("VEVENT")
     assert f"Your check-in code: {registration.code}." in str(event["description"])

@@ -15,6 +15,7 @@ from forum import services as forum_services
 from forum.models import OutboxAttachment, OutboxMessage, Role
 from tests.factories import (
     company_with_rep,
+    delivered,
     make_meeting,
     make_role_holder,
     make_user,
@@ -64,7 +65,8 @@ def details(**extra):
 
 
 def mails(template: str) -> list[OutboxMessage]:
-    return list(OutboxMessage.objects.filter(template=template).order_by("pk"))
+    """The mails of ``template``, rendered and sent as the worker would (tests/factories.delivered)."""
+    return delivered(OutboxMessage.objects.filter(template=template))
 
 
 # --- The public meeting page ------------------------------------------------------------
@@ -205,11 +207,11 @@ def test_waiting_list_positions(client, meeting):
     assert [services.waiting_position(r) for r in (first, second, third)] == [1, 2, 3]
     assert selectors.waiting_positions([first, second, third]) == {first.pk: 1, second.pk: 2, third.pk: 3}
     # The waiting mail gives the number in the queue when they joined it, in both parts.
-    waiting_mail = OutboxMessage.objects.filter(template="events/waiting", to_email="sam@forum.example").get()
+    [waiting_mail] = delivered(OutboxMessage.objects.filter(template="events/waiting", to_email="sam@forum.example"))
     assert re.search(r"(number|nummer) 1 ", waiting_mail.body_text)
     assert re.search(r"(number|nummer) 1 ", waiting_mail.body_html)
     assert reverse("events:invitation", args=[first.token]) in waiting_mail.body_text
-    third_mail = OutboxMessage.objects.filter(template="events/waiting", to_email=third.attendee_email).get()
+    [third_mail] = delivered(OutboxMessage.objects.filter(template="events/waiting", to_email=third.attendee_email))
     assert re.search(r"(number|nummer) 3 ", third_mail.body_text)
     assert response.status_code == 200
 

@@ -99,6 +99,10 @@ def test_burst_of_open_registrations_fills_exactly_the_pool(meeting, representat
     assert len(waiting) == COMPANIES - OPEN_SEATS
     assert all(r.seat_pool_id is None for r in waiting)
     assert len({r.organisation_id for r in rows}) == COMPANIES
+    # The place each booking was told (in its mail and on the page) is its place in the line,
+    # though they all raced: the line's order is the order they took the meeting's lock in.
+    told = {r.pk: r.position for r in results if r.status == Registration.Status.WAITING}
+    assert told == {r.pk: services.waiting_position(r) for r in waiting}
 
 
 def test_same_company_submitted_ten_times_gets_one_registration(meeting, representatives):

@@ -4,10 +4,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from forum.fields import (
-    BoundedModelChoiceField,
-)
-
 
 class ParticipantDetailsForm(forms.Form):
     """Who attends and what they need; the consent is required to take part."""
@@ -39,25 +35,29 @@ class ParticipantDetailsForm(forms.Form):
 
 
 class OpenRegistrationForm(ParticipantDetailsForm):
-    """Open registration: which of the representative's companies registers, and who attends."""
+    """Open registration: which of the representative's companies registers, and who attends.
+    ``companies`` are the organisations the view read (the user's own): the choice is among
+    them, with no query of its own, and ``cleaned_data["organisation"]`` is one of them."""
 
-    organisation = BoundedModelChoiceField(
-        label=_("Company"), queryset=None, empty_label=None,
+    organisation = forms.TypedChoiceField(
+        label=_("Company"), coerce=int,
         help_text=_("The company you register. Each company can have one seat at the meeting."),
     )
     field_order = ["organisation", "attendee_name", "attendee_email", "dietary_needs", "accessibility_needs", "consent"]
 
     def __init__(self, *args, companies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from forum.models import Organisation
-
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            pk__in=[c.pk for c in companies]
-        ).order_by("name")
+        self._companies = {company.pk: company for company in companies}
+        field = self.fields["organisation"]
+        field.choices = [(company.pk, company.name) for company in sorted(companies, key=lambda c: c.name)]
         if len(companies) == 1:
             # Nothing to choose: the page names the company instead.
-            self.fields["organisation"].widget = forms.HiddenInput()
-            self.fields["organisation"].initial = companies[0].pk
+            field.widget = forms.HiddenInput()
+            field.initial = companies[0].pk
+
+    def clean_organisation(self):
+        # TypedChoiceField has already refused anything not among the choices.
+        return self._companies[self.cleaned_data["organisation"]]
 
 
 class OfferAcceptForm(forms.Form):

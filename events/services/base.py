@@ -69,8 +69,8 @@ def _mail(registration: Registration, template: str, *, to: str | None = None, a
     """Queue mail about ``registration`` (from its forum; a reply reaches the forum's
     coordinators), with its calendar file when ``calendar``. Given a ``deferred`` list (a
     booking under the meeting lock), only the outbox row is written now and appended to it;
-    the booking renders the rows after its lock section (forum.services.outbox_render_deferred),
-    so ``extra`` must then be JSON (numbers, strings)."""
+    after its lock section the booking hands the rows to the worker, which renders them
+    (forum.services.outbox_release_deferred), so ``extra`` must then be JSON (numbers, strings)."""
     if deferred is not None:
         deferred.append(mail_queue_deferred(
             to=to or registration.attendee_email or registration.contact_email,

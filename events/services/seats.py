@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.models import Organisation, OutboxMessage
-from forum.services import audit_record, outbox_render_deferred
+from forum.services import audit_record, outbox_release_deferred
 
 from ..models import Meeting, Registration, SeatPool
 from .base import BookingError, _mail
@@ -49,6 +50,9 @@ class SeatMap:
     # The earliest lapse of each pool's occupying offers: whether any has lapsed (so its seat
     # returns) is known without another query.
     offer_deadlines: list = field(default_factory=list)
+    # With ``_lock(…, waiting_until=t)``: how many wait in the meeting's line since t or
+    # earlier – the place a booking that joins the line at t takes, before it is written.
+    waiting_until_count: int | None = None
 
     def has_lapsed_offers(self, now: dt.datetime) -> bool:
         return any(deadline is not None and deadline <= now for deadline in self.offer_deadlines)
@@ -81,28 +85,48 @@ class SeatMap:
         return max(min(free, self.meeting.capacity - self.total), 0)
 
 
-def _lock(meeting_id: int) -> SeatMap:
+def _lock(meeting_id: int, *, waiting_until: dt.datetime | None = None) -> SeatMap:
     """Lock the meeting row and count its occupied seats. Call inside transaction.atomic().
-    Only the meeting's row is locked (``of``), its forum is read along for the mail."""
+    Only the meeting's row is locked (``of``), its forum is read along for the mail. With
+    ``waiting_until``, also count those waiting since then or earlier (see :func:`_seat_map`)."""
+    return _seat_map(_lock_meeting(meeting_id), waiting_until=waiting_until)
+
+
+def _lock_meeting(meeting_id: int) -> Meeting:
+    """The first half of :func:`_lock`: the meeting row, locked; its seats are not counted yet."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("forum").get(pk=meeting_id)
     if lock_log.isEnabledFor(logging.DEBUG):
         taken = time.perf_counter()
         transaction.on_commit(lambda: lock_log.debug(
             "meeting %s: lock held", meeting_id, extra={"held_ms": (time.perf_counter() - taken) * 1000}))
-    # One statement after the lock (so it sees every booking committed before): the pools
-    # with their occupied seats, their earliest offer deadline and whether anyone waits in
-    # them. Each statement here is a round trip every other booking of the meeting waits for.
+    return meeting
+
+
+def _seat_map(meeting: Meeting, *, waiting_until: dt.datetime | None = None) -> SeatMap:
+    """The second half of :func:`_lock`, with the meeting locked: one statement (so it sees
+    every booking committed before the lock) for the pools with their occupied seats, their
+    earliest offer deadline, whether anyone waits in them and, with ``waiting_until``, how
+    many have waited since then or earlier – the place in line of a booking joining it then,
+    learnt without another round trip. Each statement here is one every other booking of the
+    meeting waits for."""
     Status = Registration.Status
-    pools = list(
-        meeting.pools.annotate(
-            occupied_seats=Count("seated", filter=Q(seated__status__in=Registration.OCCUPYING)),
-            first_offer_lapses=Min("seated__offer_expires_at", filter=Q(seated__status=Status.OFFERED)),
-            has_waiting=Exists(Registration.objects.filter(pool=OuterRef("pk"), status=Status.WAITING)),
-        ).order_by("position", "pk")
-    )
+    annotations = {
+        "occupied_seats": Count("seated", filter=Q(seated__status__in=Registration.OCCUPYING)),
+        "first_offer_lapses": Min("seated__offer_expires_at", filter=Q(seated__status=Status.OFFERED)),
+        "has_waiting": Exists(Registration.objects.filter(pool=OuterRef("pk"), status=Status.WAITING)),
+    }
+    if waiting_until is not None:
+        # A subquery, not a second Count over a join (which would multiply the first).
+        annotations["waiting_until"] = Coalesce(Subquery(
+            Registration.objects.filter(pool=OuterRef("pk"), status=Status.WAITING, waiting_since__lte=waiting_until)
+            .order_by().values("pool").annotate(n=Count("pk")).values("n")
+        ), 0)
+    pools = list(meeting.pools.annotate(**annotations).order_by("position", "pk"))
     occupied = Counter({pool.pk: pool.occupied_seats for pool in pools if pool.occupied_seats})
     offer_deadlines = [pool.first_offer_lapses for pool in pools if pool.first_offer_lapses is not None]
-    return SeatMap(meeting=meeting, pools=pools, occupied=occupied, offer_deadlines=offer_deadlines)
+    return SeatMap(meeting=meeting, pools=pools, occupied=occupied, offer_deadlines=offer_deadlines,
+                   waiting_until_count=sum(pool.waiting_until for pool in pools) if waiting_until is not None
+                   else None)
 
 
 def _take(seats: SeatMap, registration: Registration, seat_pool: SeatPool) -> None:
@@ -178,14 +202,16 @@ def _confirm(registration: Registration, now: dt.datetime, actor: Any,
 
 
 def _wait(registration: Registration, now: dt.datetime, actor: Any,
-          deferred: list[OutboxMessage] | None = None) -> None:
+          deferred: list[OutboxMessage] | None = None, ahead: int | None = None) -> None:
+    """Put ``registration`` at the end of the waiting line (under the meeting lock). ``ahead``:
+    how many wait before it, when the caller counted them under the same lock (else counted here)."""
     registration.status = Registration.Status.WAITING
     registration.waiting_since = now
     registration.seat_pool = None
     registration.save()
     # Counted under the meeting lock, so the number in the mail (and the page's message,
     # registration.position) is the one at that moment.
-    registration.position = waiting_position(registration)
+    registration.position = ahead + 1 if ahead is not None else waiting_position(registration)
     _mail(registration, "events/waiting", actor=actor, extra={"position": registration.position}, deferred=deferred)
 
 
@@ -204,16 +230,19 @@ def registration_open_create(
     caller has checked :func:`events.permissions.can_register_for`.
 
     Bookings of one meeting take turns on its lock, so the lock section only decides and
-    writes rows; the mail (and calendar file) are rendered once it has committed
+    writes rows; the worker renders the mail (and calendar file) once it has committed
     (forum.services.mail_queue_deferred: the outbox rows themselves are in the booking's
     transaction). Side effects: the registration, outbox rows (this one's and any offers to
-    the waiting list), audit rows; the mail's content and tasks after commit."""
-    now = now or timezone.now()
+    the waiting list), audit rows; tasks after commit."""
     if not consent:
         raise BookingError(_("You must consent to the handling of your details to attend."))
     deferred: list[OutboxMessage] = []
     with transaction.atomic():
-        seats = _lock(meeting.pk)
+        locked = _lock_meeting(meeting.pk)
+        # The clock is read once the lock is ours, so the waiting line's order (since when)
+        # is the order the bookings took the lock in, and the place each is told stays its place.
+        now = now or timezone.now()
+        seats = _seat_map(locked, waiting_until=now)
         meeting = seats.meeting
         if meeting.status != Meeting.Status.REGISTRATION_OPEN:
             raise BookingError(_("Registration for this meeting is not open."))
@@ -236,17 +265,20 @@ def registration_open_create(
             accessibility_needs=accessibility_needs, consent_at=now, created_by=actor,
         )
         # First come, first served: those already waiting get first pick of free seats.
-        _offer_free_seats(seats, now, deferred=deferred)
+        offered = _offer_free_seats(seats, now, deferred=deferred)
         seat = seats.seat_for(open_pool, now)
         if seat is None:
-            _wait(registration, now, actor, deferred=deferred)
+            # Those waiting since ``now`` or earlier are ahead of a registration joining the
+            # line at ``now`` (the line's order: since when, then pk, and its pk comes last) –
+            # unless offers just took some of them out of the line: then count again.
+            _wait(registration, now, actor, deferred=deferred, ahead=None if offered else seats.waiting_until_count)
         else:
             _take(seats, registration, seat)
             _confirm(registration, now, actor, deferred=deferred)
         audit_record(actor=actor, action="registration.open", target=registration, forum=meeting.forum,
                      data={"status": registration.status})
     # The lock is released (or, inside a caller's transaction, this still runs in it).
-    outbox_render_deferred(deferred)
+    outbox_release_deferred(deferred)
     return registration
 
 

@@ -47,7 +47,7 @@ from .outbox import (  # noqa: F401
     mail_queue_deferred,
     mail_queue_rendered,
     outbox_deliver,
-    outbox_render_deferred,
+    outbox_release_deferred,
     outbox_requeue,
     outbox_sweep,
     retry_delay,

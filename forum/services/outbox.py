@@ -153,19 +153,20 @@ def mail_queue_deferred(
     forum: Forum | None = None,
     send_group: str = "",
 ) -> OutboxMessage:
-    """Write an outbox row now and its content right after the caller's lock section.
+    """Write an outbox row now; the worker renders its content when it sends it.
 
     For code holding a lock that other requests queue behind (a meeting's seats, issue 14):
     rendering the templates and calendar files is most of the work of a booking, and none of
-    it needs the lock. The row itself is written here, in the caller's transaction, so a
-    rolled-back booking sends nothing and a committed one always has its mail; the caller
-    then passes the rows to :func:`outbox_render_deferred` once its ``transaction.atomic()``
-    block has ended (committed, so the lock is released). ``renderer`` is the dotted path of a
-    function taking ``args`` (JSON) and returning ``(template, context, attachments)``, read
-    again after the commit; the function is called in the mail's ``language``.
+    it needs the lock – nor the request. The row itself is written here, in the caller's
+    transaction, so a rolled-back booking sends nothing and a committed one always has its
+    mail; the caller then passes the rows to :func:`outbox_release_deferred` once its
+    ``transaction.atomic()`` block has ended (committed, so the lock is released).
+    ``renderer`` is the dotted path of a function taking ``args`` (JSON) and returning
+    ``(template, context, attachments)``, read when the mail is rendered; the function is
+    called in the mail's ``language``.
 
     Side effects: one OutboxMessage row with an empty subject and body and ``render_spec``
-    set; no task yet (the row is handed to the worker when rendered). Should the process die
+    set; no task yet (the row is handed to the worker on release). Should the process die
     before that, the sweep hands the row over and :func:`outbox_deliver` renders it.
     """
     return OutboxMessage.objects.create(
@@ -221,18 +222,15 @@ def _store_rendered(message: OutboxMessage, rendered: mail.RenderedMail, attachm
     return True
 
 
-def outbox_render_deferred(messages: Iterable[OutboxMessage]) -> None:
-    """Render the rows of :func:`mail_queue_deferred` and hand each to the worker once the
-    current transaction commits (at once outside one). Call it right after the lock section.
-    A rendering error is logged, not raised: the booking has committed, and the worker renders
-    the row again when it sends it (or marks it failed for staff to see). Side effects: the
-    rows' content and attachments; a task per row after commit."""
+def outbox_release_deferred(messages: Iterable[OutboxMessage]) -> None:
+    """Hand the rows of :func:`mail_queue_deferred` to the worker once the current transaction
+    commits (at once outside one); the worker renders each when it sends it
+    (:func:`outbox_deliver`). Call it right after the lock section. Rendering the templates
+    and the calendar file is most of a booking's work and the person booking does not wait for
+    the mail, so the request leaves it to the worker (issue 14; pretix renders its mail in the
+    worker too). A rendering error there marks the row failed, for staff to see. Side effects:
+    a task per row after commit."""
     for message in messages:
-        try:
-            rendered, attachments = _render_deferred(message)
-            _store_rendered(message, rendered, attachments, only_if_queued=True)
-        except Exception:  # noqa: BLE001 - the worker renders it (or reports it) when sending
-            logger.exception("Rendering outbox message %s failed; the worker tries again when sending", message.pk)
         transaction.on_commit(lambda pk=message.pk: _hand_over([pk]), robust=True)
 
 

@@ -144,3 +144,65 @@ def field_widget(field: BoundField, **attrs: Any) -> SafeString:
         css = field.field.widget.attrs.get("class", "")
         widget_attrs["class"] = f"{css} is-invalid".strip()
     return field.as_widget(attrs=widget_attrs)
+
+
+# Crispy's Bootstrap 5 class for each simple widget (the markup below is crispy's, so pages look
+# and read the same whichever renders them).
+_WIDGET_CLASSES = {
+    "TextInput": "textinput form-control",
+    "EmailInput": "emailinput form-control",
+    "NumberInput": "numberinput form-control",
+    "URLInput": "urlinput form-control",
+    "DateInput": "dateinput form-control",
+    "DateTimeInput": "datetimeinput form-control",
+    "Textarea": "textarea form-control",
+    "Select": "select form-select",
+    "CheckboxInput": "checkboxinput form-check-input",
+}
+
+
+def _field_html(field: BoundField) -> SafeString:
+    """One visible field in crispy's Bootstrap 5 markup: label (with the required mark), the
+    widget described by its message and help text, the message, the help text."""
+    widget = type(field.field.widget).__name__
+    if widget not in _WIDGET_CLASSES:
+        raise template.TemplateSyntaxError(f"form_fields cannot render a {widget}; use crispy for this form")
+    auto_id = field.auto_id
+    css = " ".join(filter(None, [_WIDGET_CLASSES[widget], field.field.widget.attrs.get("class", "")]))
+    described = [f"{auto_id}_helptext"] if field.help_text else []
+    attrs: dict[str, Any] = {"class": css}
+    errors = SafeString("")
+    if field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        described.append(f"{auto_id}_error")
+        errors = format_html(
+            '<div id="{}_error" class="invalid-feedback">{}</div>', auto_id,
+            mark_safe("".join(format_html('<p id="error_{}_{}"><strong>{}</strong></p>', n, auto_id, error)
+                              for n, error in enumerate(field.errors, start=1))),
+        )
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    help_html = format_html('<div id="{}_helptext" class="form-text">{}</div>', auto_id, field.help_text) \
+        if field.help_text else SafeString("")
+    required = field.field.required
+    label = format_html('<label for="{}" class="{}{}">{}{}</label>', field.id_for_label,
+                        "form-check-label" if widget == "CheckboxInput" else "form-label",
+                        " requiredField" if required else "", field.label,
+                        mark_safe('<span class="asteriskField">*</span>') if required else "")
+    if widget == "CheckboxInput":
+        return format_html('<div class="mb-3"><div id="div_{}" class="form-check">{} {} {} {}</div></div>',
+                           auto_id, field.as_widget(attrs=attrs), label, errors, help_html)
+    return format_html('<div id="div_{}" class="mb-3">{} {} {} {}</div>',
+                       auto_id, label, field.as_widget(attrs=attrs), errors, help_html)
+
+
+@register.simple_tag
+def form_fields(form: BaseForm) -> SafeString:
+    """``{% form_fields form %}``: the form's fields as ``{{ form|crispy }}`` renders them, for
+    forms of simple widgets (text, email, number, date, textarea, select, checkbox) on pages
+    that must be cheap to render: crispy's template pack costs about half of the registration
+    page's rendering (bench/README.md, issue 14). Hidden fields first, unchanged."""
+    parts = [field.as_widget() for field in form.hidden_fields()]
+    parts += [_field_html(field) for field in form.visible_fields()]
+    return mark_safe(" ".join(parts))
