@@ -26,7 +26,7 @@ from django.utils import translation
 from forum import mail
 from forum.models import Forum, OutboxMessage
 from forum.notifications import Kind
-from forum.services import mail_queue_rendered
+from forum.services import mail_queue_rendered, outbox_release_deferred
 
 from . import hooks
 from .audiences import follower_addresses
@@ -143,7 +143,9 @@ class Renderer:
                                                    forum=self.forum)
         return self._rendered[language]
 
-    def queue(self, email: str, language: str) -> OutboxMessage:
+    def queue(self, email: str, language: str, *, release: bool = True) -> OutboxMessage:
+        """The address's outbox row; ``release=False``: the caller hands its rows over together
+        (forum.services.outbox_release_deferred)."""
         rendered = self.rendered(language)
         link, choose = unsubscribe_url(email, self.kinds), preferences_url(email, self.kinds)
         # The token is URL-safe, so the links read the same escaped in the HTML part.
@@ -151,6 +153,7 @@ class Renderer:
             to=email, subject=self.prefix + rendered.subject, body_text=personal(rendered.text, link, choose),
             body_html=personal(rendered.html, link, choose), language=language, template=self.template,
             headers={**rendered.headers, **unsubscribe_headers(link)}, created_by=self.created_by, forum=self.forum,
+            release=release,
         )
 
 
@@ -204,7 +207,9 @@ def deliver(*, kind: str, recipients: Iterable[tuple[str, str]], template: str, 
         recipients += follower_addresses(forum, [network.pk])
     decided = plan(kind, recipients)
     renderer = Renderer(template=template, context=context, forum=forum, kinds=[kind], created_by=created_by)
-    messages = [renderer.queue(email, decided.languages[email]) for email in decided.addresses(Frequency.IMMEDIATELY)]
+    messages = [renderer.queue(email, decided.languages[email], release=False)
+                for email in decided.addresses(Frequency.IMMEDIATELY)]
+    outbox_release_deferred(messages)
     digest_items(kind=kind, plan_=decided, template=template, context=context, forum=forum, network=network,
                  issue=issue)
     return messages

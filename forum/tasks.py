@@ -1,11 +1,14 @@
 """Celery tasks of the forum-wide domain: the mail outbox."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 
 from . import recovery, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
@@ -16,6 +19,25 @@ def outbox_send(self, message_id: int) -> str:
     if delivery.outcome == "retry":
         raise self.retry(countdown=delivery.retry_in)
     return delivery.outcome
+
+
+@shared_task(acks_late=True)
+def outbox_send_batch(message_ids: list[int]) -> dict[str, int]:
+    """Send several outbox rows one after another over the worker's SMTP session, each at most
+    once exactly as :func:`outbox_send` does (locked, marked sending, skipped unless queued).
+    A row whose attempt failed for now gets a retry task of its own with its backoff; should
+    the broker refuse that, its next attempt time makes the sweep hand it over. Returns the
+    count per outcome."""
+    outcomes: dict[str, int] = {}
+    for message_id in message_ids:
+        delivery = services.outbox_deliver(message_id)
+        outcomes[delivery.outcome] = outcomes.get(delivery.outcome, 0) + 1
+        if delivery.outcome == "retry":
+            try:
+                outbox_send.apply_async((message_id,), countdown=delivery.retry_in, retry=False)
+            except Exception:  # noqa: BLE001 - the row waits for the sweep (its next attempt time is set)
+                logger.warning("Could not schedule the retry of outbox message %s", message_id, exc_info=True)
+    return outcomes
 
 
 @shared_task

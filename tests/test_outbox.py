@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from forum import services
 from forum.models import AuditEvent, OutboxMessage
-from forum.tasks import outbox_send
+from forum.tasks import outbox_send, outbox_send_batch
 
 
 def _wait_status(message_id: int, status: str, timeout: float = 30) -> OutboxMessage:
@@ -50,6 +50,35 @@ def test_task_run_twice_sends_once(mailbox):
     assert received[0]["Subject"] == "Vi har tagit emot din rapport"
     assert received[0].get_body(preferencelist=("html",)) is not None
     assert "Kontrasten på knappen" in mailbox.body_text(received[0])
+
+
+@pytest.mark.django_db
+def test_a_batch_task_sends_each_row_once_and_leaves_the_others(mailbox):
+    rows = [_queue(to=f"batch{n}@forum.example") for n in range(3)]
+    OutboxMessage.objects.filter(pk=rows[2].pk).update(status=OutboxMessage.Status.FAILED)
+    ids = [row.pk for row in rows]
+    assert outbox_send_batch.apply(args=[ids]).get() == {"sent": 2, "skipped": 1}
+    # Run again (a redelivered task): nothing is sent twice.
+    assert outbox_send_batch.apply(args=[ids]).get() == {"skipped": 3}
+    mailbox.wait_for(lambda m: "batch" in str(m["To"]), count=2)
+    mailbox.wait_until_idle(OutboxMessage.objects.filter(pk__in=ids))
+    assert sorted(str(m["To"]) for m in mailbox.messages()) == ["batch0@forum.example", "batch1@forum.example"]
+    assert OutboxMessage.objects.get(pk=rows[2].pk).status == OutboxMessage.Status.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_released_together_reach_the_worker_in_shared_tasks(mailbox):
+    """45 rows handed over at once (a newsletter's batch) go in tasks of 20 rows; the worker
+    sends every one of them once."""
+    with transaction.atomic():
+        rows = [services.mail_queue_rendered(to=f"tillsammans{n}@forum.example", subject="Nyhetsbrev",
+                                             body_text="Hej", language="sv", release=False) for n in range(45)]
+        services.outbox_release_deferred(rows)
+    mailbox.wait_for(lambda m: "tillsammans" in str(m["To"]), count=45, timeout=60)
+    mailbox.wait_until_idle(OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]))
+    assert len(mailbox.messages()) == 45
+    assert set(OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) == {
+        OutboxMessage.Status.SENT}
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from forum import mail
 from forum.models import Forum, OutboxMessage
 from forum.notifications import Kind
-from forum.services import audit_record, outbox_requeue
+from forum.services import audit_record, outbox_release_deferred, outbox_requeue
 
 from .. import audiences, delivery, markup
 from ..models import (
@@ -171,12 +171,14 @@ def newsletter_send_batch(newsletter_id: int, *, size: int = NEWSLETTER_BATCH) -
                     renderers[language] = delivery.Renderer(
                         template="communication/newsletter", context=newsletter_context(newsletter, language),
                         forum=newsletter.forum, kinds=[Kind.NEWSLETTERS], created_by=newsletter.sent_by)
-                recipient.message = renderers[language].queue(recipient.email, language)
+                recipient.message = renderers[language].queue(recipient.email, language, release=False)
         for language in {recipient.language for recipient in batch}:
             delivery.digest_items(kind=Kind.NEWSLETTERS, plan_=_only(decided, language),
                                   template="communication/newsletter", context=newsletter_context(newsletter, language),
                                   forum=newsletter.forum)
         NewsletterRecipient.objects.bulk_update(batch, ["outcome", "message"])
+        # The batch's rows go to the workers together once it commits (tasks of 20 rows).
+        outbox_release_deferred([recipient.message for recipient in batch if recipient.message is not None])
     return len(batch)
 
 

@@ -36,16 +36,28 @@ class Attachment:
     content: bytes
 
 
+#: Rows handed over together share one task (:func:`forum.tasks.outbox_send_batch`): a
+#: newsletter's thousands of rows cost a task per 20 rather than per row, while each row keeps
+#: its own at-most-once delivery. A single row (transactional mail) gets a task of its own.
+OUTBOX_TASK_BATCH = 20
+
+
 def _hand_over(message_ids: Sequence[int]) -> int:
-    """Give each committed outbox row its Celery task, in order (forum.broker: bounded in
-    time, never raises). Rows the broker did not take are marked ``handover_failed``: no task
-    holds them, so the next sweep sends them without waiting for its grace period. When this
-    process finds the broker back after an outage it asks for a sweep at once, so the rows it
-    left meanwhile go out now. Returns how many rows were handed over."""
-    from ..tasks import outbox_send, outbox_sweep
+    """Give committed outbox rows their Celery tasks, in order (forum.broker: bounded in time,
+    never raises): one task for a single row, one per :data:`OUTBOX_TASK_BATCH` rows for
+    more. Rows the broker did not take are marked ``handover_failed``: no task holds them, so
+    the next sweep sends them without waiting for its grace period. When this process finds
+    the broker back after an outage it asks for a sweep at once, so the rows it left meanwhile
+    go out now. Returns how many rows were handed over."""
+    from ..tasks import outbox_send, outbox_send_batch, outbox_sweep
 
     ids = list(message_ids)
-    published, recovered = broker.publish(outbox_send, [(message_id,) for message_id in ids])
+    if len(ids) <= 1:
+        published, recovered = broker.publish(outbox_send, [(message_id,) for message_id in ids])
+    else:
+        chunks = [ids[start:start + OUTBOX_TASK_BATCH] for start in range(0, len(ids), OUTBOX_TASK_BATCH)]
+        tasks, recovered = broker.publish(outbox_send_batch, [(chunk,) for chunk in chunks])
+        published = sum(len(chunk) for chunk in chunks[:tasks])
     if published < len(ids):
         try:
             OutboxMessage.objects.filter(pk__in=ids[published:], status=OutboxMessage.Status.QUEUED).update(
@@ -71,11 +83,14 @@ def mail_queue_rendered(
     created_by: Any | None = None,
     forum: Forum | None = None,
     send_group: str = "",
+    release: bool = True,
 ) -> OutboxMessage:
     """Write one outbox row with already-rendered parts and send it after commit. ``forum``
     is the forum the mail is about: its coordinators see the row in the admin (without one,
     only the portal administrator does), and it names the sender and who a reply reaches.
     ``send_group`` names the bulk send the mail is part of (its page counts the mail by status).
+    ``release=False``: a caller queueing many rows passes them to :func:`outbox_release_deferred`
+    itself, so they are handed over together.
 
     The row stores From and Reply-To (``forum.mail.envelope``, unless ``headers`` give them),
     so a later change of settings or roles does not change mail already queued.
@@ -101,9 +116,10 @@ def mail_queue_rendered(
         OutboxAttachment(message=message, filename=a.filename, mimetype=a.mimetype, content=a.content)
         for a in attachments
     )
-    # One hook per row (Django's public API, right under savepoint rollbacks); forum.broker
-    # keeps their sum bounded: after the first failure the others give up at once.
-    transaction.on_commit(lambda: _hand_over([message.pk]), robust=True)
+    if release:
+        # One hook per row (Django's public API, right under savepoint rollbacks); forum.broker
+        # keeps their sum bounded: after the first failure the others give up at once.
+        transaction.on_commit(lambda: _hand_over([message.pk]), robust=True)
     return message
 
 
@@ -223,15 +239,18 @@ def _store_rendered(message: OutboxMessage, rendered: mail.RenderedMail, attachm
 
 
 def outbox_release_deferred(messages: Iterable[OutboxMessage]) -> None:
-    """Hand the rows of :func:`mail_queue_deferred` to the worker once the current transaction
-    commits (at once outside one); the worker renders each when it sends it
-    (:func:`outbox_deliver`). Call it right after the lock section. Rendering the templates
-    and the calendar file is most of a booking's work and the person booking does not wait for
-    the mail, so the request leaves it to the worker (issue 14; pretix renders its mail in the
-    worker too). A rendering error there marks the row failed, for staff to see. Side effects:
-    a task per row after commit."""
-    for message in messages:
-        transaction.on_commit(lambda pk=message.pk: _hand_over([pk]), robust=True)
+    """Hand rows written without their own task – by :func:`mail_queue_deferred`, or by
+    :func:`mail_queue_rendered` with ``release=False`` – to the worker together once the
+    current transaction commits (at once outside one). A deferred row is rendered by the
+    worker when it sends it (:func:`outbox_deliver`): rendering the templates and the calendar
+    file is most of a booking's work and the person booking does not wait for the mail, so
+    the request leaves it to the worker (issue 14; pretix renders its mail in the worker too).
+    A rendering error there marks the row failed, for staff to see. Call it right after the
+    lock section, or once a batch of rows is written. Side effects: one hook after commit,
+    handing the rows over in tasks of :data:`OUTBOX_TASK_BATCH`."""
+    ids = [message.pk for message in messages]
+    if ids:
+        transaction.on_commit(lambda: _hand_over(ids), robust=True)
 
 
 @dataclass(frozen=True)
