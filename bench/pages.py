@@ -205,6 +205,28 @@ class Load:
     wall: float = 0.0
 
 
+def profile_listing(path: str, session_key: str, repeat: int, lines: int = 40) -> str:
+    """cProfile of ``repeat`` requests of ``path`` as the coordinator, by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    client.get(path)  # warm: templates compiled, connections open
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        client.get(path)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_stats(lines)
+    return out.getvalue()
+
+
 def combined(parts: list[Load]) -> Load:
     """Several rounds of the same measurement as one: requests over the summed wall time."""
     latencies = [x for part in parts for x in part.latencies]
@@ -304,6 +326,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file (bench/run_all.py)")
     parser.add_argument("--sql", metavar="PAGE", action="append", default=[],
                         help="also print the queries of this page (its name; repeatable, 'all' for every page)")
+    parser.add_argument("--profile", metavar="PAGE", action="append", default=[],
+                        help="also print where this page's time goes (cProfile over --repeat requests; repeatable)")
     args = parser.parse_args(argv)
     if not 0 < args.scale <= 4:
         parser.error("--scale must be in (0, 4]")
@@ -341,6 +365,9 @@ def main(argv: list[str]) -> int:
             if page.name in args.sql or "all" in args.sql:
                 print(f"\nqueries of {page.name} ({page.path}):")
                 print("\n".join(query_listing(page.path, seeded.coordinator_session)))
+            if page.name in args.profile:
+                print(f"\nprofile of {page.name} ({page.path}), {args.repeat} requests:")
+                print(profile_listing(page.path, seeded.coordinator_session, args.repeat))
         connections.close_all()
 
         staff = anonymous = bare = {}

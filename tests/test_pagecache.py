@@ -99,3 +99,28 @@ def test_refusals_and_private_pages_are_not_stored(client, forum):
     assert "X-Page-Cache" not in client.get(url)
     plan = reverse("events:plan", args=[forum.slug])
     assert "X-Page-Cache" not in client.get(plan)
+
+
+def test_network_pages_are_stored_for_anonymous_visitors_and_a_change_shows_at_once(
+        client, forum, django_assert_num_queries, django_capture_on_commit_callbacks):
+    """Issue 14, item 3: the networks are among the public pages; a members-only network is
+    never a stored page (it is not a 200 for an anonymous visitor)."""
+    from networks import services as network_services
+    from networks.models import Network
+    from tests.network_helpers import form_network
+
+    with django_capture_on_commit_callbacks(execute=True):
+        network = form_network(forum, title="Kompetens i hamnen")
+        closed = form_network(forum, title="Slutet nätverk", visibility=Network.Visibility.MEMBERS)
+    for url in (reverse("networks:network_list", args=[forum.slug]), network.get_absolute_url()):
+        assert client.get(url)["X-Page-Cache"] == "miss"
+        with django_assert_num_queries(0):
+            assert client.get(url)["X-Page-Cache"] == "hit"
+    assert "Slutet nätverk" not in client.get(reverse("networks:network_list", args=[forum.slug])).content.decode()
+    refused = client.get(closed.get_absolute_url())
+    assert refused.status_code in (403, 404) and "X-Page-Cache" not in refused
+    coordinator = make_role_holder(forum, Role.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        network_services.network_update(actor=coordinator, network=network, goal="Fler lärlingar i hamnen.")
+    after = client.get(network.get_absolute_url())
+    assert after["X-Page-Cache"] == "miss" and "Fler lärlingar i hamnen." in after.content.decode()

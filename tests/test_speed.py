@@ -121,19 +121,19 @@ def test_long_select_writes_the_markup_of_djangos_select():
 
 @pytest.mark.pure
 def test_pairwise_rows_are_what_the_template_loop_wrote():
-    matrix = [
-        {"number": 1, "cells": [{"self": True}, {"value": 7, "wins": True}, {"value": 3, "wins": False}]},
-        {"number": 2, "cells": [{"value": 2, "wins": False}, {"self": True}, {"value": 5, "wins": True}]},
-    ]
+    pairwise = [[0, 7, 3], [2, 0, 5], [4, 5, 0]]  # 2 vs 3 tied: neither cell is a win
+    matrix = [{"number": i + 1, "cells": [{"self": True} if i == j else {"value": v, "wins": v > pairwise[j][i]}
+                                          for j, v in enumerate(values)]} for i, values in enumerate(pairwise)]
     loop = Template(
         "{% load i18n %}{% for row in matrix %}<tr>\n          <th scope=\"row\">{% blocktranslate trimmed with "
         "number=row.number %}Issue {{ number }}{% endblocktranslate %}</th>\n          {% for cell in row.cells %}"
         "<td>{% if cell.self %}<span aria-hidden=\"true\">–</span><span class=\"visually-hidden\">{% translate "
         "\"not compared\" %}</span>{% elif cell.wins %}<strong>{{ cell.value }}</strong>{% else %}{{ cell.value }}"
         "{% endif %}</td>{% endfor %}\n        </tr>{% if not forloop.last %}\n{% endif %}{% endfor %}")
-    built = Template("{% load vote_matrix %}{% pairwise_rows matrix %}")
-    context = Context({"matrix": matrix})
-    assert built.render(context) == loop.render(context)
+    built = Template("{% load vote_matrix %}{% pairwise_rows pairwise %}")
+    assert built.render(Context({"pairwise": pairwise})) == loop.render(Context({"matrix": matrix}))
+    assert "<strong>7</strong>" in built.render(Context({"pairwise": pairwise})) and "<td>5</td>" in built.render(
+        Context({"pairwise": pairwise}))
 
 
 def _markup(html: str) -> str:

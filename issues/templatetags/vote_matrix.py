@@ -8,8 +8,6 @@ for screen readers), so the page reads the same.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -19,22 +17,23 @@ register = template.Library()
 
 
 @register.simple_tag
-def pairwise_rows(matrix: list[dict[str, Any]]) -> SafeString:
-    """The ``<tr>`` rows of the pairwise table: ``matrix`` as issues.views.voting builds it
-    (each row a ``number`` and ``cells`` of ``self``, or ``value`` and ``wins``)."""
+def pairwise_rows(pairwise: list[list[int]]) -> SafeString:
+    """The ``<tr>`` rows of the pairwise table from the stored result's ``pairwise`` matrix
+    (``pairwise[i][j]``: ballots ranking the i-th candidate above the j-th; rows and columns
+    numbered from 1 as in the legend). A cell is a win when it beats its mirror cell."""
     issue = gettext("Issue %(number)s")
     not_compared = (f'<td><span aria-hidden="true">–</span>'
                     f'<span class="visually-hidden">{escape(gettext("not compared"))}</span></td>')
     rows = []
-    for row in matrix:
+    for i, values in enumerate(pairwise):
         cells = []
-        for cell in row["cells"]:
-            if cell.get("self"):
+        for j, value in enumerate(values):
+            if i == j:
                 cells.append(not_compared)
-            elif cell["wins"]:
-                cells.append(f"<td><strong>{int(cell['value'])}</strong></td>")
+            elif value > pairwise[j][i]:
+                cells.append(f"<td><strong>{int(value)}</strong></td>")
             else:
-                cells.append(f"<td>{int(cell['value'])}</td>")
-        header = escape(issue % {"number": row["number"]})
+                cells.append(f"<td>{int(value)}</td>")
+        header = escape(issue % {"number": i + 1})
         rows.append(f'<tr>\n          <th scope="row">{header}</th>\n          {"".join(cells)}\n        </tr>')
     return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped or an int

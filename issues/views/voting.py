@@ -298,23 +298,13 @@ def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
     # One table compares the rankings: a column per side whose ranking may be shown (a side
     # below SIDE_RESULT_MIN_BALLOTS is withheld by the count itself and gets no column).
     shown_sides = [side for side in sides if side["ballots"] and side["rows"] and not side["withheld"]]
+    side_rows = [{r["id"]: r for r in side["rows"]} for side in shown_sides]
     for row in combined:
-        row["side_places"] = [
-            next((r for r in side["rows"] if r["id"] == row["id"]), None) for side in shown_sides
-        ]
+        row["side_places"] = [rows.get(row["id"]) for rows in side_rows]
     turnout = result["turnout"]
     turnout_percent = round(100 * turnout["ballots"] / turnout["eligible"]) if turnout.get("eligible") else None
-    matrix = []
-    if vote.method != Vote.Method.DOTS and result.get("pairwise"):
-        pairwise = result["pairwise"]
-        for i, row_id in enumerate(result["candidates"]):
-            cells = []
-            for j, _col in enumerate(result["candidates"]):
-                if i == j:
-                    cells.append({"self": True})
-                else:
-                    cells.append({"value": pairwise[i][j], "wins": pairwise[i][j] > pairwise[j][i]})
-            matrix.append({"number": i + 1, "issue": issues.get(row_id), "cells": cells})
+    # The table's cells are written from the stored matrix by issues/templatetags/vote_matrix.py.
+    matrix = result["pairwise"] if vote.method != Vote.Method.DOTS and result.get("pairwise") else []
     legend = [{"number": numbers[c], "issue": issues.get(c)} for c in result["candidates"]]
     return render(request, "issues/voting/result.html", {
         "vote": vote, "combined": combined, "sides": sides, "matrix": matrix, "legend": legend,

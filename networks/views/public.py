@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from forum import permissions as forum_permissions
+from forum.pagecache import public_page
 
 from .. import permissions, selectors, services
 from ..forms import JoinForm
@@ -22,9 +23,10 @@ from ..models import Membership
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+@public_page
 def network_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The forum's networks the visitor may see (public ones; members-only ones to their
-    members and the coordinators)."""
+    members and the coordinators). Served from the page cache to anonymous visitors."""
     forum = forum_permissions.forum_for(request.user, slug, forum_permissions.can_view_forum)
     return render(request, "networks/network_list.html", {
         "forum": forum, "networks": list(selectors.visible_networks(request.user, forum)),
@@ -53,9 +55,11 @@ def _detail_context(request: HttpRequest, network, join_form=None) -> dict:
     }
 
 
+@public_page
 def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A network's page: goal, issues, progress, actions, the next meeting and how to ask to
-    join; members and coordinators also see the members and meetings."""
+    join; members and coordinators also see the members and meetings. Served from the page
+    cache to anonymous visitors (a members-only network is not a 200 for them, so never cached)."""
     network = permissions.network_for(request.user, pk, permissions.can_view_network)
     return render(request, "networks/network_detail.html", _detail_context(request, network))
 
