@@ -538,3 +538,29 @@ def test_pages_and_mail_are_in_swedish(client, meeting):
     client.force_login(user)
     page = client.get(reverse("events:my_registrations")).content.decode()
     assert "Mina anmälningar" in page and "Mina inbjudningar och anmälningar" in page
+
+
+@pytest.mark.django_db
+def test_registration_closed_after_the_form_was_opened_says_so_and_writes_nothing(client, meeting):
+    """The POST leaves the question "open or not?" to the booking (under the meeting lock);
+    when it was closed meanwhile, the visitor is sent to the meeting's page with the reason."""
+    company, user = company_with_rep()
+    client.force_login(user)
+    url = reverse("events:register", args=[meeting.pk])
+    assert client.get(url).status_code == 200
+    services.meeting_set_status(actor=None, meeting=meeting, status=Meeting.Status.REGISTRATION_CLOSED)
+    response = client.post(url, details(organisation=company.pk), follow=True)
+    assert response.redirect_chain[-1][0] == meeting.get_absolute_url()
+    assert any("inte öppen" in str(m) or "not open" in str(m) for m in response.context["messages"])
+    assert not Registration.objects.filter(organisation=company).exists()
+    assert not OutboxMessage.objects.filter(to_email="sam@forum.example").exists()
+
+
+@pytest.mark.django_db
+def test_a_company_the_person_does_not_represent_is_refused(client, meeting):
+    company, user = company_with_rep()
+    other, _other_user = company_with_rep()
+    client.force_login(user)
+    response = client.post(reverse("events:register", args=[meeting.pk]), details(organisation=other.pk))
+    assert response.status_code == 400
+    assert not Registration.objects.filter(meeting=meeting).exists()

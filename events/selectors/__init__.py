@@ -40,7 +40,6 @@ from .standing import (  # noqa: F401
     coming_meetings,
     meeting_standing,
     open_seats_estimate,
-    registration_open,
 )
 from .work import (  # noqa: F401
     HOLD_DATE_WARNING,

@@ -170,16 +170,6 @@ def _open_for_registration(meeting: Meeting, open_pool: SeatPool | None, now: dt
     return meeting.registration_is_open and open_pool is not None and now < meeting.starts_at
 
 
-def registration_open(meeting: Meeting, *, now: dt.datetime | None = None) -> bool:
-    """:attr:`MeetingStanding.registration_open` alone, for a booking about to be made (the
-    registration form as it is sent): one query, no counting of seats or claims – the booking
-    checks those under the meeting lock."""
-    now = now or timezone.now()
-    if not meeting.registration_is_open or now >= meeting.starts_at:
-        return False
-    return _open_for_registration(meeting, meeting.pools.filter(kind=SeatPool.Kind.OPEN).first(), now)
-
-
 def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
                      now: dt.datetime | None = None, with_seats: bool = True) -> MeetingStanding:
     """What the meeting page tells ``user`` about registering for ``meeting``; ``companies``

@@ -16,6 +16,7 @@ which re-exports every public name of its modules.
 """
 from .base import (
     BookingError,
+    RegistrationClosed,
     mail_context,
 )
 from .checkin import (
@@ -77,6 +78,7 @@ from .seats import (
 # ``_lock`` is re-exported for the tests that hold the meeting lock themselves.
 __all__ = [
     "BookingError",
+    "RegistrationClosed",
     "mail_context",
     "DEFAULT_POOLS",
     "STARTUP_MEETINGS",

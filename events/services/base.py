@@ -23,6 +23,11 @@ class BookingError(ValueError):
     """A booking that breaks a rule; the message is for the user (translated)."""
 
 
+class RegistrationClosed(BookingError):
+    """Open registration does not take bookings for this meeting now (not open, started, or
+    no open pool): the page that offered the form has nothing left to offer."""
+
+
 def _language_of(registration: Registration) -> str:
     """The language mail about ``registration`` is written in: the attendee's own, else the default."""
     return getattr(registration.attendee, "language", None) or settings.LANGUAGE_CODE

@@ -30,7 +30,7 @@ from forum.models import Organisation, OutboxMessage
 from forum.services import audit_record, outbox_release_deferred
 
 from ..models import Meeting, Registration, SeatPool
-from .base import BookingError, _mail
+from .base import BookingError, RegistrationClosed, _mail
 from .deadlines import offer_deadline
 
 # How long each booking holds a meeting's lock, logged at DEBUG when someone listens
@@ -245,14 +245,14 @@ def registration_open_create(
         seats = _seat_map(locked, waiting_until=now)
         meeting = seats.meeting
         if meeting.status != Meeting.Status.REGISTRATION_OPEN:
-            raise BookingError(_("Registration for this meeting is not open."))
+            raise RegistrationClosed(_("Registration for this meeting is not open."))
         if now >= meeting.starts_at:
             # Open registration closes when the meeting starts at the latest (the meeting
             # page says so), even if nobody has set the status yet.
-            raise BookingError(_("The meeting has already started."))
+            raise RegistrationClosed(_("The meeting has already started."))
         open_pool = next((p for p in seats.pools if p.kind == SeatPool.Kind.OPEN), None)
         if open_pool is None:
-            raise BookingError(_("This meeting has no open registration."))
+            raise RegistrationClosed(_("This meeting has no open registration."))
         _check_eligible(open_pool, organisation)
         if _has_claim(meeting, organisation, actor.email):
             raise BookingError(

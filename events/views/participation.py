@@ -88,13 +88,10 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     if not represented:
         raise PermissionDenied(_("Only confirmed representatives of a company can register."))
     if request.method == "POST":
-        # The booking decides under the meeting lock (seats, the one-seat rule, the status
-        # again); the form is only checked against what can be known without counting. A page
-        # opened before another registration of the company: the booking refuses it with its
-        # own message, and the form comes back with what was typed.
-        if not selectors.registration_open(meeting):
-            messages.error(request, _("Registration for this meeting is not open."))
-            return redirect(meeting)
+        # The booking decides under the meeting lock (open or not, seats, the one-seat rule);
+        # the form is only checked against what can be known without counting. A page opened
+        # before another registration of the company: the booking refuses it with its own
+        # message, and the form comes back with what was typed.
         companies = represented
     else:
         standing = selectors.meeting_standing(request.user, meeting, represented, with_seats=False)
@@ -114,9 +111,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"attendee_name": user.get_full_name(), "attendee_email": user.email},
     )
     if request.method == "POST" and form.is_valid():
+        # One of ``represented``: the companies permissions.represented_companies found this
+        # person a confirmed representative of (can_register_for's rule) in this request.
         organisation = form.cleaned_data["organisation"]
-        if not permissions.can_register_for(user, organisation):
-            raise PermissionDenied
         try:
             registration = services.registration_open_create(
                 actor=user,
@@ -128,6 +125,10 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
                 accessibility_needs=form.cleaned_data["accessibility_needs"],
                 consent=form.cleaned_data["consent"],
             )
+        except services.RegistrationClosed as error:
+            # Closed since the form was opened: nothing to correct in the form.
+            messages.error(request, str(error))
+            return redirect(meeting)
         except services.BookingError as error:
             form.add_error(None, str(error))
         else:
