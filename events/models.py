@@ -338,6 +338,12 @@ class Registration(models.Model):
         """The rows :meth:`effective_status` sees as expired offers at ``now``, for queries."""
         return Q(status=cls.Status.OFFERED, offer_expires_at__lte=now)
 
+    @property
+    def status_label(self) -> str:
+        """As get_status_display(), without rebuilding the choices' dict on each call (the
+        coordinator's overview shows a few hundred)."""
+        return _REGISTRATION_STATUS_LABELS.get(self.status, self.status)
+
     def effective_status(self, now=None) -> str:
         """The status as the clock sees it: an unanswered invitation past its answer-by date
         is expired, an offer past its deadline is an expired offer, even before the periodic
@@ -357,6 +363,10 @@ class Registration(models.Model):
         Reads ``meeting`` (select it with the registration on list pages)."""
         now = now or timezone.now()
         return self.effective_status(now) in self.CANCELLABLE and now < self.meeting.starts_at
+
+
+
+_REGISTRATION_STATUS_LABELS = dict(Registration.Status.choices)  # lazy labels: translated when shown
 
 
 class InvitationBatch(models.Model):

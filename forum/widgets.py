@@ -25,19 +25,34 @@ def _attrs(attrs: dict[str, Any]) -> SafeString:
 
 
 class LongSelect(forms.Select):
-    """A select for long lists of choices (a forum's meetings), rendered in Python."""
+    """A select for long lists of choices (a forum's meetings), rendered in Python: straight
+    from the choices, without the per-option dicts of ``ChoiceWidget.optgroups`` (a single
+    choice; option groups as Django writes them)."""
 
     def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                # The option template's own line break kept: byte for byte Django's markup.
-                parts.append(format_html('\n  <option value="{}"{}>{}</option>\n', option["value"],
-                                         _attrs(option["attrs"]), option["label"]))
-            if group_name:
+        if self.allow_multiple_selected:
+            raise ValueError("LongSelect takes a single choice")
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        selected = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, _attrs(final_attrs))]
+        chosen = False
+
+        def option(option_value: Any, label: Any) -> SafeString:
+            nonlocal chosen
+            text = "" if option_value is None else str(option_value)
+            # As ChoiceWidget.optgroups: only the first matching option is selected.
+            is_selected = not chosen and text in selected
+            chosen = chosen or is_selected
+            # The option template's own line break kept: byte for byte Django's markup.
+            return format_html('\n  <option value="{}"{}>{}</option>\n', text,
+                               mark_safe(" selected") if is_selected else "", label)  # noqa: S308 - a constant
+
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                parts.append(format_html('\n  <optgroup label="{}">', option_value))
+                parts.extend(option(sub_value, sub_label) for sub_value, sub_label in label)
                 parts.append("\n  </optgroup>")
+            else:
+                parts.append(option(option_value, label))
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every piece is format_html

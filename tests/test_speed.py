@@ -117,6 +117,10 @@ def test_long_select_writes_the_markup_of_djangos_select():
         attrs = {"class": "form-select", "aria-describedby": "id_meeting_helptext"}
         expected = forms.Select(choices=choices, attrs=attrs).render("meeting", value, {"id": "id_meeting"})
         assert LongSelect(choices=choices, attrs=attrs).render("meeting", value, {"id": "id_meeting"}) == expected
+    grouped = [("", "Alla"), ("2025", [(1, "Vårträff"), (2, "Höstträff")]), (3, "Övrigt")]
+    for value in ("", 2, "3"):
+        expected = forms.Select(choices=grouped).render("meeting", value, {"id": "id_meeting", "required": True})
+        assert LongSelect(choices=grouped).render("meeting", value, {"id": "id_meeting", "required": True}) == expected
 
 
 @pytest.mark.pure

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Meeting
@@ -24,11 +25,12 @@ class _MeetingChoiceField(BoundedModelChoiceField):
     widget = LongSelect
 
     def label_from_instance(self, obj: Meeting) -> str:
-        return f"{obj.title} ({obj.starts_at:%Y-%m-%d})"
+        return f"{obj.title} ({timezone.localtime(obj.starts_at):%Y-%m-%d})"
 
 
 def _forum_meetings(forum, public: bool = False):
-    meetings = Meeting.objects.filter(forum=forum).order_by("starts_at", "pk")
+    # Only what the option shows: years of meetings, each with its agenda and venue otherwise.
+    meetings = Meeting.objects.filter(forum=forum).only("pk", "title", "starts_at").order_by("starts_at", "pk")
     return meetings.exclude(status=Meeting.Status.DRAFT) if public else meetings
 
 
