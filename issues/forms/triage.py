@@ -20,17 +20,25 @@ from forum.widgets import LongSelect
 from ..models import Issue, Side
 
 
-class _MeetingChoiceField(BoundedModelChoiceField):
-    # Every meeting of the forum's years: rendered in Python (forum/widgets.py).
+class _MeetingFilterField(forms.TypedChoiceField):
+    """Every meeting of the forum's years (hundreds: read as three columns, written by
+    LongSelect in Python, forum/widgets.py); its value is the meeting's id, or None for all.
+    Only a listed meeting is accepted, so a draft is refused where drafts are not listed."""
+
     widget = LongSelect
 
-    def label_from_instance(self, obj: Meeting) -> str:
-        return f"{obj.title} ({timezone.localtime(obj.starts_at):%Y-%m-%d})"
+    def __init__(self, **kwargs) -> None:
+        super().__init__(coerce=int, empty_value=None, required=False, **kwargs)
+
+    def set_meetings(self, meetings) -> None:
+        self.choices = [("", _("All meetings"))] + [
+            (pk, f"{title} ({timezone.localtime(starts_at):%Y-%m-%d})")
+            for pk, title, starts_at in meetings.values_list("pk", "title", "starts_at")
+        ]
 
 
 def _forum_meetings(forum, public: bool = False):
-    # Only what the option shows: years of meetings, each with its agenda and venue otherwise.
-    meetings = Meeting.objects.filter(forum=forum).only("pk", "title", "starts_at").order_by("starts_at", "pk")
+    meetings = Meeting.objects.filter(forum=forum).order_by("starts_at", "pk")
     return meetings.exclude(status=Meeting.Status.DRAFT) if public else meetings
 
 
@@ -38,8 +46,7 @@ class TriageFilterForm(forms.Form):
     """Filters of the coordinators' triage queue (all optional, sent by GET)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    meeting = _MeetingChoiceField(label=_("Meeting"), queryset=Meeting.objects.none(), required=False,
-                                  empty_label=_("All meetings"))
+    meeting = _MeetingFilterField(label=_("Meeting"))
     focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=None, required=False,
                                          empty_label=_("All focus areas"))
     status = forms.ChoiceField(label=_("Status"), required=False,
@@ -49,15 +56,14 @@ class TriageFilterForm(forms.Form):
 
     def __init__(self, *args, forum=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = _forum_meetings(forum)
+        self.fields["meeting"].set_meetings(_forum_meetings(forum))
         self.fields["focus_area"].queryset = forum.focus_areas.order_by("position")
 
 
 class PublicIssueFilterForm(forms.Form):
     """Filters of the public issues page (all optional, sent by GET)."""
 
-    meeting = _MeetingChoiceField(label=_("Meeting"), queryset=Meeting.objects.none(), required=False,
-                                  empty_label=_("All meetings"))
+    meeting = _MeetingFilterField(label=_("Meeting"))
     focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=None, required=False,
                                          empty_label=_("All focus areas"))
     status = forms.ChoiceField(label=_("Status"), required=False,
@@ -67,7 +73,7 @@ class PublicIssueFilterForm(forms.Form):
 
     def __init__(self, *args, forum=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = _forum_meetings(forum, public=True)
+        self.fields["meeting"].set_meetings(_forum_meetings(forum, public=True))
         self.fields["focus_area"].queryset = forum.focus_areas.order_by("position")
 
 
