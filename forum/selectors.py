@@ -54,15 +54,12 @@ def mail_needing_a_person(forum: Forum) -> dict[str, int]:
     """How many emails about ``forum`` need a person, for the coordinators' to-do page: those
     the outbox gave up on (failed) and those interrupted mid-send, whose delivery is unknown
     (the admin requeues either). One query."""
-    from django.db.models import Count, Q
-
-    from .models import OutboxMessage
-
     Status = OutboxMessage.Status
-    return OutboxMessage.objects.filter(forum=forum).aggregate(
-        failed=Count("pk", filter=Q(status=Status.FAILED)),
-        interrupted=Count("pk", filter=Q(status=Status.INTERRUPTED)),
-    )
+    # Only the rows of the two statuses (a range of the index outbox_forum_status), not every
+    # mail of the forum's years filtered while counting (36 ms at 100,000 rows).
+    counts = dict(OutboxMessage.objects.filter(forum=forum, status__in=[Status.FAILED, Status.INTERRUPTED])
+                  .order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {"failed": counts.get(Status.FAILED, 0), "interrupted": counts.get(Status.INTERRUPTED, 0)}
 
 
 def mail_status(messages: QuerySet[OutboxMessage]) -> dict[str, int]:

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from forum.models import Affiliation, OutboxMessage
@@ -68,13 +69,24 @@ def yearly_plan(forum, *, include_drafts: bool, year: int | None = None,
                       [y for y in all_years if y not in shown], year)
 
 
+def _registrations_in(pool_field: str, status: str) -> Coalesce:
+    """The number of registrations of ``status`` whose ``pool_field`` (``seat_pool``: the seat
+    it holds, ``pool``: the pool it came through) is the pool, as a subquery: Counts over the
+    two joins would count their product."""
+    return Coalesce(Subquery(
+        Registration.objects.filter(**{pool_field: OuterRef("pk")}, status=status).order_by()
+        .values(pool_field).annotate(n=Count("pk")).values("n")
+    ), 0)
+
+
 def pools_with_fill(meeting: Meeting) -> QuerySet[SeatPool]:
-    """Pools annotated with ``confirmed``, ``offered``, ``invited`` and ``waiting`` counts."""
+    """Pools annotated with ``confirmed``, ``offered``, ``invited`` and ``waiting`` counts (one query)."""
+    Status = Registration.Status
     return meeting.pools.annotate(
-        confirmed=Count("seated", filter=Q(seated__status=Registration.Status.CONFIRMED), distinct=True),
-        offered=Count("seated", filter=Q(seated__status=Registration.Status.OFFERED), distinct=True),
-        invited=Count("registrations", filter=Q(registrations__status=Registration.Status.INVITED), distinct=True),
-        waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITING), distinct=True),
+        confirmed=_registrations_in("seat_pool", Status.CONFIRMED),
+        offered=_registrations_in("seat_pool", Status.OFFERED),
+        invited=_registrations_in("pool", Status.INVITED),
+        waiting=_registrations_in("pool", Status.WAITING),
     ).select_related("partner_organisation", "department").order_by("position", "pk")
 
 
