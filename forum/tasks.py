@@ -26,11 +26,18 @@ def outbox_send_batch(message_ids: list[int]) -> dict[str, int]:
     """Send several outbox rows one after another over the worker's SMTP session, each at most
     once exactly as :func:`outbox_send` does (locked, marked sending, skipped unless queued).
     A row whose attempt failed for now gets a retry task of its own with its backoff; should
-    the broker refuse that, its next attempt time makes the sweep hand it over. Returns the
-    count per outcome."""
+    the broker refuse that, its next attempt time makes the sweep hand it over; a row that could
+    not be tried at all (the database away) is left to the sweep while the others go on. Returns
+    the count per outcome."""
     outcomes: dict[str, int] = {}
     for message_id in message_ids:
-        delivery = services.outbox_deliver(message_id)
+        try:
+            delivery = services.outbox_deliver(message_id)
+        except Exception:  # noqa: BLE001 - e.g. the database away: this row stays for the sweep, the next may go
+            logger.warning("Outbox message %s could not be delivered now; the sweep hands it over again",
+                           message_id, exc_info=True)
+            outcomes["error"] = outcomes.get("error", 0) + 1
+            continue
         outcomes[delivery.outcome] = outcomes.get(delivery.outcome, 0) + 1
         if delivery.outcome == "retry":
             try:

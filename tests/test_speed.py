@@ -28,14 +28,18 @@ def test_a_booking_writes_its_mail_in_its_transaction_and_the_worker_renders_it(
     assert (confirmed.status, waiting.status) == (Registration.Status.CONFIRMED, Registration.Status.WAITING)
     rows = {row.template: row for row in OutboxMessage.objects.filter(template__startswith="events/")}
     confirmation, on_the_list = rows["events/confirmation"], rows["events/waiting"]
-    # Written by the booking, left for the worker to render: the request renders nothing.
+    # Written by the booking, left for the worker to render: the request renders nothing, but
+    # stamps the sender and Reply-To as when any mail is queued (later role changes leave them).
     assert confirmation.render_spec and on_the_list.render_spec and not confirmation.subject
+    assert {"From", "Reply-To"} <= confirmation.headers.keys() and {"From", "Reply-To"} <= on_the_list.headers.keys()
+    stamped = dict(confirmation.headers)
     for row in (confirmation, on_the_list):
         assert services.outbox_deliver(row.pk).outcome == "sent"
         row.refresh_from_db()
         assert row.render_spec is None and row.subject and row.body_text and row.body_html
         assert "From" in row.headers and "Reply-To" in row.headers
     smtp.discard()
+    assert {k: confirmation.headers[k] for k in stamped} == stamped
     assert confirmation.to_email == confirmed.attendee_email
     assert confirmed.code in confirmation.body_text
     [calendar] = confirmation.attachments.all()

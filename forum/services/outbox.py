@@ -246,8 +246,22 @@ def outbox_release_deferred(messages: Iterable[OutboxMessage]) -> None:
     file is most of a booking's work and the person booking does not wait for the mail, so
     the request leaves it to the worker (issue 14; pretix renders its mail in the worker too).
     A rendering error there marks the row failed, for staff to see. Call it right after the
-    lock section, or once a batch of rows is written. Side effects: one hook after commit,
-    handing the rows over in tasks of :data:`OUTBOX_TASK_BATCH`."""
+    lock section, or once a batch of rows is written. Side effects: the deferred rows' From and
+    Reply-To; one hook after commit, handing the rows over in tasks of :data:`OUTBOX_TASK_BATCH`."""
+    messages = list(messages)
+    # A deferred row gets its sender and Reply-To now, as every row does when it is queued
+    # (forum.mail.envelope), so a change of the forum's coordinators before the worker renders
+    # it does not change whom a reply reaches. One lookup per forum, after the lock.
+    unstamped: dict[Any, list[int]] = {}
+    for message in messages:
+        if message.render_spec and not {"From", "Reply-To"} <= (message.headers or {}).keys():
+            unstamped.setdefault(message.forum, []).append(message.pk)
+    for forum, pks in unstamped.items():
+        stamp = mail.envelope(forum)
+        OutboxMessage.objects.filter(pk__in=pks).update(headers=stamp)
+        for message in messages:
+            if message.pk in pks:
+                message.headers = stamp
     ids = [message.pk for message in messages]
     if ids:
         transaction.on_commit(lambda: _hand_over(ids), robust=True)
