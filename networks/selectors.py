@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from forum import permissions as forum_permissions
+from forum.queries import count_of
 
 from . import permissions
 from .models import Action, Allocation, Expense, Membership, Network, NetworkIssue, NetworkMeeting, ProgressUpdate
@@ -40,13 +40,6 @@ def overdue_actions(networks: QuerySet[Network] | list[Network], today: dt.date 
             .select_related("network", "owner").order_by("due_date", "pk"))
 
 
-def _count_of(rows: QuerySet) -> Coalesce:
-    """The number of ``rows`` (a model with a ``network`` foreign key) of each network, as an
-    annotation (0 when none)."""
-    return Coalesce(Subquery(rows.filter(network=OuterRef("pk")).order_by().values("network")
-                             .annotate(n=Count("pk")).values("n")), 0)
-
-
 def visible_networks(user: Any, forum) -> QuerySet[Network]:
     """The forum's networks ``user`` may see: public ones, members-only ones they belong to,
     all for coordinators. With the count of active members and the next meeting's date."""
@@ -62,8 +55,8 @@ def visible_networks(user: Any, forum) -> QuerySet[Network]:
     # Each count its own subquery: two Counts over joins would count the product of a
     # network's memberships and issues (measured 40 ms at 40 networks × 30 members, bench/pages.py).
     return (networks.select_related("focus_area")
-            .annotate(member_count=_count_of(Membership.objects.filter(status=Membership.Status.ACTIVE)),
-                      issue_count=_count_of(NetworkIssue.objects.all()))
+            .annotate(member_count=count_of(Membership.objects.filter(status=Membership.Status.ACTIVE), "network"),
+                      issue_count=count_of(NetworkIssue.objects.all(), "network"))
             .prefetch_related(Prefetch("meetings", to_attr="next_meetings", queryset=NetworkMeeting.objects.filter(
                 status=NetworkMeeting.Status.PLANNED, starts_at__gte=now).order_by("starts_at")))
             .order_by("title"))
@@ -159,9 +152,9 @@ def coordinator_overview(forum, year: int) -> list[OverviewRow]:
     overdue actions. Three queries however many networks."""
     today = timezone.localdate()
     networks = list(Network.objects.filter(forum=forum).annotate(
-        member_count=_count_of(Membership.objects.filter(status=Membership.Status.ACTIVE)),
+        member_count=count_of(Membership.objects.filter(status=Membership.Status.ACTIVE), "network"),
         last_update=Max("updates__published_at"),
-        overdue=_count_of(Action.objects.filter(status__in=Action.UNFINISHED, due_date__lt=today)),
+        overdue=count_of(Action.objects.filter(status__in=Action.UNFINISHED, due_date__lt=today), "network"),
     ).order_by("title"))
     allocated = dict(Allocation.objects.filter(network__forum=forum, pot__year=year).values("network")
                      .annotate(total=Sum("amount")).values_list("network", "total"))

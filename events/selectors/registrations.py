@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from forum.models import Affiliation, OutboxMessage
+from forum.queries import count_of
 from forum.selectors import mail_status
 
 from ..models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
@@ -69,24 +69,14 @@ def yearly_plan(forum, *, include_drafts: bool, year: int | None = None,
                       [y for y in all_years if y not in shown], year)
 
 
-def _registrations_in(pool_field: str, status: str) -> Coalesce:
-    """The number of registrations of ``status`` whose ``pool_field`` (``seat_pool``: the seat
-    it holds, ``pool``: the pool it came through) is the pool, as a subquery: Counts over the
-    two joins would count their product."""
-    return Coalesce(Subquery(
-        Registration.objects.filter(**{pool_field: OuterRef("pk")}, status=status).order_by()
-        .values(pool_field).annotate(n=Count("pk")).values("n")
-    ), 0)
-
-
 def pools_with_fill(meeting: Meeting) -> QuerySet[SeatPool]:
     """Pools annotated with ``confirmed``, ``offered``, ``invited`` and ``waiting`` counts (one query)."""
     Status = Registration.Status
     return meeting.pools.annotate(
-        confirmed=_registrations_in("seat_pool", Status.CONFIRMED),
-        offered=_registrations_in("seat_pool", Status.OFFERED),
-        invited=_registrations_in("pool", Status.INVITED),
-        waiting=_registrations_in("pool", Status.WAITING),
+        confirmed=count_of(Registration.objects.filter(status=Status.CONFIRMED), "seat_pool"),
+        offered=count_of(Registration.objects.filter(status=Status.OFFERED), "seat_pool"),
+        invited=count_of(Registration.objects.filter(status=Status.INVITED), "pool"),
+        waiting=count_of(Registration.objects.filter(status=Status.WAITING), "pool"),
     ).select_related("partner_organisation", "department").order_by("position", "pk")
 
 
@@ -126,7 +116,6 @@ def registrations_with_mail_status(meeting: Meeting) -> QuerySet[Registration]:
     """:func:`meeting_registrations` annotated with ``mail_status``: the status of the latest
     meeting mail (outbox template ``events/…``) to the contact's address. A correlated
     subquery, so the dashboard stays one query however many registrations there are."""
-    from django.db.models import OuterRef, Subquery
 
     from forum.models import OutboxMessage
 
@@ -151,7 +140,6 @@ def company_candidates(*, search: str = "", sni_section: str = "", size_class: s
     """Companies of the register for bulk invitation, filtered, each annotated with
     ``representative_email``: the email of its earliest confirmed representative (or None).
     One query."""
-    from django.db.models import OuterRef, Subquery
 
     from forum.models import Organisation
 

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.models import Organisation, OutboxMessage
+from forum.queries import count_of
 from forum.services import audit_record, outbox_release_deferred
 
 from ..models import Meeting, Registration, SeatPool
@@ -117,10 +117,8 @@ def _seat_map(meeting: Meeting, *, waiting_until: dt.datetime | None = None) -> 
     }
     if waiting_until is not None:
         # A subquery, not a second Count over a join (which would multiply the first).
-        annotations["waiting_until"] = Coalesce(Subquery(
-            Registration.objects.filter(pool=OuterRef("pk"), status=Status.WAITING, waiting_since__lte=waiting_until)
-            .order_by().values("pool").annotate(n=Count("pk")).values("n")
-        ), 0)
+        annotations["waiting_until"] = count_of(
+            Registration.objects.filter(status=Status.WAITING, waiting_since__lte=waiting_until), "pool")
     pools = list(meeting.pools.annotate(**annotations).order_by("position", "pk"))
     occupied = Counter({pool.pk: pool.occupied_seats for pool in pools if pool.occupied_seats})
     offer_deadlines = [pool.first_offer_lapses for pool in pools if pool.first_offer_lapses is not None]

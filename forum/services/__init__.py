@@ -31,11 +31,7 @@ from .organisations import (  # noqa: F401
     organisation_create,
 )
 from .outbox import (  # noqa: F401
-    INTERRUPTED_NOTE,
-    OUTBOX_SENDING_TIMEOUT,
-    OUTBOX_SWEEP_GRACE,
     RECORD_SENT_PAUSES,
-    REQUEUEABLE,
     Attachment,
     Delivery,
     _hand_over,
@@ -48,9 +44,15 @@ from .outbox import (  # noqa: F401
     mail_queue_rendered,
     outbox_deliver,
     outbox_release_deferred,
+    retry_delay,
+)
+from .outbox_recovery import (  # noqa: F401
+    INTERRUPTED_NOTE,
+    OUTBOX_SENDING_TIMEOUT,
+    OUTBOX_SWEEP_GRACE,
+    REQUEUEABLE,
     outbox_requeue,
     outbox_sweep,
-    retry_delay,
 )
 from .roles import (  # noqa: F401
     RoleError,

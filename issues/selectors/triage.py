@@ -9,21 +9,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
-    Count,
     ExpressionWrapper,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from events.models import Meeting
 from forum.models import FocusArea
+from forum.queries import count_of
 
 from ..models import Issue, IssueEvent, IssueSupport, Side, Vote
 from ..services import vote_is_open
@@ -34,9 +29,7 @@ def _with_support_counts(queryset: QuerySet[Issue]) -> QuerySet[Issue]:
     is then read from the index in order (issue_forum_newest) and counted for those 50 alone,
     instead of grouping every issue of the forum first; the paginator's count stays a plain
     count of rows."""
-    supports = (IssueSupport.objects.filter(issue=OuterRef("pk")).order_by().values("issue")
-                .annotate(n=Count("pk")).values("n"))
-    return queryset.annotate(support_count=Coalesce(Subquery(supports, output_field=IntegerField()), Value(0)))
+    return queryset.annotate(support_count=count_of(IssueSupport.objects.all(), "issue"))
 
 
 def triage_queue(
