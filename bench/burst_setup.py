@@ -107,6 +107,13 @@ def set_up(clients: int, seats: int) -> Scenario:
             sessions.append(Session(session_key=key, session_data=data, expire_date=now + dt.timedelta(days=1)))
             result.append(Client(session_key=key, company_pk=company.pk, email=user.email))
         Session.objects.bulk_create(sessions)
+    # A database in service has planner statistics; freshly bulk-written tables have none until
+    # autovacuum gets to them, and the first minute of plans would be guesses.
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     try:
         path = reverse("events:register", kwargs={"pk": meeting.pk})
     except NoReverseMatch:

@@ -4,6 +4,7 @@ awaited. Standard library only (threads + http.client)."""
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import subprocess
 import sys
@@ -117,3 +118,54 @@ def wait_until_ready(host: str, port: int, timeout: float = 60) -> None:
             pass
         time.sleep(0.3)
     raise Abort(f"the portal at {host}:{port} did not answer within {timeout}s")
+
+
+# --- where the CPU went ------------------------------------------------------------------
+_TICK = 100.0  # USER_HZ: /proc reports CPU time in 1/100 s on Linux
+
+
+def _proc_stat(pid: str) -> tuple[str, int, float, float] | None:
+    """(command, parent pid, own CPU s, reaped children's CPU s) of one process, or None."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    command = raw[raw.index("(") + 1: raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2:].split()
+    # fields[0] is the state (field 3): utime, stime, cutime, cstime are fields 14–17.
+    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+    return command, int(fields[1]), (utime + stime) / _TICK, (cutime + cstime) / _TICK
+
+
+def cpu_snapshot(server_pid: int | None, postmaster_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by: the machine (busy and idle, all cores), this process (the
+    load generator), the server process tree started at ``server_pid`` (gunicorn and its
+    workers) and PostgreSQL (the postmaster at ``postmaster_pid``, its live backends and the
+    ones it has reaped). Two snapshots' difference says where a burst's CPU went."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    times = os.times()
+    snapshot = {"busy": (sum(values[:8]) - idle) / _TICK, "idle": idle / _TICK, "server": 0.0, "postgres": 0.0,
+                "client": times.user + times.system}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        stat = _proc_stat(pid)
+        if stat is None:
+            continue
+        _command, parent, own, reaped = stat
+        for root, key in ((server_pid, "server"), (postmaster_pid, "postgres")):
+            if root is None:
+                continue
+            if int(pid) == root:
+                snapshot[key] += own + reaped
+            elif parent == root:
+                snapshot[key] += own
+    return snapshot
+
+
+def cpu_shares(before: dict[str, float], after: dict[str, float]) -> str:
+    """One line: the CPU seconds each part used between two snapshots, and the idle time."""
+    delta = {key: after[key] - before[key] for key in before}
+    other = delta["busy"] - delta["server"] - delta["postgres"] - delta["client"]
+    return (f"portal {delta['server']:.1f} s, PostgreSQL {delta['postgres']:.1f} s, load generator "
+            f"{delta['client']:.1f} s, other {max(other, 0):.1f} s, idle {delta['idle']:.1f} s "
+            "(CPU seconds, all cores)")

@@ -111,8 +111,8 @@ def main(argv: list[str]) -> int:
             rows["GET"].append((get_time, len(get_queries), get_cpu))
             rows["POST"].append((post_time, len(post_queries), post_cpu))
             if index == len(scenario.clients) - 1:
-                last_post = [q["sql"][:160] for q in post_queries.captured_queries]
-                last_get = [q["sql"][:160] for q in get_queries.captured_queries]
+                last_post = [_timed(q) for q in post_queries.captured_queries]
+                last_get = [_timed(q) for q in get_queries.captured_queries]
 
         print(f"\n{len(scenario.clients)} registrations, one at a time, in-process (load {_load()})")
         for step, values in rows.items():
@@ -137,6 +137,11 @@ def main(argv: list[str]) -> int:
         return 0
     finally:
         env_stack.stop()
+
+
+def _timed(query: dict) -> str:
+    """A captured query with its time (Django rounds it to the millisecond)."""
+    return f'{float(query["time"]) * 1000:6.2f} ms  {query["sql"][:150]}'
 
 
 def _load() -> str:

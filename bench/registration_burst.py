@@ -50,6 +50,8 @@ from bench.loadkit import (  # noqa: E402 - re-exported: pages.py and profile_re
     _cookie,
     _snippet,
     burst,
+    cpu_shares,
+    cpu_snapshot,
     error_summary,
     load_average,
     log,
@@ -219,6 +221,14 @@ def lock_holds(path: Path | None) -> list[float]:
     return values
 
 
+def _postmaster_pid(env_stack: Env | None) -> int | None:
+    """The throwaway cluster's postmaster (first line of postmaster.pid), for the CPU shares."""
+    try:
+        return int((env_stack.pg_data / "postmaster.pid").read_text().split()[0])  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError, IndexError):
+        return None
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=1000, help="registrations to fire (default 1000)")
@@ -301,15 +311,22 @@ def main(argv: list[str]) -> int:
             (lambda c=c, i=i: register(host, port, scenario.path, c, i, args.timeout))
             for i, c in enumerate(scenario.clients)
         ]
+        server_pid = gunicorn.pid if gunicorn is not None else None
+        postmaster = _postmaster_pid(env_stack)
+        cpu_before = cpu_snapshot(server_pid, postmaster)
         results, wall = burst(jobs, args.concurrency, time.monotonic() + args.max_seconds)
+        burst_cpu = cpu_shares(cpu_before, cpu_snapshot(server_pid, postmaster))
         counts = outcome(scenario.meeting_pk)
         connections.close_all()
 
         base_rate = base_p50 = base_p95 = float("nan")
+        base_cpu = "–"
         if baseline_available:
             log(f"baseline: {args.clients} inserts, {args.concurrency} in flight")
             base_jobs = [lambda: insert(host, port, args.timeout) for _ in range(args.clients)]
+            cpu_before = cpu_snapshot(server_pid, postmaster)
             base_results, base_wall = burst(base_jobs, args.concurrency, time.monotonic() + args.max_seconds)
+            base_cpu = cpu_shares(cpu_before, cpu_snapshot(server_pid, postmaster))
             base_ok = [r.latency for r in base_results if r.ok]
             base_rate = len(base_ok) / base_wall if base_wall else float("nan")
             base_p50, base_p95 = percentile(base_ok, 50), percentile(base_ok, 95)
@@ -344,6 +361,8 @@ def main(argv: list[str]) -> int:
                   f"(max {max(holds):.1f} ms, {len(holds)} bookings; from taking the lock to the commit)")
         else:
             print("meeting lock held    not reported (needs the portal started by this script and events.locks)")
+        print(f"CPU, burst           {burst_cpu}")
+        print(f"CPU, baseline        {base_cpu}")
         print(f"machine load         {load_average()}")
         overbooked = confirmed + counts.get("offered", 0) > args.seats
         if args.json:
@@ -360,6 +379,7 @@ def main(argv: list[str]) -> int:
                 {"what": "meeting lock held p50 / p95",
                  "value": f"{percentile(holds, 50):.1f} / {percentile(holds, 95):.1f} ms" if holds else "–",
                  "target": ""},
+                {"what": "CPU during the burst", "value": burst_cpu, "target": ""},
                 {"what": "confirmed / waiting / errors / overbooked",
                  "value": f"{confirmed} / {waiting} / {errors} / {'YES' if overbooked else 'no'}",
                  "target": f"{args.seats} / … / 0 / no"},

@@ -143,6 +143,8 @@ class Env:
         self.pg_data = data
         opts = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
                 "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        # Extra server settings for a diagnosis, e.g. "-c shared_preload_libraries=pg_stat_statements".
+        opts += " " + os.environ.get("FORUM_PG_OPTS", "")
         run(
             as_pg([str(self.pg_bin / "pg_ctl"), "-D", str(data), "-l", str(pg_root / "postgres.log"),
                    "-w", "-t", "60", "-o", opts, "start"]),
