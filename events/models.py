@@ -319,6 +319,9 @@ class Registration(models.Model):
             models.Index(fields=["meeting", "status"]),
             models.Index(fields=["meeting", "status", "waiting_since"]),
             models.Index(fields=["status", "offer_expires_at"]),
+            # The seat map under the meeting lock counts per pool (events.services.seats._seat_map).
+            models.Index(fields=["seat_pool", "status"]),
+            models.Index(fields=["pool", "status", "waiting_since"]),
         ]
 
     def __str__(self) -> str:

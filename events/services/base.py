@@ -9,7 +9,7 @@ from django.utils import translation
 
 from forum.mail import site_url
 from forum.models import OutboxMessage
-from forum.services import Attachment, mail_queue, mail_queue_deferred
+from forum.services import Attachment, DeferredMail, mail_queue, mail_queue_deferred
 
 from ..calendar import meeting_ics
 from ..models import Registration
@@ -86,6 +86,7 @@ def _mail(registration: Registration, template: str, *, to: str | None = None, a
             created_by=actor,
             forum=registration.meeting.forum,
             send_group=send_group,
+            headers=deferred.headers_for(registration.meeting.forum) if isinstance(deferred, DeferredMail) else None,
         ))
         return
     if calendar:

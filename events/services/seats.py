@@ -13,6 +13,7 @@ the same transaction (``forum.services.mail_queue``). Views check permission fir
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections import Counter
@@ -20,14 +21,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from forum.mail import envelope
 from forum.models import Organisation, OutboxMessage
-from forum.queries import count_of
-from forum.services import audit_record, outbox_release_deferred
+from forum.services import DeferredMail, audit_record, outbox_release_deferred
 
 from ..models import Meeting, Registration, SeatPool
 from .base import BookingError, RegistrationClosed, _mail
@@ -109,22 +111,55 @@ def _seat_map(meeting: Meeting, *, waiting_until: dt.datetime | None = None) -> 
     many have waited since then or earlier – the place in line of a booking joining it then,
     learnt without another round trip. Each statement here is one every other booking of the
     meeting waits for."""
+    # Written out once (_seat_map_sql) rather than built by the ORM per booking: composing four
+    # correlated subqueries cost about 6 ms of Python per booking, all of it inside the lock
+    # that the meeting's other bookings queue behind (bench/README.md, issue 14).
     Status = Registration.Status
-    annotations = {
-        "occupied_seats": Count("seated", filter=Q(seated__status__in=Registration.OCCUPYING)),
-        "first_offer_lapses": Min("seated__offer_expires_at", filter=Q(seated__status=Status.OFFERED)),
-        "has_waiting": Exists(Registration.objects.filter(pool=OuterRef("pk"), status=Status.WAITING)),
-    }
-    if waiting_until is not None:
-        # A subquery, not a second Count over a join (which would multiply the first).
-        annotations["waiting_until"] = count_of(
-            Registration.objects.filter(status=Status.WAITING, waiting_since__lte=waiting_until), "pool")
-    pools = list(meeting.pools.annotate(**annotations).order_by("position", "pk"))
+    params = [*Registration.OCCUPYING, Status.OFFERED, Status.WAITING, Status.WAITING,
+              connection.ops.adapt_datetimefield_value(waiting_until), meeting.pk]
+    pools = list(SeatPool.objects.raw(_seat_map_sql(), params))
     occupied = Counter({pool.pk: pool.occupied_seats for pool in pools if pool.occupied_seats})
-    offer_deadlines = [pool.first_offer_lapses for pool in pools if pool.first_offer_lapses is not None]
+    offer_deadlines = [_as_datetime(pool.first_offer_lapses) for pool in pools if pool.first_offer_lapses is not None]
     return SeatMap(meeting=meeting, pools=pools, occupied=occupied, offer_deadlines=offer_deadlines,
                    waiting_until_count=sum(pool.waiting_until for pool in pools) if waiting_until is not None
                    else None)
+
+
+@functools.cache
+def _seat_map_sql() -> str:
+    """The seat map's statement: per pool of the meeting, four correlated subqueries (each
+    answered from an index on (seat_pool, status) or (pool, status, waiting_since)), never an
+    aggregate over a join – a GROUP BY over the seated rows would count the waiting line once
+    per seated row. Parameters: the occupying statuses, offered, waiting, waiting, the
+    ``waiting_until`` time (NULL counts nobody), the meeting. Names come from the models."""
+    registration, pool = Registration._meta, SeatPool._meta
+    column = {name: registration.get_field(name).column for name in
+              ("seat_pool", "pool", "status", "offer_expires_at", "waiting_since")}
+    table = registration.db_table
+    occupying = ", ".join(["%s"] * len(Registration.OCCUPYING))
+    return (
+        f'SELECT p.*, '
+        f'(SELECT COUNT(*) FROM {table} r WHERE r.{column["seat_pool"]} = p.{pool.pk.column} '
+        f'AND r.{column["status"]} IN ({occupying})) AS occupied_seats, '
+        f'(SELECT MIN(r.{column["offer_expires_at"]}) FROM {table} r '
+        f'WHERE r.{column["seat_pool"]} = p.{pool.pk.column} AND r.{column["status"]} = %s) AS first_offer_lapses, '
+        f'EXISTS (SELECT 1 FROM {table} r WHERE r.{column["pool"]} = p.{pool.pk.column} '
+        f'AND r.{column["status"]} = %s) AS has_waiting, '
+        f'(SELECT COUNT(*) FROM {table} r WHERE r.{column["pool"]} = p.{pool.pk.column} '
+        f'AND r.{column["status"]} = %s AND r.{column["waiting_since"]} <= %s) AS waiting_until '
+        f'FROM {pool.db_table} p WHERE p.{pool.get_field("meeting").column} = %s '
+        f'ORDER BY p.{pool.get_field("position").column}, p.{pool.pk.column}'
+    )
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    """A datetime read by a raw statement: PostgreSQL gives one; SQLite gives its text (UTC)."""
+    if isinstance(value, dt.datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a datetime: {value!r}")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
 
 
 def _take(seats: SeatMap, registration: Registration, seat_pool: SeatPool) -> None:
@@ -234,7 +269,9 @@ def registration_open_create(
     the waiting list), audit rows; tasks after commit."""
     if not consent:
         raise BookingError(_("You must consent to the handling of your details to attend."))
-    deferred: list[OutboxMessage] = []
+    # Who the booking's mail is from and whom a reply reaches: read now, before the lock
+    # (the rows are then written with it), as a mail queued at booking time would be.
+    deferred = DeferredMail(envelope(meeting.forum), forum=meeting.forum)
     with transaction.atomic():
         locked = _lock_meeting(meeting.pk)
         # The clock is read once the lock is ours, so the waiting line's order (since when)

@@ -33,6 +33,7 @@ from .organisations import (  # noqa: F401
 from .outbox import (  # noqa: F401
     RECORD_SENT_PAUSES,
     Attachment,
+    DeferredMail,
     Delivery,
     _hand_over,
     _is_temporary,

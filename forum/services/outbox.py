@@ -156,6 +156,23 @@ def mail_queue(
 
 
 # --- Mail rendered after a lock ----------------------------------------------------------
+class DeferredMail(list):
+    """The rows a lock section writes with :func:`mail_queue_deferred`, for
+    :func:`outbox_release_deferred`. ``envelope``: the From and Reply-To of the forum the
+    rows are about (forum.mail.envelope), read before the lock so that the rows are written
+    with them and need no second write; rows about another forum are stamped on release."""
+
+    def __init__(self, envelope: dict[str, str] | None = None, forum: Forum | None = None) -> None:
+        super().__init__()
+        self.envelope, self.forum = envelope, forum
+
+    def headers_for(self, forum: Forum | None) -> dict[str, str]:
+        """The envelope if it is ``forum``'s, else nothing (stamped on release)."""
+        if self.envelope and forum is not None and self.forum is not None and forum.pk == self.forum.pk:
+            return dict(self.envelope)
+        return {}
+
+
 def mail_queue_deferred(
     *,
     to: str,
@@ -166,6 +183,7 @@ def mail_queue_deferred(
     created_by: Any | None = None,
     forum: Forum | None = None,
     send_group: str = "",
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Write an outbox row now; the worker renders its content when it sends it.
 
@@ -192,6 +210,7 @@ def mail_queue_deferred(
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         forum=forum,
         send_group=send_group,
+        headers=headers or {},
         render_spec={"renderer": renderer, "args": args},
     )
 
