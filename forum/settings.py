@@ -129,6 +129,12 @@ if DATABASE_URL:
     }
     if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
+    # Parameters travel apart from the statement, and a statement a connection has run five
+    # times is prepared on the server, so PostgreSQL stops parsing and planning it again: a
+    # registration burst costs the portal and PostgreSQL about a tenth less CPU (bench/README.md,
+    # issue 14). Turn off behind a pooler in transaction mode that cannot keep prepared statements.
+    if env("DJANGO_DB_SERVER_SIDE_BINDING", "true").lower() == "true":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

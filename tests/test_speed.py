@@ -186,3 +186,59 @@ def test_form_fields_writes_the_markup_crispy_wrote(data, companies):
     assert _markup(ours) == _markup(crispys)
     if data and not data.get("consent"):
         assert 'aria-invalid="true"' in ours and 'id="id_consent_error"' in ours
+
+
+@pytest.mark.django_db
+def test_the_seat_map_is_one_statement_that_counts_what_the_rows_say(django_assert_num_queries):
+    """The seat map under the meeting lock (written as SQL for speed) against a count of the
+    rows in Python; and a booking costs the same statements with 3 or 12 people waiting."""
+    from collections import Counter
+
+    from django.db import transaction
+
+    from events.services.seats import _lock
+
+    meeting = open_with_small_pools(make_meeting(make_forum()), size=2)
+    start = timezone.now() - dt.timedelta(hours=1)
+    for minute in range(7):  # a minute apart: some seated, the rest waiting in that order
+        register_open(meeting, now=start + dt.timedelta(minutes=minute))
+    offered = Registration.objects.filter(meeting=meeting, status=Registration.Status.CONFIRMED).first()
+    lapse = timezone.now() + dt.timedelta(days=1)
+    Registration.objects.filter(pk=offered.pk).update(status=Registration.Status.OFFERED, offer_expires_at=lapse)
+    rows = list(Registration.objects.filter(meeting=meeting))
+    waiting_since = start + dt.timedelta(minutes=5, seconds=30)  # all in line but the last
+    with transaction.atomic(), django_assert_num_queries(2):  # the locked meeting row, then the map
+        seats = _lock(meeting.pk, waiting_until=waiting_since)
+    assert seats.occupied == Counter(r.seat_pool_id for r in rows if r.status in Registration.OCCUPYING)
+    assert seats.offer_deadlines == [lapse]
+    in_line = [r for r in rows if r.status == Registration.Status.WAITING]
+    assert seats.waiting_until_count == sum(1 for r in in_line if r.waiting_since <= waiting_since) == len(in_line) - 1
+    assert {pool.pk: bool(pool.has_waiting) for pool in seats.pools} == {
+        pool.pk: any(r.pool_id == pool.pk and r.status == Registration.Status.WAITING for r in rows)
+        for pool in meeting.pools.all()}
+    in_order = meeting.pools.order_by("position", "pk").values_list("pk", flat=True)
+    assert [pool.pk for pool in seats.pools] == list(in_order)
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements_of_a_booking() -> int:
+        with CaptureQueriesContext(connection) as booking:
+            assert register_open(meeting).status == Registration.Status.WAITING
+        return len(booking.captured_queries)
+
+    few = statements_of_a_booking()
+    for _ in range(9):
+        register_open(meeting)
+    assert statements_of_a_booking() == few
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_bind_on_the_server_and_prepare_repeated_statements():
+    """The default (README: DJANGO_DB_SERVER_SIDE_BINDING): the suite itself runs with it."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    assert connection.vendor == "postgresql"
+    assert connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+    assert connection.connection.prepare_threshold == 5
