@@ -302,6 +302,8 @@ if FORUM_BRAND_DIR:
         raise ImproperlyConfigured(f"FORUM_BRAND_DIR {FORUM_BRAND_DIR!r} is not a folder.")
     STATICFILES_DIRS.append(("brand", FORUM_BRAND_DIR))
 
+# Django's renderer with the simplest widgets written in Python (forum/form_renderer.py).
+FORM_RENDERER = "forum.form_renderer.PortalFormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
