@@ -133,22 +133,23 @@ def _seat_map_sql() -> str:
     per seated row. Parameters: the occupying statuses, offered, waiting, waiting, the
     ``waiting_until`` time (NULL counts nobody), the meeting. Names come from the models."""
     registration, pool = Registration._meta, SeatPool._meta
-    column = {name: registration.get_field(name).column for name in
+    qn = connection.ops.quote_name
+    column = {name: qn(registration.get_field(name).column) for name in
               ("seat_pool", "pool", "status", "offer_expires_at", "waiting_since")}
-    table = registration.db_table
+    table, pools, pk = qn(registration.db_table), qn(pool.db_table), qn(pool.pk.column)
+    meeting, position = qn(pool.get_field("meeting").column), qn(pool.get_field("position").column)
     occupying = ", ".join(["%s"] * len(Registration.OCCUPYING))
     return (
-        f'SELECT p.*, '
-        f'(SELECT COUNT(*) FROM {table} r WHERE r.{column["seat_pool"]} = p.{pool.pk.column} '
-        f'AND r.{column["status"]} IN ({occupying})) AS occupied_seats, '
-        f'(SELECT MIN(r.{column["offer_expires_at"]}) FROM {table} r '
-        f'WHERE r.{column["seat_pool"]} = p.{pool.pk.column} AND r.{column["status"]} = %s) AS first_offer_lapses, '
-        f'EXISTS (SELECT 1 FROM {table} r WHERE r.{column["pool"]} = p.{pool.pk.column} '
-        f'AND r.{column["status"]} = %s) AS has_waiting, '
-        f'(SELECT COUNT(*) FROM {table} r WHERE r.{column["pool"]} = p.{pool.pk.column} '
-        f'AND r.{column["status"]} = %s AND r.{column["waiting_since"]} <= %s) AS waiting_until '
-        f'FROM {pool.db_table} p WHERE p.{pool.get_field("meeting").column} = %s '
-        f'ORDER BY p.{pool.get_field("position").column}, p.{pool.pk.column}'
+        f"SELECT p.*, "
+        f"(SELECT COUNT(*) FROM {table} r WHERE r.{column['seat_pool']} = p.{pk} "
+        f"AND r.{column['status']} IN ({occupying})) AS occupied_seats, "
+        f"(SELECT MIN(r.{column['offer_expires_at']}) FROM {table} r "
+        f"WHERE r.{column['seat_pool']} = p.{pk} AND r.{column['status']} = %s) AS first_offer_lapses, "
+        f"EXISTS (SELECT 1 FROM {table} r WHERE r.{column['pool']} = p.{pk} "
+        f"AND r.{column['status']} = %s) AS has_waiting, "
+        f"(SELECT COUNT(*) FROM {table} r WHERE r.{column['pool']} = p.{pk} "
+        f"AND r.{column['status']} = %s AND r.{column['waiting_since']} <= %s) AS waiting_until "
+        f"FROM {pools} p WHERE p.{meeting} = %s ORDER BY p.{position}, p.{pk}"
     )
 
 
