@@ -368,7 +368,6 @@ class Registration(models.Model):
         return self.effective_status(now) in self.CANCELLABLE and now < self.meeting.starts_at
 
 
-
 _REGISTRATION_STATUS_LABELS = dict(Registration.Status.choices)  # lazy labels: translated when shown
 
 

@@ -120,7 +120,6 @@ class Issue(models.Model):
         return reverse("issues:issue_detail", kwargs={"pk": self.pk})
 
 
-
 _ISSUE_STATUS_LABELS = dict(Issue.Status.choices)  # lazy labels: translated when shown
 _SIDE_LABELS = dict(Side.choices)
 

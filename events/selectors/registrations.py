@@ -116,9 +116,6 @@ def registrations_with_mail_status(meeting: Meeting) -> QuerySet[Registration]:
     """:func:`meeting_registrations` annotated with ``mail_status``: the status of the latest
     meeting mail (outbox template ``events/…``) to the contact's address. A correlated
     subquery, so the dashboard stays one query however many registrations there are."""
-
-    from forum.models import OutboxMessage
-
     latest = OutboxMessage.objects.filter(
         to_email=OuterRef("contact_email"), template__startswith="events/"
     ).order_by("-created_at", "-pk")
@@ -140,7 +137,6 @@ def company_candidates(*, search: str = "", sni_section: str = "", size_class: s
     """Companies of the register for bulk invitation, filtered, each annotated with
     ``representative_email``: the email of its earliest confirmed representative (or None).
     One query."""
-
     from forum.models import Organisation
 
     representative = Affiliation.objects.filter(

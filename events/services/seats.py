@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from forum.mail import envelope
 from forum.models import Organisation, OutboxMessage
 from forum.services import DeferredMail, audit_record, outbox_release_deferred
 
@@ -272,7 +271,7 @@ def registration_open_create(
         raise BookingError(_("You must consent to the handling of your details to attend."))
     # Who the booking's mail is from and whom a reply reaches: read now, before the lock
     # (the rows are then written with it), as a mail queued at booking time would be.
-    deferred = DeferredMail(envelope(meeting.forum), forum=meeting.forum)
+    deferred = DeferredMail(meeting.forum)
     with transaction.atomic():
         locked = _lock_meeting(meeting.pk)
         # The clock is read once the lock is ours, so the waiting line's order (since when)

@@ -279,6 +279,10 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The mail counts the bulk invitation's JSON carries for static/js/progress.js.
+MAIL_KEYS = ("queued", "sent", "failed", "unknown")
+
+
 @login_required
 def batch_progress(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
     """Progress of a bulk invitation and the state of its mail; static/js/progress.js polls
@@ -293,9 +297,6 @@ def batch_progress(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse
                              else 100, "skipped": batch.skipped, **{k: mail[k] for k in MAIL_KEYS}})
     return render(request, "events/coordination/batch.html",
                   {"meeting": meeting, "batch": batch, "running": running, "mail": mail})
-
-
-MAIL_KEYS = ("queued", "sent", "failed", "unknown")
 
 
 @login_required

@@ -158,19 +158,18 @@ def mail_queue(
 # --- Mail rendered after a lock ----------------------------------------------------------
 class DeferredMail(list):
     """The rows a lock section writes with :func:`mail_queue_deferred`, for
-    :func:`outbox_release_deferred`. ``envelope``: the From and Reply-To of the forum the
-    rows are about (forum.mail.envelope), read before the lock so that the rows are written
-    with them and need no second write; rows about another forum are stamped on release."""
+    :func:`outbox_release_deferred`, with the From and Reply-To of ``forum`` (the one the rows
+    are about, forum.mail.envelope) read when it is made – before the lock – so that the rows
+    are written with them and need no second write; rows about another forum are stamped on
+    release. Side effect: one query for the forum's coordinators."""
 
-    def __init__(self, envelope: dict[str, str] | None = None, forum: Forum | None = None) -> None:
+    def __init__(self, forum: Forum) -> None:
         super().__init__()
-        self.envelope, self.forum = envelope, forum
+        self.forum, self.envelope = forum, mail.envelope(forum)
 
     def headers_for(self, forum: Forum | None) -> dict[str, str]:
         """The envelope if it is ``forum``'s, else nothing (stamped on release)."""
-        if self.envelope and forum is not None and self.forum is not None and forum.pk == self.forum.pk:
-            return dict(self.envelope)
-        return {}
+        return dict(self.envelope) if forum is not None and forum.pk == self.forum.pk else {}
 
 
 def mail_queue_deferred(

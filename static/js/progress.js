@@ -21,12 +21,9 @@
           var cell = box.querySelector('[data-count="' + key + '"]');
           if (cell) { cell.textContent = data[key]; }
         });
-        var counted = text.firstChild;
-        if (counted && counted.nodeType === 3) {
-          counted.textContent = counted.textContent.replace(/\d+(\D+)\d+/, data.handled + "$1" + data.total);
-        } else {
-          text.textContent = text.textContent.replace(/\d+(\D+)\d+/, data.handled + "$1" + data.total);
-        }
+        // "12 of 40": only the leading text node, so the state's own element stays in place.
+        var counted = text.firstChild && text.firstChild.nodeType === 3 ? text.firstChild : text;
+        counted.textContent = counted.textContent.replace(/\d+(\D+)\d+/, data.handled + "$1" + data.total);
         if (state && !data.running) { state.textContent = state.getAttribute("data-done-text"); }
         if (data.running || data.queued > 0) { window.setTimeout(update, 3000); }
       });
