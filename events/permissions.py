@@ -10,6 +10,7 @@ from django.http import Http404
 from forum import permissions as forum_permissions
 from forum.fields import parse_id
 from forum.models import Affiliation, ForumRole, Organisation, Role
+from forum.statements import Param, Statement
 
 from .models import Meeting, Registration, SeatPool
 
@@ -92,12 +93,13 @@ def represented_companies(user: Any) -> list[Organisation]:
     no company seat (:func:`events.services.pool_refusal`)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [
-        a.organisation
-        for a in Affiliation.objects.filter(
-            person=user, confirmed_at__isnull=False, organisation__kind=Organisation.Kind.COMPANY
-        ).select_related("organisation")
-    ]
+    return [affiliation.organisation for affiliation in _REPRESENTED(person=user.pk)]
+
+
+# Read on every meeting page and registration (issue 14: compiled once, see forum.statements).
+_REPRESENTED = Statement(lambda: Affiliation.objects.filter(
+    person=Param("person"), confirmed_at__isnull=False, organisation__kind=Organisation.Kind.COMPANY
+).select_related("organisation"))
 
 
 def can_register_for(user: Any, organisation: Organisation) -> bool:
@@ -121,12 +123,15 @@ def can_manage_registration(user: Any, registration: Registration) -> bool:
 
 def meeting_for(user: Any, pk: int, check) -> Meeting:
     """Fetch a meeting and apply ``check(user, meeting)`` in one call (404 / 403)."""
-    meeting = Meeting.objects.select_related("forum").filter(pk=pk).first()
+    meeting = _MEETING.first(pk=pk)
     if meeting is None:
         raise Http404
     if not check(user, meeting):
         raise PermissionDenied
     return meeting
+
+
+_MEETING = Statement(lambda: Meeting.objects.select_related("forum").filter(pk=Param("pk"))[:1])
 
 
 def meeting_managed_by(user: Any, pk: int) -> Meeting:

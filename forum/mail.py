@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from . import branding
+from .statements import Param, Statement
 
 # The portal's own blue and its dark header shade (static/css/forum.css), unless the city has
 # its own colour (FORUM_BRAND_COLOUR).
@@ -87,17 +88,23 @@ def reply_to_of(forum: Any | None = None) -> list[str]:
     """Who a reply reaches: the forum's active coordinators by name (oldest role first), or
     ``FORUM_CONTACT_EMAIL`` when there is no forum or it has no coordinator."""
     if forum is not None:
-        from .models import ForumRole, Role
-
-        roles = (
-            ForumRole.objects.filter(forum=forum, role=Role.COORDINATOR, user__is_active=True)
-            .select_related("user")
-            .order_by("granted_at", "pk")
-        )
-        addresses = [format_address(r.user.get_full_name(), r.user.email) for r in roles if r.user.email]
+        addresses = [format_address(r.user.get_full_name(), r.user.email)
+                     for r in _COORDINATORS(forum=forum.pk) if r.user.email]
         if addresses:
             return addresses
     return [settings.FORUM_CONTACT_EMAIL]
+
+
+def _coordinators() -> Any:
+    """A forum's active coordinators, oldest role first (the builder of :data:`_COORDINATORS`)."""
+    from .models import ForumRole, Role  # the models import this module
+
+    return (ForumRole.objects.filter(forum=Param("forum"), role=Role.COORDINATOR, user__is_active=True)
+            .select_related("user").order_by("granted_at", "pk"))
+
+
+# Read for every mail a booking queues (issue 14: compiled once, see forum.statements).
+_COORDINATORS = Statement(_coordinators)
 
 
 def envelope(forum: Any | None = None, reply_to: Sequence[str] | None = None) -> dict[str, str]:

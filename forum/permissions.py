@@ -13,6 +13,7 @@ from django.db import models
 from django.http import Http404
 
 from .models import Forum, ForumRole, Organisation, Role
+from .statements import Param, Statement
 
 
 def is_portal_admin(user: Any) -> bool:
@@ -97,7 +98,7 @@ def menu_forums(user: Any) -> list[Forum]:
         return []
     forums: dict[int, Forum] = {}
     roles: dict[int, set[str]] = {}
-    for forum_role in ForumRole.objects.filter(user=user).select_related("forum"):
+    for forum_role in _ROLES_WITH_FORUMS(user=user.pk):
         forums[forum_role.forum_id] = forum_role.forum
         roles.setdefault(forum_role.forum_id, set()).add(forum_role.role)
     if is_portal_admin(user):
@@ -107,6 +108,10 @@ def menu_forums(user: Any) -> list[Forum]:
     for pk in forums:
         cache.setdefault(pk, frozenset(roles.get(pk, ())))
     return sorted(forums.values(), key=lambda forum: (forum.name, forum.pk))
+
+
+# Read on every page a signed-in person opens (issue 14: compiled once, see forum.statements).
+_ROLES_WITH_FORUMS = Statement(lambda: ForumRole.objects.filter(user=Param("user")).select_related("forum"))
 
 
 def forum_for(user: Any, slug: str, check) -> Forum:

@@ -328,6 +328,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions; their per-request read prepared once (forum/sessions.py).
+SESSION_ENGINE = "forum.sessions"
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Content-Security-Policy (forum/middleware.py): "enforce", "report-only" (violations only

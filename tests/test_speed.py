@@ -242,3 +242,40 @@ def test_postgresql_connections_bind_on_the_server_and_prepare_repeated_statemen
     assert connection.vendor == "postgresql"
     assert connection.settings_dict["OPTIONS"].get("server_side_binding") is True
     assert connection.connection.prepare_threshold == 5
+
+
+@pytest.mark.django_db
+def test_the_session_store_reads_what_djangos_database_store_reads(client, django_assert_num_queries):
+    """forum.sessions only writes its read as SQL: for a live, an expired, an unknown and no
+    key it loads the same data and keeps or forgets the key as Django's store does; a signed-in
+    request costs one session query; an expired session and a logout sign the visitor out."""
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session
+
+    from forum.sessions import SessionStore
+    from tests.factories import make_user
+
+    user = make_user("sessionen@forum.example")
+    client.force_login(user)
+    live = client.cookies["sessionid"].value
+    expired = SessionStore()
+    expired["note"] = "gammal"
+    expired.create()
+    Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    for key in (live, expired.session_key, "x" * 32, None):
+        ours, django_own = SessionStore(key), DjangoStore(key)
+        with django_assert_num_queries(1):
+            data = ours.load()
+        assert data == django_own.load()
+        assert ours.session_key == django_own.session_key
+    assert SessionStore(live).load()["_auth_user_id"] == str(user.pk)
+
+    work = reverse("events:my_registrations")
+    assert client.get(work).status_code == 200
+    Session.objects.filter(session_key=live).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get(work).status_code == 302  # signed out: to the login page
+    client.force_login(user)
+    signed_in = client.cookies["sessionid"].value
+    client.post(reverse("account_logout"))
+    client.cookies["sessionid"] = signed_in  # the old cookie, kept by someone
+    assert client.get(work).status_code == 302

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from forum.models import Organisation, OutboxMessage
 from forum.services import DeferredMail, audit_record, outbox_release_deferred
+from forum.statements import Param, Statement
 
 from ..models import Meeting, Registration, SeatPool
 from .base import BookingError, RegistrationClosed, _mail
@@ -95,7 +96,9 @@ def _lock(meeting_id: int, *, waiting_until: dt.datetime | None = None) -> SeatM
 
 def _lock_meeting(meeting_id: int) -> Meeting:
     """The first half of :func:`_lock`: the meeting row, locked; its seats are not counted yet."""
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("forum").get(pk=meeting_id)
+    meeting = _LOCKED_MEETING.first(pk=meeting_id)
+    if meeting is None:
+        raise Meeting.DoesNotExist(meeting_id)
     if lock_log.isEnabledFor(logging.DEBUG):
         taken = time.perf_counter()
         transaction.on_commit(lambda: lock_log.debug(
@@ -184,10 +187,16 @@ def claims_block(meeting: Meeting, organisation: Organisation, contact_email: st
 
 def _has_claim(meeting: Meeting, organisation: Organisation, contact_email: str) -> bool:
     """:func:`claims_block` over the organisation's live registrations for the meeting."""
-    claims = Registration.objects.filter(
-        meeting=meeting, organisation=organisation, status__in=Registration.ACTIVE
-    ).only("meeting_id", "organisation_id", "status", "contact_email")
+    claims = _CLAIMS(meeting=meeting.pk, organisation=organisation.pk)
     return claims_block(meeting, organisation, contact_email, claims)
+
+
+# Under or at the meeting lock on every booking (issue 14: compiled once, see forum.statements).
+_LOCKED_MEETING = Statement(
+    lambda: Meeting.objects.select_for_update(of=("self",)).select_related("forum").filter(pk=Param("pk")))
+_CLAIMS = Statement(lambda: Registration.objects.filter(
+    meeting=Param("meeting"), organisation=Param("organisation"), status__in=Registration.ACTIVE
+).only("meeting_id", "organisation_id", "status", "contact_email"))
 
 
 def pool_refusal(pool: SeatPool, organisation: Organisation) -> str | None:

@@ -94,7 +94,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         # message, and the form comes back with what was typed.
         companies = represented
     else:
-        standing = selectors.meeting_standing(request.user, meeting, represented, with_seats=False)
+        standing = selectors.meeting_standing(request.user, meeting, represented, for_form=True)
         if not standing.registration_open:
             messages.error(request, _("Registration for this meeting is not open."))
             return redirect(meeting)
