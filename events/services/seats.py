@@ -13,7 +13,6 @@ the same transaction (``forum.services.mail_queue``). Views check permission fir
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import time
 from collections import Counter
@@ -34,6 +33,7 @@ from forum.statements import Param, Statement
 from ..models import Meeting, Registration, SeatPool
 from .base import BookingError, RegistrationClosed, _mail
 from .deadlines import offer_deadline
+from .seat_sql import SEATED, seat_map_sql
 
 # How long each booking holds a meeting's lock, logged at DEBUG when someone listens
 # (bench/registration_burst.py does): the lock serialises a meeting's bookings, so its hold
@@ -113,46 +113,18 @@ def _seat_map(meeting: Meeting, *, waiting_until: dt.datetime | None = None) -> 
     many have waited since then or earlier – the place in line of a booking joining it then,
     learnt without another round trip. Each statement here is one every other booking of the
     meeting waits for."""
-    # Written out once (_seat_map_sql) rather than built by the ORM per booking: composing four
-    # correlated subqueries cost about 6 ms of Python per booking, all of it inside the lock
+    # Written out once (seat_sql.seat_map_sql) rather than built by the ORM per booking:
+    # composing its subqueries cost about 6 ms of Python per booking, all of it inside the lock
     # that the meeting's other bookings queue behind (bench/README.md, issue 14).
     Status = Registration.Status
-    params = [*Registration.OCCUPYING, Status.OFFERED, Status.WAITING, Status.WAITING,
-              connection.ops.adapt_datetimefield_value(waiting_until), meeting.pk]
-    pools = list(SeatPool.objects.raw(_seat_map_sql(), params))
+    params = [*Registration.OCCUPYING, Status.OFFERED, *SEATED, meeting.pk,
+              connection.ops.adapt_datetimefield_value(waiting_until), meeting.pk, Status.WAITING, meeting.pk]
+    pools = list(SeatPool.objects.raw(seat_map_sql(), params))
     occupied = Counter({pool.pk: pool.occupied_seats for pool in pools if pool.occupied_seats})
     offer_deadlines = [_as_datetime(pool.first_offer_lapses) for pool in pools if pool.first_offer_lapses is not None]
     return SeatMap(meeting=meeting, pools=pools, occupied=occupied, offer_deadlines=offer_deadlines,
                    waiting_until_count=sum(pool.waiting_until for pool in pools) if waiting_until is not None
                    else None)
-
-
-@functools.cache
-def _seat_map_sql() -> str:
-    """The seat map's statement: per pool of the meeting, four correlated subqueries (each
-    answered from an index on (seat_pool, status) or (pool, status, waiting_since)), never an
-    aggregate over a join – a GROUP BY over the seated rows would count the waiting line once
-    per seated row. Parameters: the occupying statuses, offered, waiting, waiting, the
-    ``waiting_until`` time (NULL counts nobody), the meeting. Names come from the models."""
-    registration, pool = Registration._meta, SeatPool._meta
-    qn = connection.ops.quote_name
-    column = {name: qn(registration.get_field(name).column) for name in
-              ("seat_pool", "pool", "status", "offer_expires_at", "waiting_since")}
-    table, pools, pk = qn(registration.db_table), qn(pool.db_table), qn(pool.pk.column)
-    meeting, position = qn(pool.get_field("meeting").column), qn(pool.get_field("position").column)
-    occupying = ", ".join(["%s"] * len(Registration.OCCUPYING))
-    return (
-        f"SELECT p.*, "
-        f"(SELECT COUNT(*) FROM {table} r WHERE r.{column['seat_pool']} = p.{pk} "
-        f"AND r.{column['status']} IN ({occupying})) AS occupied_seats, "
-        f"(SELECT MIN(r.{column['offer_expires_at']}) FROM {table} r "
-        f"WHERE r.{column['seat_pool']} = p.{pk} AND r.{column['status']} = %s) AS first_offer_lapses, "
-        f"EXISTS (SELECT 1 FROM {table} r WHERE r.{column['pool']} = p.{pk} "
-        f"AND r.{column['status']} = %s) AS has_waiting, "
-        f"(SELECT COUNT(*) FROM {table} r WHERE r.{column['pool']} = p.{pk} "
-        f"AND r.{column['status']} = %s AND r.{column['waiting_since']} <= %s) AS waiting_until "
-        f"FROM {pools} p WHERE p.{meeting} = %s ORDER BY p.{position}, p.{pk}"
-    )
 
 
 def _as_datetime(value: Any) -> dt.datetime:
@@ -196,7 +168,7 @@ _LOCKED_MEETING = Statement(
     lambda: Meeting.objects.select_for_update(of=("self",)).select_related("forum").filter(pk=Param("pk")))
 _CLAIMS = Statement(lambda: Registration.objects.filter(
     meeting=Param("meeting"), organisation=Param("organisation"), status__in=Registration.ACTIVE
-).only("meeting_id", "organisation_id", "status", "contact_email"))
+).only("meeting_id", "organisation_id", "status", "contact_email").order_by())  # no join for the default order
 
 
 def pool_refusal(pool: SeatPool, organisation: Organisation) -> str | None:
@@ -337,7 +309,7 @@ def _offer_free_seats(seats: SeatMap, now: dt.datetime,
     """
     meeting = seats.meeting
     offered: list[Registration] = []
-    lapsed = Registration.objects.none()
+    lapsed: Iterable[Registration] = ()  # not .none(): even an empty queryset is compiled
     if seats.has_lapsed_offers(now):  # known from the rows the lock counted: no query otherwise
         lapsed = Registration.objects.select_for_update().filter(Registration.expired_offer_q(now), meeting=meeting)
     for stale in lapsed:
