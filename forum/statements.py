@@ -3,12 +3,13 @@ new values (issue 14).
 
 Building and compiling a queryset costs more CPU than running it: on the benchmark machine
 about 1 ms per read against 0.2–0.4 ms for executing the statement and making the objects, and
-a registration makes some twenty reads. For the few reads on the hottest paths (the meeting
-and its forum, the visitor's companies, their registrations at the meeting, the header menu,
-whom a reply reaches) a :class:`Statement` keeps what Django's compiler produced – the SQL, the
-selected columns, how the objects are made – and only binds the values of the call::
+a registration makes some twenty reads. For the reads on the hottest paths (the signed-in
+person and their session, the meeting and its forum, the visitor's companies and their
+registrations at the meeting, the header menu, whom a reply reaches, the booking's locked
+meeting; README lists them) a :class:`Statement` keeps what Django's compiler produced – the
+SQL, the selected columns, how the objects are made – and only binds the values of the call::
 
-    MEETING = Statement(lambda: Meeting.objects.select_related("forum").filter(pk=Param("pk")))
+    MEETING = Statement(lambda: Meeting.objects.select_related("forum").filter(pk=Param("pk"))[:1])
     meeting = MEETING.first(pk=42)
 
 The SQL is still the ORM's own (quoting, joins, the backend's dialect); only the values in
@@ -109,11 +110,16 @@ class Statement:
     def __init__(self, build: Callable[[], QuerySet]) -> None:
         self.build = build
         self._model: type[Model] | None = None  # known at the first call: models load after import
+        self._for_write = False
 
     @property
     def model(self) -> type[Model]:
+        """The queryset's model (and whether it reads from the database for writes, as a
+        locking read does), learnt from the builder at the first call."""
         if self._model is None:
-            self._model = self.build().model
+            queryset = self.build()
+            self._for_write = queryset._for_write
+            self._model = queryset.model
         return self._model
 
     def __call__(self, **values: Any) -> list[Any]:
@@ -121,7 +127,8 @@ class Statement:
         A list parameter takes a list or tuple (sets are sorted into one)."""
         values = {name: sorted(value) if isinstance(value, set | frozenset) else value
                   for name, value in values.items()}
-        alias = router.db_for_read(self.model)
+        model = self.model
+        alias = router.db_for_write(model) if self._for_write else router.db_for_read(model)
         connection = connections[alias]
         shape = tuple(sorted((name, len(value)) for name, value in values.items() if isinstance(value, list | tuple)))
         compiled = connection.__dict__.setdefault("forum_statements", {}).get((self, shape))
