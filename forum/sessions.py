@@ -12,6 +12,7 @@ Redis is down.
 from __future__ import annotations
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.utils import timezone
 
@@ -23,6 +24,12 @@ class SessionStore(db.SessionStore):
 
     _data = Statement(lambda: SessionStore.get_model_class()._default_manager.filter(
         session_key=Param("key"), expire_date__gt=Param("now")).values_list("session_data"))
+
+    def _validate_session_key(self, key: str | None) -> bool:
+        """Django's rule (at least 8 characters) and only the characters Django makes keys of:
+        a hostile cookie (say a NUL byte, which PostgreSQL refuses in text) is no session – a
+        new one is started – instead of a server error on every page."""
+        return bool(super()._validate_session_key(key)) and all(char in VALID_KEY_CHARS for char in key)
 
     def _get_session_from_db(self) -> AbstractBaseSession | None:
         """The unexpired session row of this key (only its data is read), or None – and then,

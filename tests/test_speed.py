@@ -279,3 +279,16 @@ def test_the_session_store_reads_what_djangos_database_store_reads(client, djang
     client.post(reverse("account_logout"))
     client.cookies["sessionid"] = signed_in  # the old cookie, kept by someone
     assert client.get(work).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_hostile_session_cookie_is_no_session_not_a_server_error(client):
+    """A cookie Django could never have issued (a NUL byte, which PostgreSQL refuses in text;
+    other characters; too short) starts no query that fails: the visitor is simply signed out."""
+    hostile_cookies = ('"\\000abcdefghijklmnop"', '"abc\\047; DROP TABLE x; --"',
+                       "abcdefghijklmnopqrstuvwxyz012345ÅÄÖ", "kort")
+    for hostile in hostile_cookies:
+        cookie = f"sessionid={hostile}"  # as sent, so Django's own cookie parsing decodes the escapes
+        assert client.get(reverse("forum:home"), HTTP_COOKIE=cookie).status_code == 200
+        response = client.get(reverse("events:my_registrations"), HTTP_COOKIE=cookie)
+        assert response.status_code == 302 and "/konto/login/" in response["Location"]
