@@ -99,7 +99,7 @@ class _Compiled:
     init_list: list[str]
     model_slice: slice
     populators: list[Any]
-    locks: bool = False
+    locks: bool  # a select_for_update read: it needs a transaction on every call
 
 
 class Statement:
@@ -179,8 +179,9 @@ class Statement:
             sql, params = None, ()
         finally:
             _SIZES.reset(token)
+        locks = bool(queryset.query.select_for_update)
         if sql is None:
-            compiled = _Compiled(None, [], [], compiler, {}, values, [], slice(0), [])
+            compiled = _Compiled(None, [], [], compiler, {}, values, [], slice(0), [], locks)
         else:
             fields = [column[0] for column in compiler.select[0:compiler.col_count]]
             klass_info = compiler.klass_info
@@ -192,9 +193,8 @@ class Statement:
                 populators = get_related_populators(klass_info, compiler.select, alias)
             compiled = _Compiled(
                 sql, list(params), [(i, p) for i, p in enumerate(params) if isinstance(p, _Slot)], compiler,
-                compiler.get_converters(fields), values, init_list, model_slice, populators,
+                compiler.get_converters(fields), values, init_list, model_slice, populators, locks,
             )
-        compiled.locks = bool(queryset.query.select_for_update)
         connection.__dict__["forum_statements"][(self, shape)] = compiled
         return compiled
 
