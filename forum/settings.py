@@ -182,6 +182,10 @@ else:
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+if REDIS_URL.startswith("redis://"):
+    # kombu's Redis transport without a new client object per published task
+    # (forum/kombu_redis.py); other schemes keep kombu's own, which reads them.
+    CELERY_BROKER_TRANSPORT = "forum.kombu_redis:Transport"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True

@@ -184,3 +184,40 @@ def test_a_web_process_notices_the_broker_is_back(forget_outages, private_redis,
     _wait(broker.available, timeout=5, what="the outage to be forgotten")
     assert broker.publish(task, [(), ()]) == (2, True)  # True: the caller asks for a sweep
     assert redis.Redis(port=private_redis.port).llen("celery") == 2  # the restart lost the first (no persistence)
+
+
+def test_the_portals_redis_transport_builds_one_client_and_rides_out_a_restart(forget_outages, private_redis,
+                                                                                monkeypatch):
+    """forum.kombu_redis: the suite's REDIS_URL is redis://, so settings name the portal's
+    transport; its channel builds one client object for its publishes (kombu's builds one
+    per task), the tasks arrive, and after Redis restarts the next publishes go through."""
+    from forum import kombu_redis
+
+    assert settings.CELERY_BROKER_TRANSPORT == "forum.kombu_redis:Transport"
+    monkeypatch.setattr(broker, "OUTAGE_SECONDS", 0.3)
+    built = []
+    create_client = kombu_redis.Channel._create_client
+
+    def counting(self, *args, **kwargs):
+        built.append(kwargs.get("asynchronous", False))
+        return create_client(self, *args, **kwargs)
+
+    monkeypatch.setattr(kombu_redis.Channel, "_create_client", counting)
+    app = Celery("own", broker=private_redis.url, broker_transport=settings.CELERY_BROKER_TRANSPORT,
+                 broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+    task = app.task(name="own.nothing")(_nothing)
+    for _ in range(5):
+        assert broker.publish(task, [(), ()]) == (2, False)
+    assert built.count(False) == 1  # one client object for ten tasks
+    queued = redis.Redis(port=private_redis.port)
+    assert queued.llen("celery") == 10
+    with app.producer_or_acquire() as producer:
+        assert isinstance(producer.channel, kombu_redis.Channel)
+
+    private_redis.stop()
+    assert broker.publish(task, [()]) == (0, False)
+    private_redis.start()
+    _wait(broker.available, timeout=5, what="the outage to be forgotten")
+    assert broker.publish(task, [(), ()]) == (2, True)
+    assert broker.publish(task, [()]) == (1, False)
+    assert queued.llen("celery") == 3  # the restart lost the first ten (no persistence)
