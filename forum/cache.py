@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,25 @@ def _outage_of(location: str) -> _Outage:
         return _outages.setdefault(location, _Outage())
 
 
+class _Client(RedisCacheClient):
+    """Django's Redis cache client, with one ``redis.Redis`` object per connection pool.
+
+    Django's builds a new ``redis.Redis`` around the pool for every operation; the object
+    holds no connection of its own (each command borrows one from the pool), so the same one
+    serves every operation and only the cost of building it (some 0.1 ms) goes away."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None or client.connection_pool is not pool:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class RedisWithFallbackCache(RedisCache):
     """Django's RedisCache that falls back to the cache named by ``FALLBACK`` while Redis is
     unreachable. Only connection errors and timeouts switch; anything else Redis answers
@@ -65,6 +84,7 @@ class RedisWithFallbackCache(RedisCache):
         if not self._fallback_alias:
             raise ValueError("RedisWithFallbackCache needs FALLBACK: the alias of another cache")
         self._outage = _outage_of(",".join(self._servers))
+        self._class = _Client
 
     @property
     def fallback(self):
@@ -133,6 +153,27 @@ class RedisWithFallbackCache(RedisCache):
     def incr(self, key, delta=1, version=None):
         return self._call("incr", key, delta, version)
 
+    def bump(self, key: str, version: int | None = None) -> int:
+        """Add one to the number at ``key``, which starts at 1 when it is missing; returns it.
+
+        One round trip to Redis (INCR), where ``incr`` takes two (it first asks whether the
+        key exists, to raise ValueError) and a missing key a third. No expiry is set. While
+        Redis is unreachable, the fallback cache does the same in its own way."""
+        import redis
+
+        outage = self._outage
+        if time.monotonic() >= outage.down_until:
+            made = self.make_and_validate_key(key, version=version)
+            try:
+                value = self._cache.get_client(made, write=True).incr(made)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                self._record_failure(error)
+            else:
+                if outage.since is not None:
+                    self._record_recovery()
+                return int(value)
+        return bump(self.fallback, key, version=version)
+
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("set_many", data, timeout, version)
 
@@ -141,3 +182,19 @@ class RedisWithFallbackCache(RedisCache):
 
     def clear(self):
         return self._call("clear")
+
+
+def bump(cache: Any, key: str, version: int | None = None) -> int:
+    """Add one to the number at ``key`` in ``cache``, starting at 1 when it is missing (no
+    expiry); returns it. One round trip on :class:`RedisWithFallbackCache`; on any other
+    Django cache an increment, and an add when the key is missing (a lost race between two
+    adds is retried as an increment)."""
+    own = getattr(cache, "bump", None)
+    if own is not None:
+        return own(key, version=version)
+    try:
+        return cache.incr(key, version=version)
+    except ValueError:
+        if cache.add(key, 1, timeout=None, version=version):
+            return 1
+        return cache.incr(key, version=version)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+
+from .cache import bump
 
 logger = logging.getLogger(__name__)
 
@@ -61,21 +64,28 @@ def _lookup(key: str) -> tuple[int, Any]:
         found = cache.get_many([GENERATION_KEY, key])
         value = found.get(GENERATION_KEY)
         if value is None:
-            cache.add(GENERATION_KEY, 1, timeout=None)
-            value = cache.get(GENERATION_KEY, 1)
+            cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
+            value = cache.get(GENERATION_KEY, 0)
         return int(value), found.get(key)
     except Exception:  # the cache is an optimisation: a failing cache means a rendered page
         logger.warning("page cache: generation unreadable", exc_info=True)
         return -1, None
 
 
+def _fresh_generation() -> int:
+    """A first generation number: the clock in microseconds, above any number an earlier
+    generation key reached by counting (one a write) before the cache lost it."""
+    return time.time_ns() // 1000
+
+
 def invalidate() -> None:
-    """Make every cached public page stale at once. Side effect: one cache increment."""
+    """Make every cached public page stale at once. Side effect: one cache increment (one
+    round trip to Redis), and a second write only when the generation had been lost."""
     try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # not set yet (or evicted): any new value is a new generation
-            cache.set(GENERATION_KEY, 2, timeout=None)
+        if bump(cache, GENERATION_KEY) == 1:
+            # It was missing: lost with pages that may still carry any number it reached, 1
+            # too. Start again above all of them instead.
+            cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
     except Exception:
         logger.warning("page cache: could not invalidate", exc_info=True)
 

@@ -124,3 +124,31 @@ def test_network_pages_are_stored_for_anonymous_visitors_and_a_change_shows_at_o
         network_services.network_update(actor=coordinator, network=network, goal="Fler lärlingar i hamnen.")
     after = client.get(network.get_absolute_url())
     assert after["X-Page-Cache"] == "miss" and "Fler lärlingar i hamnen." in after.content.decode()
+
+
+def test_the_generation_is_bumped_in_one_step_also_after_the_cache_lost_it(client, forum):
+    """forum.cache.bump on the real Redis: a missing number starts at 1, then counts up, and
+    Django's cache reads what INCR wrote. The page cache's generation starts at the clock, and
+    when it was lost with pages still stored, the next write starts it above them."""
+    from django.core.cache import cache
+
+    from forum import pagecache
+    from forum.cache import bump
+
+    cache.delete("bump-test")
+    assert [bump(cache, "bump-test") for _ in range(3)] == [1, 2, 3]
+    assert cache.get("bump-test") == 3
+    cache.delete("bump-test")
+
+    url = reverse("forum:forum_detail", args=[forum.slug])
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    stored_under = cache.get(pagecache.GENERATION_KEY)
+    pagecache.invalidate()
+    assert cache.get(pagecache.GENERATION_KEY) == stored_under + 1
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    cache.delete(pagecache.GENERATION_KEY)  # lost (evicted, say) while the page stays stored
+    pagecache.invalidate()
+    assert cache.get(pagecache.GENERATION_KEY) > stored_under + 1
+    assert client.get(url)["X-Page-Cache"] == "miss"

@@ -137,3 +137,15 @@ def test_failed_passwords_are_still_limited_while_redis_is_down():
     assert answers[:5] == [[200, False]] * 5
     assert answers[5] == [200, True]
     assert CacheEntry.objects.filter(cache_key__contains="login_failed").exists()
+
+
+def test_the_page_cache_generation_still_counts_while_redis_is_down():
+    """forum.cache.bump falls back to the database cache as every other operation does, so a
+    write still makes stored pages stale for the processes that share that fallback."""
+    result = unreachable.run_python(
+        "from django.core.cache import cache\n"
+        "from forum.cache import bump\n"
+        "print(bump(cache, 'bump-down'), bump(cache, 'bump-down'), cache.get('bump-down'))\n"
+    )
+    assert result.stdout.strip().splitlines()[-1] == "1 2 2"
+    assert CacheEntry.objects.filter(cache_key__contains="bump-down").exists()
