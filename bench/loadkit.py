@@ -1,11 +1,12 @@
 """What the benchmarks share on the client side and for the stack: a request's result, a bounded
 burst of jobs, percentiles, the error summary, the machine's load, and gunicorn started and
-awaited. Standard library only (threads + http.client)."""
+awaited. Standard library only (threads, sockets, http.client for the readiness check)."""
 from __future__ import annotations
 
 import http.client
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -65,6 +66,50 @@ def burst(jobs, concurrency: int, deadline: float) -> tuple[list[Result], float]
                 results.append(future.result())
         results.extend(Result(False, 0.0, 0, "not finished before the deadline") for _ in pending)
     return results, time.perf_counter() - started
+
+
+class HTTPError(Exception):
+    """An answer that is not HTTP/1.x, or a connection closed before the whole answer."""
+
+
+def http_once(host: str, port: int, method: str, path: str, headers: dict[str, str], body: bytes = b"",
+              timeout: float = 60) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One HTTP/1.1 request on a connection of its own (``Connection: close``, as gunicorn's sync
+    workers answer anyway): status, headers, body. The body is read as far as Content-Length
+    says (else to the end) and the connection closed at once. Written on a plain socket rather
+    than with http.client, whose header parsing (the email package) cost the load generator –
+    which shares the portal's two cores – about a third of a millisecond per request."""
+    request = [f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n"]
+    request += [f"{name}: {value}\r\n" for name, value in headers.items()]
+    if body or method == "POST":
+        request.append(f"Content-Length: {len(body)}\r\n")
+    request.append("\r\n")
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall("".join(request).encode("latin-1") + body)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise HTTPError("connection closed before the headers")
+            data += chunk
+        head, _, received = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+            raise HTTPError(f"not an HTTP answer: {lines[0][:80]!r}")
+        answer = [(name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines[1:])]
+        length = next((int(value) for name, value in answer if name.lower() == "content-length"), None)
+        chunks = [received]
+        size = len(received)
+        while length is None or size < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                if length is not None:
+                    raise HTTPError(f"connection closed after {size} of {length} bytes")
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    return int(parts[1]), answer, b"".join(chunks)
 
 
 def percentile(values: list[float], p: float) -> float:
