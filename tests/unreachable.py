@@ -47,15 +47,16 @@ def run_python(code: str, *, timeout: float = 120) -> subprocess.CompletedProces
 
 
 @contextmanager
-def serve(*, timeout: float = 60) -> Iterator[str]:
+def serve(*, timeout: float = 60, redis_port: int | None = None) -> Iterator[str]:
     """The portal under gunicorn (as in production) in such a process; yields its base URL.
-    Static files are not collected: pages come without style, which these tests do not need."""
+    Static files are not collected: pages come without style, which these tests do not need.
+    ``redis_port``: a Redis that does answer (the suite's), for tests about other services."""
     import time
 
     port = closed_port()  # free now; gunicorn takes it
     url = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="gunicorn-redis-down-", suffix=".log", delete=False)
-    env = {**environment(), "FORUM_SITE_URL": url, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env = {**environment(redis_port), "FORUM_SITE_URL": url, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "forum.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
          "--threads", "4", "--timeout", "60"],

@@ -1,0 +1,36 @@
+"""Django's PostgreSQL backend, with a health check that asks the server only when it has spoken.
+
+With ``CONN_HEALTH_CHECKS`` (forum/settings.py) Django checks a persistent connection before the
+first query of every request by sending ``SELECT 1`` – one more round trip per request, on every
+page: the registration burst's two requests spent about as much on these two as on any other
+statement of theirs (bench/README.md, issue 14).
+
+A connection the server has closed – PostgreSQL restarted, the backend terminated, an idle
+timeout, a pooler's restart – is readable while the portal is not waiting for an answer: the
+server's last message and the end of the stream are there to read. A connection with nothing
+to read is as usable as a ``SELECT 1`` would show, short of a network that fails without a word
+(then ``SELECT 1`` waits for the same timeouts as the request's own first query would). So
+:meth:`DatabaseWrapper.is_usable` looks at the socket without waiting and asks the server only
+when there is something to read; Django closes an unusable connection and opens a new one, as
+before. ``tests/test_db_health.py`` terminates the portal's connections under gunicorn.
+"""
+from __future__ import annotations
+
+import select
+
+from django.db.backends.postgresql import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def is_usable(self) -> bool:
+        """False for a closed or broken connection; for an open one, ``SELECT 1`` only if the
+        server has sent something since the last answer (Django's check: always). No side
+        effects besides that statement."""
+        connection = self.connection
+        if connection is None or connection.closed or connection.broken:
+            return False
+        try:
+            readable, _, _ = select.select([connection.fileno()], [], [], 0)
+        except (OSError, ValueError):  # the descriptor is gone
+            return False
+        return not readable or super().is_usable()
