@@ -2,8 +2,8 @@
 
 With ``CONN_HEALTH_CHECKS`` (forum/settings.py) Django checks a persistent connection before the
 first query of every request by sending ``SELECT 1`` – one more round trip per request, on every
-page: the registration burst's two requests spent about as much on these two as on any other
-statement of theirs (bench/README.md, issue 14).
+page, and PostgreSQL's CPU for a registration is mostly the work of its round trips rather than
+of its statements (bench/README.md, issue 14).
 
 A connection the server has closed – PostgreSQL restarted, the backend terminated, an idle
 timeout, a pooler's restart – is readable while the portal is not waiting for an answer: the
