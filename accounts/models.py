@@ -17,7 +17,8 @@ class UserManager(BaseUserManager["User"]):
     def get(self, *args: Any, **kwargs: Any) -> User:
         """``get()`` as Django's; ``get(pk=<int>)`` – the read of every signed-in request
         (``ModelBackend.get_user``) – through a statement compiled once (issue 14: a third of
-        its CPU, see forum.statements). Same row, same ``DoesNotExist``."""
+        its CPU, see forum.statements). Same row, same ``DoesNotExist``; the user also carries
+        ``holds_forum_roles`` (see :func:`_by_pk`)."""
         pk = kwargs.get("pk")
         # Only ``User.objects`` itself: related managers (a group's users) subclass this one and
         # filter by their relation, and db_manager() copies bind another database.
@@ -108,4 +109,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
 
-_BY_PK = Statement(lambda: User._base_manager.filter(pk=Param("pk")).order_by())
+def _by_pk() -> models.QuerySet:
+    """The user by primary key, with ``holds_forum_roles``: whether they hold a role in any
+    forum, read in the same statement (an index probe), so the header menu of someone without
+    one – most people – needs no query of its own (forum.permissions.menu_forums). Read afresh
+    on every request, so a role granted or revoked shows on the next page."""
+    from forum.models import ForumRole  # forum's models build on this one
+
+    return (User._base_manager.filter(pk=Param("pk"))
+            .annotate(holds_forum_roles=models.Exists(ForumRole.objects.filter(user=models.OuterRef("pk"))))
+            .order_by())
+
+
+_BY_PK = Statement(_by_pk)

@@ -91,10 +91,14 @@ def menu_forums(user: Any) -> list[Forum]:
     """The forums the header menu offers ``user``: those where they hold a role, and every
     forum for the portal administrator (who may act in all of them), by name.
 
-    One query (two for the administrator). Fills the :func:`roles_for` cache for these forums,
-    so the permission checks of their menu links run no further query.
+    One query (two for the administrator; none for a signed-in person the request's user read
+    found without any role, ``holds_forum_roles``). Fills the :func:`roles_for` cache for these
+    forums, so the permission checks of their menu links run no further query.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if getattr(user, "holds_forum_roles", None) is False and not is_portal_admin(user):
+        # Read with the user in this request (accounts.models): no role anywhere, no query.
         return []
     forums: dict[int, Forum] = {}
     roles: dict[int, set[str]] = {}

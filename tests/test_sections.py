@@ -32,6 +32,7 @@ from tests.factories import (
     make_meeting,
     make_registration,
     make_role_holder,
+    make_user,
     open_with_small_pools,
     pool_of,
     register_open,
@@ -316,6 +317,32 @@ def test_header_menu_shows_each_forum_the_tools_of_the_users_role(client, django
     assert triage_url in header and roles_url in header and plan_url in header
     assert reverse("issues:triage_queue", args=[lund.slug]) in header
     assert reverse("forum:forum_roles", args=["forum-2"]) in header
+
+
+@pytest.mark.django_db
+def test_the_menu_follows_roles_at_once_and_costs_no_query_without_any(client):
+    """The request's user read says whether the person holds a role anywhere
+    (accounts.models._by_pk), so someone without one renders the header without asking for
+    roles, and a role granted or revoked in between shows on the very next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forum import services as forum_services
+
+    forum = make_forum()
+    person = make_user("utan-roll@example.se")
+    client.force_login(person)
+    with CaptureQueriesContext(connection) as queries:
+        header = header_of(client.get("/"))
+    assert forum.get_absolute_url() not in header
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "forum_forumrole"')]
+    assert any("holds_forum_roles" in q["sql"] for q in queries.captured_queries)  # read with the user
+
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
+    role = forum_services.role_grant(actor=coordinator, forum=forum, user=person, role=Role.FACILITATOR)
+    assert forum.get_absolute_url() in header_of(client.get("/"))  # the next page, same session
+    forum_services.role_revoke(actor=coordinator, forum_role=role)
+    assert forum.get_absolute_url() not in header_of(client.get("/"))
 
 
 # --- seats left: the estimate follows the booking rule ----------------------------------------
