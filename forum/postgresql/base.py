@@ -29,8 +29,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
+        # poll(), not select(): select() refuses descriptors above 1023, which would turn every
+        # check into a reconnection in a process with many files open.
+        poller = select.poll()
         try:
-            readable, _, _ = select.select([connection.fileno()], [], [], 0)
+            poller.register(connection.fileno(), select.POLLIN | select.POLLPRI)
+            quiet = not poller.poll(0)  # hang-ups and errors are reported whatever was asked
         except (OSError, ValueError):  # the descriptor is gone
             return False
-        return not readable or super().is_usable()
+        return quiet or super().is_usable()
