@@ -1,9 +1,8 @@
 """What the benchmarks share on the client side and for the stack: a request's result, a bounded
 burst of jobs, percentiles, the error summary, the machine's load, and gunicorn started and
-awaited. Standard library only (threads, sockets, http.client for the readiness check)."""
+awaited. Standard library only (threads and plain sockets)."""
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import socket
@@ -153,13 +152,9 @@ def wait_until_ready(host: str, port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection(host, port, timeout=5)
-            conn.request("GET", "/")
-            status = conn.getresponse().status
-            conn.close()
-            if status < 500:
+            if http_once(host, port, "GET", "/", {}, timeout=5)[0] < 500:
                 return
-        except (OSError, http.client.HTTPException):
+        except (OSError, HTTPError):
             pass
         time.sleep(0.3)
     raise Abort(f"the portal at {host}:{port} did not answer within {timeout}s")

@@ -8,6 +8,7 @@ import os
 import select
 import time
 import urllib.request
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -73,7 +74,7 @@ def test_pages_keep_working_when_postgresql_ends_every_connection_of_the_portal(
     """As after a restart of PostgreSQL: the portal under gunicorn answers the next requests
     with pages, not server errors, on new connections. Each URL is new, so the page cache
     cannot answer in the database's place."""
-    redis_port = int(os.environ["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+    redis_port = urlsplit(os.environ["REDIS_URL"]).port
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         [own] = cursor.fetchone()
