@@ -35,8 +35,13 @@ SCALAR = st.one_of(
     st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1), timezones=st.just(dt.UTC)),
     st.times(),
 )
+# Django's attrs.html loops over `widget.attrs.items`, and its template language tries a key
+# before a method, so an attribute named "items" breaks Django's own template (it then loops
+# over that attribute's value, or raises). The portal's renderer writes such an attribute like
+# any other; no form of the portal has one, so the comparison leaves that one name out.
 ATTR_NAMES = st.one_of(st.sampled_from(["id", "class", "required", "disabled", "aria-describedby", "maxlength",
-                                        "placeholder", "autocomplete", "data-x"]), TEXT.filter(bool))
+                                        "placeholder", "autocomplete", "data-x"]),
+                       TEXT.filter(lambda name: name and name != "items"))
 ATTRS = st.dictionaries(ATTR_NAMES, st.one_of(st.booleans(), st.integers(0, 500), TEXT, TEXT.map(mark_safe)),
                         max_size=5)
 
@@ -77,3 +82,10 @@ def test_it_is_the_portals_renderer_and_other_widgets_go_to_djangos_templates():
     select = forms.Select(choices=[("1", "Ett"), ("2", "<Två>")])
     ours, djangos = _both(select, "val", "2", {"id": "id_val"})
     assert ours == djangos and "&lt;Två&gt;" in ours
+
+
+def test_an_attribute_named_items_is_written_like_any_other():
+    # Django's own template reads `attrs.items` as that attribute's value (see ATTR_NAMES).
+    widget = forms.TextInput(attrs={"items": "3", "class": "x"})
+    written = widget.render("falt", "a", renderer=PortalFormRenderer())
+    assert written == '<input type="text" name="falt" value="a" items="3" class="x">'
