@@ -35,7 +35,12 @@ def django_permits(model_admin: Any, request: HttpRequest, action: str) -> bool:
 
 class NarrowChoicesMixin:
     """Foreign-key and many-to-many choices (also behind raw-id and autocomplete widgets,
-    which validate against the same queryset) hold only records of the user's forums."""
+    which validate against the same queryset) hold only records of the user's forums.
+
+    Also: an address typed without a scheme (``example.se``) is taken as https, as the
+    portal's own forms take it (Django 5.2's admin would still say http)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any):
         return _narrow(super().formfield_for_foreignkey(db_field, request, **kwargs), request)

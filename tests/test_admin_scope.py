@@ -351,6 +351,20 @@ def test_admin_matrix(client, world, label):
     assert not problems, "\n".join(problems)
 
 
+def test_every_admin_takes_an_address_without_a_scheme_as_https(db):
+    request = RequestFactory().get("/admin/")
+    request.user = User(is_superuser=True, is_staff=True)
+    checked = set()
+    for model_admin in admin.site._registry.values():
+        for each in [model_admin, *model_admin.get_inline_instances(request)]:
+            for field in each.model._meta.get_fields():
+                if isinstance(field, models.URLField):
+                    formfield = each.formfield_for_dbfield(field, request)
+                    assert formfield.clean("exempel.se") == "https://exempel.se", f"{each.model._meta.label}.{field.name}"
+                    checked.add(f"{each.model._meta.label}.{field.name}")
+    assert "forum.Organisation.website" in checked
+
+
 def test_choice_lists_offer_only_the_users_forums(world):
     """Every foreign-key and many-to-many choice list of every admin (also behind raw-id and
     autocomplete widgets, which validate against it) leaves out the other forum's records."""
