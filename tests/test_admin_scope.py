@@ -359,9 +359,9 @@ def test_every_admin_takes_an_address_without_a_scheme_as_https(db):
         for each in [model_admin, *model_admin.get_inline_instances(request)]:
             for field in each.model._meta.get_fields():
                 if isinstance(field, models.URLField):
-                    formfield = each.formfield_for_dbfield(field, request)
-                    assert formfield.clean("exempel.se") == "https://exempel.se", f"{each.model._meta.label}.{field.name}"
-                    checked.add(f"{each.model._meta.label}.{field.name}")
+                    name = f"{each.model._meta.label}.{field.name}"
+                    assert each.formfield_for_dbfield(field, request).clean("exempel.se") == "https://exempel.se", name
+                    checked.add(name)
     assert "forum.Organisation.website" in checked
 
 
