@@ -319,10 +319,10 @@ def test_a_borda_winner_ranked_first_on_one_more_ballot_wins_alone(election, dat
 
 def test_one_more_ballot_with_the_winner_first_can_still_elect_another():
     """Schulze is a Condorcet method and, like every one of them, can fail participation: a
-    ballot ranking the winner first but another candidate above a third may break the third's
-    only win over that other candidate. Both implementations here say so; it is the method's
-    known property, not a fault of the count (an earlier test claimed otherwise, and a
-    Hypothesis run of 5,000 examples found this election)."""
+    ballot ranking the winner first and another candidate second (above the rest) may turn that
+    other candidate's only defeat into a tie, leaving them unbeaten. Both implementations here
+    say so; it is the method's known property, not a fault of the count (an earlier test claimed
+    otherwise, and a Hypothesis run of 5,000 examples found this election)."""
     candidates = [0, 1, 2, 3, 4, 5]
     ballots = [{0: 1}, {0: 1}, {0: 1}, {0: 1}, {1: 1}, {1: 1, 2: 2}, {1: 1, 2: 2}, {2: 1}, {2: 1, 0: 2},
                {3: 1, 1: 2, 2: 3}]
