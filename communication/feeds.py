@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from forum.models import Forum
 
@@ -57,6 +58,7 @@ class NewsFeed(Feed):
         return markup.plain(item.body, 300)
 
 
+@require_safe
 def news_feed(request: HttpRequest, slug: str) -> HttpResponse:
-    """The feed as a plain view (Feed instances are callables, not functions)."""
+    """The feed as a plain view (Feed instances are callables, not functions); read-only."""
     return NewsFeed()(request, slug=slug)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
 
 CSP_ENFORCE = "enforce"
 CSP_REPORT_ONLY = "report-only"
@@ -77,4 +78,26 @@ class SecurityHeadersMiddleware:
         elif mode == CSP_REPORT_ONLY:
             response.headers.setdefault("Content-Security-Policy-Report-Only", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give a refused method (405) the portal's error page instead of Django's empty answer.
+
+    ``require_POST`` and ``require_safe`` answer with an empty ``HttpResponseNotAllowed``, which
+    a browser shows as a blank page: someone who opens the address of a button (a bookmark, a
+    link copied from the address bar) or a form that posts to a page that only shows
+    information. The status and the ``Allow`` header stay; nothing has been changed, since the
+    view never ran. Last in MIDDLEWARE, so the request has its user, language and CSRF token
+    when the page is rendered. No side effects."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
         return response

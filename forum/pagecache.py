@@ -33,6 +33,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.views.decorators.http import require_safe
 
 from .cache import bump
 
@@ -48,9 +49,14 @@ _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark ``view`` as a public page that anonymous visitors may be served from the cache.
     Only for pages that show every anonymous visitor the same thing for the same URL and
-    language. No side effects."""
-    view.forum_public_page = True  # type: ignore[attr-defined]
-    return view
+    language. No side effects.
+
+    A public page only shows: it answers GET and HEAD, and any other method with 405 (the
+    portal's error page, forum.middleware). A POST would otherwise render the page afresh
+    past the cache, which is what the cache is there to spare under load."""
+    safe = require_safe(view)
+    safe.forum_public_page = True  # type: ignore[attr-defined]
+    return safe
 
 
 def _seconds() -> int:

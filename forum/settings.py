@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: a refused method gets the portal's error page, rendered with the request's user,
+    # language and CSRF token (forum/middleware.py).
+    "forum.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "forum.urls"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from . import antispam, branding, permissions, selectors, services
 from .forms import AccessibilityReportForm, RoleGrantForm
@@ -48,6 +48,7 @@ def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def forum_work(request: HttpRequest, slug: str) -> HttpResponse:
     """The coordinators' to-do page of a forum: what needs them now, gathered from the apps'
     work sections (nominations, invitations and offers, overdue quick fixes, votes) and the

@@ -1,5 +1,5 @@
-"""Error pages in the portal's layout and the user's language (400, 403, 404, 500 and the CSRF
-failure page), each saying what happened and what to do; the 500 page with the database down."""
+"""Error pages in the portal's layout and the user's language (400, 403, 404, 405, 500 and the
+CSRF failure page), each saying what happened and what to do; the 500 page with the database down."""
 from __future__ import annotations
 
 import socket
@@ -72,6 +72,39 @@ def test_csrf_failure_is_our_page_with_a_way_on():
     assert "The form could not be sent" in content
     assert "reload the page and send the form again" in content
     assert f'href="{reverse("account_login")}"' in content
+
+
+@pytest.mark.django_db
+def test_405_page_for_the_address_of_a_button_changes_nothing():
+    """Opening the address of a button (here: take a role away) is our page, says that nothing
+    was changed and keeps the Allow header; the role is still there."""
+    forum = make_forum()
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
+    role = coordinator.forum_roles.get()
+    client = Client()
+    client.force_login(coordinator)
+    url = reverse("forum:forum_role_revoke", args=[forum.slug, role.pk])
+    response = client.get(url)
+    content = _ours(response, 405, "sv")
+    assert response["Allow"] == "POST"
+    assert "Sidan går inte att öppna så här" in content and "Ingenting har ändrats." in content
+    content = _ours(_english(client).get(url), 405, "en")
+    assert "The page cannot be opened this way" in content and "Nothing has been changed." in content
+    assert coordinator.forum_roles.filter(pk=role.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_public_page_answers_get_and_head_and_refuses_a_post():
+    """A page that only shows (here: the forum's page) is not rendered for a POST: 405, the
+    portal's page; GET and HEAD answer as before."""
+    forum = make_forum()
+    url = reverse("forum:forum_detail", args=[forum.slug])
+    client = Client()
+    assert client.get(url).status_code == 200
+    assert client.head(url).status_code == 200
+    response = client.post(url, {"anything": "x"})
+    _ours(response, 405, "sv")
+    assert response["Allow"] == "GET, HEAD"
 
 
 def _closed_port() -> int:

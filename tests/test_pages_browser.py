@@ -77,11 +77,15 @@ def test_start_and_forum_pages_pass_axe_and_reflow(live_server, browser, axe, po
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_404_page_passes_axe(live_server, browser, axe, width):
+@pytest.mark.parametrize(("path", "status"), [("/finns-inte/", 404), ("/sprak/", 405)])
+def test_error_pages_pass_axe(live_server, browser, axe, width, path, status):
+    """The page for an address that names nothing, and for the address of a button (the language
+    switch's, opened as a page)."""
     with policy_guarded_page(browser, locale="sv-SE", viewport={"width": width, "height": 900}) as page:
-        response = page.goto(live_server.url + "/finns-inte/")
-        assert response.status == 404
+        response = page.goto(live_server.url + path)
+        assert response.status == status
         assert page.locator("html").get_attribute("lang") == "sv"
+        assert page.get_by_role("heading", level=1).count() == 1
         _check(page, axe, width)
 
 

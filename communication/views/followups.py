@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum import permissions as forum_permissions
 from forum.exports import csv_response
@@ -92,6 +92,7 @@ def follow_up_public(request: HttpRequest, pk: int) -> HttpResponse:
         "issues": services._meeting_issues(follow_up.meeting)})
 
 
+@require_safe
 @login_required
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = permissions.meeting_for(request.user, pk, permissions.can_view_survey_results)
@@ -102,6 +103,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
         "show_texts": permissions.can_follow_up(request.user, meeting.forum)})
 
 
+@require_safe
 @login_required
 def survey_overview(request: HttpRequest, slug: str) -> HttpResponse:
     forum = forum_permissions.forum_for(request.user, slug, permissions.can_view_survey_results)
@@ -109,6 +111,7 @@ def survey_overview(request: HttpRequest, slug: str) -> HttpResponse:
                   {"forum": forum, "overview": selectors.survey_over_time(forum)})
 
 
+@require_safe
 @login_required
 def survey_export(request: HttpRequest, slug: str) -> HttpResponse:
     """The forum's survey figures as CSV (coordinators and researchers; no names, no free text,

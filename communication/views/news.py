@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum import permissions as forum_permissions
 from forum.pagecache import public_page
@@ -38,6 +38,7 @@ def news_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "forum": post.forum, "post": post, "can_communicate": permissions.can_communicate(request.user, post.forum)})
 
 
+@require_safe
 @login_required
 def news_manage(request: HttpRequest, slug: str) -> HttpResponse:
     """Every post, scheduled ones too, for communicators."""

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum import permissions as forum_permissions
 
@@ -24,6 +24,7 @@ from .common import PER_PAGE, _status
 
 
 # --- Newsletters ------------------------------------------------------------------------------------
+@require_safe
 @login_required
 def newsletter_list(request: HttpRequest, slug: str) -> HttpResponse:
     forum = forum_permissions.forum_for(request.user, slug, permissions.can_communicate)
@@ -54,6 +55,7 @@ def newsletter_edit(request: HttpRequest, slug: str | None = None, pk: int | Non
                   {"forum": forum, "form": form, "newsletter": newsletter}, status=_status(form))
 
 
+@require_safe
 @login_required
 def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Preview in both languages, who it reaches, test, send or schedule; progress and mail status."""
@@ -133,6 +135,7 @@ def newsletter_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(newsletter)
 
 
+@require_safe
 @login_required
 def newsletter_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The progress of a send as JSON, polled by static/js/progress.js."""
@@ -144,6 +147,7 @@ def newsletter_progress(request: HttpRequest, pk: int) -> JsonResponse:
                          "queued": status["queued"], "unknown": status["unknown"]})
 
 
+@require_safe
 def newsletter_web(request: HttpRequest, public_id) -> HttpResponse:
     """The web version of a sent newsletter: whoever has the link, as with the mail."""
     newsletter = Newsletter.objects.select_related("forum").filter(public_id=public_id).exclude(

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, selectors, services
 from ..forms import CheckinActionForm, CheckinSearchForm
@@ -23,6 +23,7 @@ def _back(meeting_pk: int, query: str, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
+@require_safe
 @login_required
 def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     """Search confirmed registrations by name, company, email or the invitation's code. An

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from forum.pagecache import public_page
 
@@ -71,6 +72,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting as an iCalendar file."""
     meeting = _visible_meeting(request, pk)
@@ -261,6 +263,7 @@ def _invitation_action(request, registration, state, action, details_form, offer
 
 
 # --- My invitations and registrations ---------------------------------------------------
+@require_safe
 @login_required
 def my_registrations(request: HttpRequest) -> HttpResponse:
     """Every registration of the user and of the companies they represent (fixed queries)."""

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from events import permissions as event_permissions
 from events.models import Meeting, Registration
@@ -205,6 +205,7 @@ def _screen_payload(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+@require_safe
 @login_required
 @never_cache
 def screen(request: HttpRequest, pk: int) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from forum import permissions as forum_permissions
 from forum.pagecache import public_page
@@ -43,6 +44,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 # --- The coordinators' queue -------------------------------------------------------------
+@require_safe
 @login_required
 def triage_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Every issue of the forum with filters: meeting, focus area, status, overdue, text."""

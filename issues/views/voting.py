@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from events import permissions as event_permissions
 from forum.pagecache import public_page
@@ -96,6 +97,7 @@ def _refuse_ballot(form: BallotForm, error: services.IssueError) -> None:
 
 
 # --- coordinator pages --------------------------------------------------------------------
+@require_safe
 @login_required
 def vote_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The votes of a meeting (coordinators and the meeting's facilitators)."""

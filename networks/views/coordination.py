@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from forum import permissions as forum_permissions
 from forum.fields import PLAN_YEAR, parse_id
@@ -102,6 +103,7 @@ def _year(request: HttpRequest) -> int:
     return year if year and low <= year <= high else timezone.localdate().year
 
 
+@require_safe
 @login_required
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     """Every network of the forum: status, members, last update, money of the year, overdue."""

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum.fields import parse_id
 
@@ -42,6 +42,7 @@ def _page(kind: str, network, form, **extra) -> dict:
             "submit": submit, **extra}
 
 
+@require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """My networks: next meetings, overdue actions and requests to join, for a process leader."""
@@ -183,6 +184,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "networks/meeting_detail.html", _meeting_context(request, meeting))
 
 
+@require_safe
 @login_required
 def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting as an .ics file, for members."""

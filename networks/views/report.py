@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from forum import permissions as forum_permissions
 from forum.fields import PLAN_YEAR
@@ -35,12 +36,14 @@ def _context(request: HttpRequest, slug: str, year: int) -> dict:
     }
 
 
+@require_safe
 @login_required
 def annual_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The report as a page (print CSS makes it print well)."""
     return render(request, "networks/report/annual.html", _context(request, slug, year))
 
 
+@require_safe
 @login_required
 def annual_report_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The same report as a PDF, made by WeasyPrint from the print version of the page."""
@@ -59,6 +62,7 @@ def annual_report_pdf(request: HttpRequest, slug: str, year: int) -> HttpRespons
     return response
 
 
+@require_safe
 @login_required
 def evaluation(request: HttpRequest, slug: str) -> HttpResponse:
     """Key figures of the forum's first three years side by side, for the evaluation."""
