@@ -23,6 +23,18 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The demo data's people, one per role (accounts/demo.py and forum/demo.py, README "Demo logins");
+# None is the anonymous visitor.
+DEMO_PEOPLE = {
+    "anonymous": None,
+    "coordinator": "samordnare@forum.example",
+    "communicator": "kommunikator@forum.example",
+    "partner_nominator": "nominerare@forum.example",
+    "facilitator": "processledare@forum.example",
+    "researcher": "forskare@forum.example",
+    "company_representative": "foretag@forum.example",
+    "municipal_participant": "tjansteperson@forum.example",
+}
 
 
 # Deliberately weak and fast: PBKDF2's million iterations made creating test users most of the

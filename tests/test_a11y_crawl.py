@@ -33,24 +33,14 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from tests.conftest import AXE_TAGS
+from tests.conftest import AXE_TAGS, DEMO_PEOPLE
 from tests.csp import policy_guarded_page
 
 # The marker makes pytest-django set up the test database; the tests only read (through the live
 # server), what they read is committed by the module's fixture.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-# The demo users (accounts/demo.py and forum/demo.py, README "Demo logins").
-ROLES = {
-    "anonymous": None,
-    "coordinator": "samordnare@forum.example",
-    "communicator": "kommunikator@forum.example",
-    "partner_nominator": "nominerare@forum.example",
-    "facilitator": "processledare@forum.example",
-    "researcher": "forskare@forum.example",
-    "company_representative": "foretag@forum.example",
-    "municipal_participant": "tjansteperson@forum.example",
-}
+ROLES = DEMO_PEOPLE
 LANGUAGES = ["sv", "en"]
 DESKTOP, PHONE = 1280, 320
 # Paths the crawl does not open (see the module docstring).
