@@ -12,7 +12,8 @@ button's address can act) never changes what the next one sees.
 What must hold for every person and address:
 
 - no server error (5xx), and no exception out of a view;
-- a refused method is the portal's error page (405), not an empty answer;
+- a refused method is the portal's error page (405), not an empty answer, and every other
+  refusal in HTML is a whole page of the portal too (never a bare line of text);
 - a staff member of one forum reaches nothing of the other forum that an anonymous visitor or
   a company's representative with no role anywhere cannot reach too (each forum is its own
   world);
@@ -160,8 +161,8 @@ def world(django_db_setup, django_db_blocker):
             call_command("flush", interactive=False, verbosity=0)
 
 
-def _answers(email: str | None, addresses) -> dict[tuple[str, str], tuple[int, str, bytes]]:
-    """(method, path) -> (status, view name, content) for one person over every address. Each
+def _answers(email: str | None, addresses) -> dict[tuple[str, str], tuple[int, str, bytes, bool]]:
+    """(method, path) -> (status, view name, content, whether it is HTML) for one person over every address. Each
     request starts from the person's own cookies (a POST may have set a language, a message or
     a new session key that the rollback took back)."""
     from accounts.models import User
@@ -181,9 +182,10 @@ def _answers(email: str | None, addresses) -> dict[tuple[str, str], tuple[int, s
                     response = getattr(client, method)(path)
                     transaction.set_rollback(True)
             except Exception as error:  # an exception out of a view: a 500 in production
-                answers[(method, path)] = (500, name, repr(error).encode())
+                answers[(method, path)] = (500, name, repr(error).encode(), False)
             else:
-                answers[(method, path)] = (response.status_code, name, response.content)
+                html = response.get("Content-Type", "").startswith("text/html")
+                answers[(method, path)] = (response.status_code, name, response.content, html)
     return answers
 
 
@@ -194,11 +196,16 @@ def test_every_person_against_every_address(world):
     anonymous, stranger = answers["anonymous"], answers["stranger"]
     problems = []
     for role, by_address in answers.items():
-        for (method, path), (status, name, content) in by_address.items():
+        for (method, path), (status, name, content, html) in by_address.items():
             if status >= 500:
                 problems.append(f"{role}: {method.upper()} {path} ({name}) answered {status} {content[:200]!r}")
             if status == 405 and b'class="error-page' not in content:
                 problems.append(f"{role}: {method.upper()} {path} ({name}) answered an empty 405")
+            # A refusal in HTML is a whole page of the portal (a form shown again with its errors,
+            # or an error page), never a bare line of text.
+            if status >= 400 and html and b"<html lang=" not in content:
+                problems.append(f"{role}: {method.upper()} {path} ({name}) answered {status} without a page: "
+                                f"{content[:100]!r}")
             if (role in FOREIGN and forum_of[path] == FOREIGN[role] and 200 <= status < 300
                     and not any(200 <= baseline[(method, path)][0] < 300 for baseline in (anonymous, stranger))):
                 problems.append(f"{role}: {method.upper()} {path} ({name}) of the other forum answered {status}, "
@@ -210,7 +217,7 @@ def test_every_person_against_every_address(world):
     # The people were who they should be: each forum's coordinator has its staff pages, and
     # only its own.
     def reached(role: str, forum: str) -> set[str]:
-        return {name for (method, path), (status, name, _content) in answers[role].items()
+        return {name for (method, path), (status, name, _content, _html) in answers[role].items()
                 if method == "get" and status == 200 and forum_of[path] == forum}
     staff_pages = {"forum_work", "triage_queue", "meeting_manage", "forum_roles", "plan"}
     assert staff_pages <= reached("coordinator", DEMO)

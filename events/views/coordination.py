@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -63,7 +63,8 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
             raise PermissionDenied
         action = request.POST.get("action")
         if action not in ("startup", "later"):
-            return HttpResponse(_("Unknown action."), status=400)
+            # A button this page never has (a tampered or very old form): the portal's 400 page.
+            raise BadRequest("unknown action")
         form = YearForm(request.POST, prefix=action)
         if form.is_valid():
             create = services.startup_year_create if action == "startup" else services.later_year_create
@@ -159,7 +160,7 @@ def pools(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             pool = next((p for p in pool_list if str(p.pk) == target), None)
             if pool is None:
-                return HttpResponse(_("Unknown pool."), status=400)
+                raise BadRequest("unknown pool")
             form = forms_by_pk[pool.pk] = PoolForm(request.POST, pool=pool, prefix=f"pool-{pool.pk}")
         try:
             if request.POST.get("delete") and pool is not None:
@@ -267,7 +268,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
                                     _("None of the chosen companies has a confirmed representative to invite."))
         status = 400
     elif action is not None:
-        return HttpResponse(_("Unknown action."), status=400)
+        raise BadRequest("unknown action")
     shown = list(candidates[:PICKER_LIMIT])
     return render(
         request,
@@ -360,7 +361,7 @@ def nomination_decide(request: HttpRequest, pk: int, nomination_pk: int) -> Http
                                    pool__meeting=meeting)
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
-        return HttpResponse(_("Unknown decision."), status=400)
+        raise BadRequest("unknown decision")
     try:
         services.nomination_decide(actor=request.user, nomination=nomination, approve=decision == "approve")
     except services.BookingError as exc:
