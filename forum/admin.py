@@ -21,6 +21,7 @@ from .admin_scope import (
     adopt,
     django_permits,
 )
+from .forms import OrganisationAdminForm
 from .models import (
     AccessibilityReport,
     Affiliation,
@@ -113,10 +114,14 @@ class OrganisationAdmin(PortalWideAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "organisationsnummer", "sni_section", "size_class", "district"]
     list_filter = ["kind", "sni_section", "size_class"]
     search_fields = ["name", "organisationsnummer"]
+    form = OrganisationAdminForm
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            adopt(obj, services.organisation_update(actor=request.user, organisation=obj, **{
+                name: form.cleaned_data[name] for name in form.changed_data
+                if name in services.ORGANISATION_EDITABLE_FIELDS
+            }))
             return
         fields = {name: value for name, value in form.cleaned_data.items() if name not in ("kind", "name")}
         adopt(obj, services.organisation_create(actor=request.user, kind=obj.kind, name=obj.name, **fields))
@@ -278,7 +283,36 @@ class AccessibilityReportAdmin(NarrowChoicesMixin, admin.ModelAdmin):
 
     list_display = ["created_at", "page_url", "email", "handled_at"]
     list_filter = [("handled_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["page_url", "description", "email", "reporter"]
+    readonly_fields = ["page_url", "description", "email", "reporter", "handled_at"]
+    actions = ["mark_reports_handled", "mark_reports_unhandled"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Nothing here is typed: handled is a time the clock sets through the actions below
+        # (forum.services), and what the reporter wrote stays as written.
+        return False
+
+    def has_handle_permission(self, request) -> bool:
+        # Seeing the reports (Django's view permission) and Django's change permission on
+        # them, which the read-only form does not use.
+        return super().has_view_permission(request) and django_permits(self, request, "change")
+
+    @admin.action(description=_("Mark the selected reports as handled"), permissions=["handle"])
+    def mark_reports_handled(self, request, queryset) -> None:
+        self._set_handled(request, queryset, handled=True)
+
+    @admin.action(description=_("Mark the selected reports as not handled"), permissions=["handle"])
+    def mark_reports_unhandled(self, request, queryset) -> None:
+        self._set_handled(request, queryset, handled=False)
+
+    def _set_handled(self, request, queryset, *, handled: bool) -> None:
+        count = sum(services.accessibility_report_set_handled(actor=request.user, report=report, handled=handled)
+                    for report in queryset)
+        if handled:
+            text = ngettext("%(count)d report marked as handled.", "%(count)d reports marked as handled.", count)
+        else:
+            text = ngettext("%(count)d report marked as not handled.", "%(count)d reports marked as not handled.",
+                            count)
+        self.message_user(request, text % {"count": count}, messages.SUCCESS)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -4,12 +4,14 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .antispam import BotGuardForm
 from .fields import BoundedModelChoiceField
 from .models import Organisation, Role
 from .selectors import partner_organisations
+from .validators import normalise_organisationsnummer
 
 
 class RoleGrantForm(forms.Form):
@@ -71,3 +73,33 @@ class AccessibilityReportForm(BotGuardForm):
     email = forms.EmailField(
         label=_("Your email address, if you want an answer (optional)"), required=False
     )
+
+
+def _https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """A model's form field, with an address typed without a scheme taken as https (as every
+    form of the portal takes it; Django 5.2 would still say http)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    """An organisation in the admin's register: the organisationsnummer is taken as people
+    type it (a hyphen or not, spaces, the 12-digit form) and normalised before the model's
+    checks run, so the unique check compares like with like and a number the register
+    already has is refused with a message instead of becoming a second row."""
+
+    organisationsnummer = forms.CharField(
+        label=_("Organisationsnummer"), max_length=20, required=False,
+        help_text=_("Ten digits, for example 559123-4561."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "name", "organisationsnummer", "sni_section", "sni_code", "size_class", "postcode",
+                  "district", "municipality", "website"]
+        formfield_callback = _https_by_default
+
+    def clean_organisationsnummer(self) -> str | None:
+        number = self.cleaned_data["organisationsnummer"]
+        return normalise_organisationsnummer(number) if number else None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -223,11 +222,6 @@ class Vote(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("issues:ballot", kwargs={"pk": self.pk})
-
-    def clean(self) -> None:
-        # For the admin's edits of a draft; the portal's form checks the same.
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": _("The vote must close after it opens.")})
 
 
 class VoterRecord(models.Model):

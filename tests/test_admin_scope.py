@@ -27,6 +27,7 @@ from events.models import InvitationBatch, Meeting, Registration, SeatPool
 from forum import services as forum_services
 from forum.admin_access import COORDINATOR_GROUP
 from forum.models import (
+    AccessibilityReport,
     Affiliation,
     AuditEvent,
     Forum,
@@ -48,6 +49,7 @@ from tests.factories import (
     make_role_holder,
     make_user,
     pool_of,
+    valid_organisationsnummer,
 )
 
 TAGS = ("Aquila", "Borealis")
@@ -91,7 +93,7 @@ RULES: dict[str, Rule] = {
     "networks.budgetpot": Rule(True, "v", "v"),
     "networks.expense": Rule(True, "v", "v"),
     # Portal matters, not the coordinators' (no permissions in their group).
-    "forum.accessibilityreport": Rule(False, "vcd", ""),
+    "forum.accessibilityreport": Rule(False, "vd", ""),  # marked handled by an action
     "accounts.user": Rule(False, "vacd", ""),
     "auth.group": Rule(False, "vacd", ""),
     "account.emailaddress": Rule(False, "vacd", ""),
@@ -265,6 +267,30 @@ def test_every_admin_has_rules():
     for label, rule in RULES.items():
         model = next(m for m in admin.site._registry if m._meta.label_lower == label)
         assert rule.scoped == is_forum_scoped(model), label
+
+
+# Admins that write with Django's own save, and why that is right for them.
+OWN_SAVE = {
+    "auth.group": "Django's permission groups: no rule of the portal's is kept in them",
+    "accounts.user": "Django's user admin for the portal administrator; roles come from the forum's Roles page",
+    "account.emailaddress": "allauth's own admin of e-mail addresses, for the portal administrator",
+}
+
+
+@pytest.mark.django_db
+def test_every_admin_that_writes_goes_through_the_services():
+    """Where the admin may add or change a record, its save is the portal's service (rules
+    and the audit trail), not Django's plain save – unless OWN_SAVE says why not."""
+    request = RequestFactory().get("/")
+    request.user = User(is_superuser=True, is_staff=True, is_active=True)
+    writes = set()
+    for model, model_admin in admin.site._registry.items():
+        if model_admin.has_add_permission(request) or model_admin.has_change_permission(request):
+            label = model._meta.label_lower
+            writes.add(label)
+            if label not in OWN_SAVE:
+                assert type(model_admin).save_model is not admin.ModelAdmin.save_model, label
+    assert set(OWN_SAVE) <= writes, "OWN_SAVE names an admin that no longer writes"
 
 
 @pytest.mark.parametrize("label", sorted(RULES))
@@ -505,6 +531,144 @@ def test_coordinator_cannot_change_or_delete_another_forums_vote(client, world):
     )
     draft.refresh_from_db()
     assert draft.title == "Utkast Aquila"
+
+
+def _vote_form(vote: Vote, **changes) -> dict:
+    """A draft vote's change form as the admin renders it (times as ``datetime-local``)."""
+    data = {"title": vote.title, "method": vote.method, "dots": str(vote.dots), "opens_at": "", "closes_at": ""}
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"dots": "0"}, "Ange ett heltal från 1 till 100."),
+    ({"dots": "101"}, "Ange ett heltal från 1 till 100."),
+    ({"dots": "99999999999999999999"}, "Ange ett heltal från 1 till 100."),
+    ({"opens_at": "0001-01-01T10:00"}, "Välj ett datum mellan 2000 och 2100."),
+    ({"closes_at": "9999-12-31T23:59"}, "Välj ett datum mellan 2000 och 2100."),
+    ({"opens_at": "2030-05-02T10:00", "closes_at": "2030-05-02T09:00"},
+     "Omröstningen måste stänga efter att den öppnar."),
+    ({"method": "majority"}, "Välj ett giltigt alternativ."),
+])
+def test_a_draft_vote_changed_in_the_admin_keeps_the_portals_rules(client, world, changes, message):
+    """The admin may tidy an untouched draft, but only within the rules the portal's own
+    vote form keeps (points per voter, the year window, closing after opening): a refused
+    change shows why and writes nothing."""
+    draft = _draft_vote(world, "Aquila")
+    client.force_login(world["people"]["superuser"])
+    before = _snapshot(Vote, draft)
+    response = client.post(_url(Vote, "change", draft.pk), _vote_form(draft, **changes), HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert _snapshot(Vote, draft) == before
+
+
+def test_a_draft_vote_changed_in_the_admin_goes_through_the_service(client, world):
+    draft = _draft_vote(world, "Aquila")
+    admin_user = world["people"]["superuser"]
+    client.force_login(admin_user)
+    response = client.post(_url(Vote, "change", draft.pk), _vote_form(
+        draft, title="Prioritering våren", method="dots", dots="7",
+        opens_at="2030-05-02T09:00", closes_at="2030-05-02T10:30"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    draft.refresh_from_db()
+    assert (draft.title, draft.method, draft.dots) == ("Prioritering våren", "dots", 7)
+    assert draft.opens_at.isoformat() == "2030-05-02T07:00:00+00:00"  # Stockholm summer time
+    assert draft.closes_at.isoformat() == "2030-05-02T08:30:00+00:00"
+    audit = AuditEvent.objects.get(action="vote.update", target_id=str(draft.pk))
+    assert audit.actor == admin_user and audit.forum == world["forums"]["Aquila"]["forum"]
+    assert audit.data["changes"]["dots"] == [5, 7]
+    assert audit.data["changes"]["opens_at"] == [None, "2030-05-02T07:00:00+00:00"]
+
+    # Deleting an untouched draft is recorded too.
+    response = client.post(_url(Vote, "delete", draft.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Vote.objects.filter(pk=draft.pk).exists()
+    deleted = AuditEvent.objects.get(action="vote.delete", target_id=str(draft.pk))
+    assert deleted.actor == admin_user and deleted.data["title"] == "Prioritering våren"
+
+
+def test_a_vote_opened_since_the_page_was_read_is_not_changed(world):
+    """The service decides, under the vote's lock: a vote opened (or given a ballot) after the
+    admin's page was read is refused and left as it is."""
+    draft = _draft_vote(world, "Aquila")
+    coordinator = world["forums"]["Aquila"]["coordinator"]
+    issues_services.vote_open(actor=coordinator, vote=draft)
+    with pytest.raises(issues_services.IssueError):
+        issues_services.vote_update(actor=coordinator, vote=draft, title="För sent", dots=9)
+    with pytest.raises(issues_services.IssueError):
+        issues_services.vote_delete(actor=coordinator, vote=draft)
+    draft.refresh_from_db()
+    assert (draft.title, draft.dots, draft.status) == ("Utkast Aquila", 5, Vote.Status.OPEN)
+    with pytest.raises(issues_services.IssueError):  # the service keeps the bounds by itself too
+        issues_services.vote_update(actor=coordinator, vote=_draft_vote(world, "Aquila"), dots=0)
+
+
+def _organisation_form(organisation: Organisation, **changes) -> dict:
+    data = {name: ("" if value is None else value) for name, value in model_to_dict(organisation).items()
+            if name != "id"}
+    data.update(changes)
+    return data
+
+
+def test_an_organisation_changed_in_the_admin_is_normalised_checked_and_recorded(client, world):
+    """The shared register keeps one row per organisationsnummer however it is typed: the
+    admin's change goes through forum.services (normalised as at creation, recorded in the
+    audit trail without the number itself, which may be a person's), and a number another
+    organisation already has is refused with a message, not a server error."""
+    company = world["forums"]["Aquila"]["forum.organisation"]
+    other = world["forums"]["Borealis"]["forum.organisation"]
+    admin_user = world["people"]["superuser"]
+    client.force_login(admin_user)
+    url = _url(Organisation, "change", company.pk)
+
+    before = _snapshot(Organisation, company)
+    taken = other.organisationsnummer.replace("-", "")
+    response = client.post(url, _organisation_form(company, organisationsnummer=taken), HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 200
+    assert "organisationsnummer" in response.content.decode().lower()
+    assert _snapshot(Organisation, company) == before
+
+    digits = valid_organisationsnummer(987654)  # ten digits; typed here with the century, 16
+    response = client.post(url, _organisation_form(company, name="Omdöpt AB", organisationsnummer=f"16{digits}"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    company.refresh_from_db()
+    assert (company.name, company.organisationsnummer) == ("Omdöpt AB", f"{digits[:6]}-{digits[6:]}")
+    audit = AuditEvent.objects.get(action="organisation.update", target_id=str(company.pk))
+    assert audit.actor == admin_user
+    assert audit.data == {"fields": ["name", "organisationsnummer"]}
+
+    # Adding one with a number already in the register, typed differently: a message, no row.
+    count = Organisation.objects.count()
+    response = client.post(_url(Organisation, "add"), _organisation_form(
+        other, name="Dubblett AB", organisationsnummer=other.organisationsnummer.replace("-", " ")),
+        HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 200
+    assert Organisation.objects.count() == count
+
+
+def test_an_accessibility_report_is_marked_handled_by_an_action_not_a_typed_date(client, world):
+    report = world["forums"]["Aquila"]["forum.accessibilityreport"]
+    admin_user = world["people"]["superuser"]
+    client.force_login(admin_user)
+    # The change page shows the report; a typed date is not taken (year 1 broke the list).
+    client.post(_url(AccessibilityReport, "change", report.pk),
+                {"handled_at_0": "0001-01-01", "handled_at_1": "00:00", "handled_at": "0001-01-01T00:00"})
+    report.refresh_from_db()
+    assert report.handled_at is None
+    response = client.post(_url(AccessibilityReport, "changelist"),
+                           {"action": "mark_reports_handled", "_selected_action": [report.pk]})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.handled_at is not None
+    assert AuditEvent.objects.filter(action="accessibility.handled", actor=admin_user,
+                                     target_id=str(report.pk)).count() == 1
+    response = client.post(_url(AccessibilityReport, "changelist"),
+                           {"action": "mark_reports_unhandled", "_selected_action": [report.pk]})
+    report.refresh_from_db()
+    assert report.handled_at is None
+    assert AuditEvent.objects.filter(action="accessibility.unhandled", target_id=str(report.pk)).count() == 1
+    assert client.get(_url(AccessibilityReport, "changelist")).status_code == 200
 
 
 # --- admin actions --------------------------------------------------------------------------

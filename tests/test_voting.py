@@ -496,8 +496,7 @@ def test_admin_cannot_change_a_vote_once_opened_nor_issues_nor_the_list(client, 
     change = reverse("admin:issues_vote_change", args=[draft.pk])
     # A draft nobody has voted in may be tidied (title, times), but never close before it opens.
     response = client.post(change, {"title": "Prioritering", "method": "schulze", "dots": 5,
-                                    "opens_at_0": "2026-03-10", "opens_at_1": "12:00",
-                                    "closes_at_0": "2026-03-10", "closes_at_1": "11:00"})
+                                    "opens_at": "2026-03-10T12:00", "closes_at": "2026-03-10T11:00"})
     assert response.status_code == 200 and re.search("stänga efter|close after", response.content.decode())
     draft.refresh_from_db()
     assert draft.title == "Utkast"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .accessibility import (  # noqa: F401
     accessibility_report_create,
+    accessibility_report_set_handled,
 )
 from .audit import (  # noqa: F401
     audit_record,
@@ -25,10 +26,12 @@ from .forums import (  # noqa: F401
     forum_update,
 )
 from .organisations import (  # noqa: F401
+    ORGANISATION_EDITABLE_FIELDS,
     affiliation_confirm,
     affiliation_create,
     affiliation_delete,
     organisation_create,
+    organisation_update,
 )
 from .outbox import (  # noqa: F401
     RECORD_SENT_PAUSES,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import (
     AccessibilityReport,
@@ -59,3 +60,19 @@ def accessibility_report_create(
                 reply_to=[settings.FORUM_ACCESSIBILITY_EMAIL],
             )
     return report
+
+
+def accessibility_report_set_handled(*, actor: Any, report: AccessibilityReport, handled: bool) -> bool:
+    """Mark a report handled (now) or not handled again (the admin; the portal administrator
+    and staff with Django's change permission on reports – the caller has checked). The time
+    is the clock's, never a typed date. Returns whether anything changed. Side effects: the
+    row and, if it changed, an audit row."""
+    with transaction.atomic():
+        current = AccessibilityReport.objects.select_for_update().get(pk=report.pk)
+        if (current.handled_at is not None) == handled:
+            return False
+        current.handled_at = timezone.now() if handled else None
+        current.save(update_fields=["handled_at"])
+        audit_record(actor=actor, action="accessibility.handled" if handled else "accessibility.unhandled",
+                     target=current)
+    return True

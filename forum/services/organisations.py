@@ -13,6 +13,7 @@ from ..models import (
 )
 from ..validators import normalise_organisationsnummer
 from .audit import audit_record
+from .forums import _apply_changes
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,30 @@ def organisation_create(*, actor: Any | None, kind: str, name: str, **fields: An
         organisation = Organisation.objects.create(kind=kind, name=name, **fields)
         audit_record(actor=actor, action="organisation.create", target=organisation)
     return organisation
+
+
+# What the portal administrator may change of an organisation in the shared register.
+ORGANISATION_EDITABLE_FIELDS = ("kind", "name", "organisationsnummer", "sni_section", "sni_code", "size_class",
+                                "postcode", "district", "municipality", "website")
+
+
+def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+    """Change an organisation in the shared register (the admin; the portal administrator –
+    the caller has checked). The organisationsnummer is normalised as at creation, so the
+    register keeps one row per number however it is typed (the caller's form has already
+    checked the number is free; the unique constraint is the last word). Side effects: the
+    row and, if anything changed, an audit row naming the changed fields – not their values,
+    since a sole trader's number is the owner's personal identity number."""
+    if "organisationsnummer" in fields:
+        number = fields["organisationsnummer"]
+        fields["organisationsnummer"] = normalise_organisationsnummer(number) if number else None
+    with transaction.atomic():
+        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        changes = _apply_changes(current, fields, ORGANISATION_EDITABLE_FIELDS)
+        if changes:
+            current.save(update_fields=list(changes))
+            audit_record(actor=actor, action="organisation.update", target=current, data={"fields": sorted(changes)})
+    return current
 
 
 def affiliation_create(

@@ -22,6 +22,7 @@ from .voting import (
     PaperBallotForm,
     ReceiptCheckForm,
     VoteActionForm,
+    VoteAdminForm,
     VoteCreateForm,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "MergeSearchForm",
     "IssueMergeForm",
     "VoteCreateForm",
+    "VoteAdminForm",
     "BallotForm",
     "PaperBallotForm",
     "ReceiptCheckForm",

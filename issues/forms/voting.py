@@ -16,6 +16,7 @@ from forum.fields import (
 )
 
 from ..models import Issue, Vote
+from ..services import IssueError, vote_settings_check
 
 
 class _CandidateChoiceField(BoundedModelMultipleChoiceField):
@@ -57,6 +58,33 @@ class VoteCreateForm(forms.Form):
             Issue.objects.filter(forum=forum, status=Issue.Status.CANDIDATE)
             .select_related("focus_area").order_by("created_at", "pk")
         )
+
+
+class VoteAdminForm(forms.ModelForm):
+    """A draft vote's settings in the admin: the same bounded fields as the portal's vote
+    form, and the service's rules (:func:`issues.services.vote_settings_check`) checked here
+    too, so a refused change shows its reason on the page and nothing is saved."""
+
+    dots = BoundedIntegerField(label=_("Points per voter (dot voting)"), bounds=DOTS,
+                               help_text=_("Only used with dot voting."))
+    opens_at = BoundedDateTimeField(label=_("Opens (optional)"), required=False,
+                                    help_text=_("Leave empty to open the vote by hand during the meeting."))
+    closes_at = BoundedDateTimeField(label=_("Closes (optional)"), required=False,
+                                     help_text=_("Leave empty to close the vote by hand."))
+
+    class Meta:
+        model = Vote
+        fields = ["title", "method", "dots", "opens_at", "closes_at"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                vote_settings_check(method=cleaned["method"], dots=cleaned["dots"], opens_at=cleaned.get("opens_at"),
+                                    closes_at=cleaned.get("closes_at"))
+            except IssueError as error:
+                self.add_error(None, str(error))
+        return cleaned
 
 
 class BallotForm(forms.Form):

@@ -26,6 +26,7 @@ from .triage import (
 )
 from .voting import (
     SIDE_RESULT_MIN_BALLOTS,
+    VOTE_EDITABLE_FIELDS,
     _voter_key,
     ballot_cast,
     clean_marks,
@@ -35,9 +36,13 @@ from .voting import (
     vote_close,
     vote_confirm,
     vote_create,
+    vote_delete,
+    vote_is_editable,
     vote_is_open,
     vote_open,
     vote_result,
+    vote_settings_check,
+    vote_update,
     votes_close_due,
 )
 
@@ -56,6 +61,11 @@ __all__ = [
     "issue_recipients",
     "mail_context",
     "vote_create",
+    "VOTE_EDITABLE_FIELDS",
+    "vote_settings_check",
+    "vote_is_editable",
+    "vote_update",
+    "vote_delete",
     "vote_is_open",
     "vote_open",
     "vote_close",

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from events.diversity import MIN_CELL
 from events.models import Meeting, Registration
-from forum.services import audit_record
+from forum.fields import DOTS, YEAR_MAX, YEAR_MIN, range_message
+from forum.services import _apply_changes, audit_record
 
 from .. import tally
 from ..models import Ballot, Issue, PriorityListEntry, Side, Vote, VoterRecord
@@ -33,6 +34,28 @@ def _freeze_candidates(vote: Vote) -> None:
     vote.save(update_fields=["candidate_texts"])
 
 
+# What may change in a draft vote; the meeting and the candidates were checked when it was created.
+VOTE_EDITABLE_FIELDS = ("title", "method", "dots", "opens_at", "closes_at")
+
+
+def vote_settings_check(
+    *, method: str, dots: int, opens_at: dt.datetime | None, closes_at: dt.datetime | None
+) -> None:
+    """The rules a vote's settings keep, when it is created and when a draft is changed: a
+    known counting method, points per voter within ``forum.fields.DOTS``, times within the
+    portal's year window and a closing time after the opening time. Raises IssueError with a
+    message for the user; no side effects (forms call it to show the message at once)."""
+    if method not in Vote.Method.values:
+        raise IssueError(_("Choose a counting method."))
+    if isinstance(dots, bool) or not isinstance(dots, int) or not DOTS[0] <= dots <= DOTS[1]:
+        raise IssueError(range_message(*DOTS))
+    for moment in (opens_at, closes_at):
+        if moment is not None and not YEAR_MIN <= moment.year <= YEAR_MAX:
+            raise IssueError(_("Choose a date between %(min)s and %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX})
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise IssueError(_("The vote must close after it opens."))
+
+
 def vote_create(
     *, actor: Any, meeting: Meeting, title: str, candidates: Iterable[Issue], method: str = Vote.Method.SCHULZE,
     dots: int = 5, opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None,
@@ -45,8 +68,7 @@ def vote_create(
         raise IssueError(_("A vote needs at least two candidate issues."))
     if any(c.forum_id != meeting.forum_id or c.status != Issue.Status.CANDIDATE for c in candidates):
         raise IssueError(_("Only candidates for the priority list of this forum can be voted on."))
-    if opens_at and closes_at and closes_at <= opens_at:
-        raise IssueError(_("The vote must close after it opens."))
+    vote_settings_check(method=method, dots=dots, opens_at=opens_at, closes_at=closes_at)
     with transaction.atomic():
         vote = Vote.objects.create(meeting=meeting, title=title, method=method, dots=dots, opens_at=opens_at,
                                    closes_at=closes_at, created_by=actor)
@@ -64,6 +86,56 @@ def vote_is_open(vote: Vote, now: dt.datetime | None = None) -> bool:
     if vote.closes_at and now >= vote.closes_at:
         return False
     return vote.status == Vote.Status.OPEN or bool(vote.opens_at and vote.opens_at <= now)
+
+
+def vote_is_editable(vote: Vote, now: dt.datetime | None = None) -> bool:
+    """Whether a vote's settings may still change (or the vote be deleted): a draft that
+    nobody has opened, by hand or by the clock, and that holds no ballot, so no voter ever
+    sees a ballot change under them. One query (the ballots)."""
+    return vote.status == Vote.Status.DRAFT and not vote_is_open(vote, now) and not vote.ballots.exists()
+
+
+def _audit_value(value: Any) -> Any:
+    """A field's value as the audit row's JSON keeps it (a time in UTC, as the database has it)."""
+    return value.astimezone(dt.UTC).isoformat() if isinstance(value, dt.datetime) else value
+
+
+def vote_update(*, actor: Any, vote: Vote, **fields: Any) -> Vote:
+    """Change a draft vote's title, counting method, points per voter or times (the admin;
+    whoever Django's permissions and the forum's scope allow there – the caller has checked).
+
+    Decided under the vote's row lock, which opening it and casting a ballot also take:
+    refused (IssueError) once the vote has been opened by hand or by the clock or holds a
+    ballot, and when the new settings break :func:`vote_settings_check`. Side effects: the
+    row and, if anything changed, an audit row with the old and new values."""
+    with transaction.atomic():
+        current = Vote.objects.select_for_update(of=("self",)).select_related("meeting__forum").get(pk=vote.pk)
+        if not vote_is_editable(current):
+            raise IssueError(_("The vote can no longer be changed: it has been opened or has ballots."))
+        changes = _apply_changes(current, fields, VOTE_EDITABLE_FIELDS)
+        vote_settings_check(method=current.method, dots=current.dots, opens_at=current.opens_at,
+                            closes_at=current.closes_at)
+        if changes:
+            current.save(update_fields=list(changes))
+            audit_record(actor=actor, action="vote.update", target=current, forum=current.meeting.forum,
+                         data={"changes": {name: [_audit_value(old), _audit_value(new)]
+                                           for name, (old, new) in changes.items()}})
+    return current
+
+
+def vote_delete(*, actor: Any, vote: Vote) -> None:
+    """Delete a draft vote that nobody has opened and that holds no ballot (the admin; the
+    caller has checked Django's permission and the forum's scope). Refused (IssueError)
+    otherwise, under the vote's row lock. Side effects: the vote and its candidate links go;
+    an audit row keeps its title and candidates."""
+    with transaction.atomic():
+        current = Vote.objects.select_for_update(of=("self",)).select_related("meeting__forum").get(pk=vote.pk)
+        if not vote_is_editable(current):
+            raise IssueError(_("The vote can no longer be deleted: it has been opened or has ballots."))
+        audit_record(actor=actor, action="vote.delete", target=current, forum=current.meeting.forum,
+                     data={"title": current.title, "meeting": current.meeting_id,
+                           "candidates": sorted(current.candidates.values_list("pk", flat=True))})
+        current.delete()
 
 
 def vote_open(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
