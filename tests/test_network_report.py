@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 from events.models import Meeting, SeatPool
 from forum.models import Role
 from issues.models import Issue
-from networks import report, services
+from networks import charts, report, services
 from networks.models import Action, Membership, Network, NetworkMeeting
 from tests.factories import make_company, make_meeting, make_registration, make_role_holder, make_user, pool_of
 from tests.network_helpers import form_network, raiser_and_issue
@@ -137,3 +138,26 @@ def test_report_runs_a_fixed_number_of_queries(client, forum, coordinator, known
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url)
     assert NetworkMeeting.objects.count() == 1 and timezone.now()
+
+
+def test_chart_labels_sit_above_their_bars_whole_or_shortened_with_an_ellipsis():
+    """Each label has the picture's whole width on its own line (it was drawn left of its bar
+    and cut at the picture's left edge); a label too long for the line ends in "…", and the
+    table beside the chart keeps it whole. No rows, no picture."""
+    long_title = "Tematräff 1: Vad kan staden göra för företagens utveckling och tillväxt i Malmö? 2025"
+    svg = str(charts.bar_chart([(long_title, 66), ("Kort <b>", 3), ("Dold", None)]))
+    labels = re.findall(r'<text x="2" y="[\d.]+" font-size="13" fill="#1f2328">([^<]*)</text>', svg)
+    assert labels == [long_title[: charts.LABEL_CHARS - 1].rstrip() + "…", "Kort &lt;b&gt;", "Dold", "–"]
+    assert len(labels[0]) <= charts.LABEL_CHARS
+    assert "66</text>" in svg and "3</text>" in svg  # the values, right of their bars
+    assert all(float(x) >= 0 for x in re.findall(r' x="([-\d.]+)"', svg))
+    assert charts.bar_chart([]) == ""
+
+
+def test_a_year_without_meetings_or_issues_says_so_and_draws_no_empty_chart(client, forum, coordinator):
+    client.force_login(coordinator)
+    page = client.get(reverse("networks:report", args=[forum.slug, 2031]), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Ingen tematräff hölls i år." in page and "Ingen fråga togs upp i år." in page
+    # The issues by status and the money by category (all naught) are drawn; the meetings are not.
+    assert page.count('class="report-chart"') == 2
+    assert "<figure></figure>" not in page

@@ -8,11 +8,20 @@ import re
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
+from events.models import Meeting
 from forum.models import Role
 from networks.models import Membership
 from tests.csp import policy_guarded_page
-from tests.factories import PASSWORD, log_in_in_browser, make_company, make_representative, make_role_holder
+from tests.factories import (
+    PASSWORD,
+    log_in_in_browser,
+    make_company,
+    make_meeting,
+    make_representative,
+    make_role_holder,
+)
 from tests.network_helpers import form_network
 
 
@@ -81,3 +90,28 @@ def test_report_and_dashboard_pages_have_no_axe_violations(live_server, page, ax
                  network.get_absolute_url(), f"/natverk/{network.pk}/andra/"):
         page.goto(live_server.url + path)
         axe(page)
+
+
+# Every text of every chart on the page, as the browser lays it out, against its picture's width.
+_CHART_TEXT_OUTSIDE = """() => [...document.querySelectorAll("svg.report-chart")].flatMap(svg => {
+    const width = svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll("text")].map(t => t.getBBox())
+        .filter(box => box.x < 0 || box.x + box.width > width + 0.5)
+        .map(box => [box.x, box.width, width]);
+})"""
+
+
+def test_chart_labels_fit_inside_their_pictures(live_server, page, forum):
+    """The annual report's charts, laid out by Chromium: no label or number is cut at the
+    picture's edge, not even a meeting's long title (it was, at the left edge)."""
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se", verified_email=True)
+    starts_at = timezone.now() - dt.timedelta(hours=5)
+    meeting = make_meeting(forum, title="Tematräff 1: Vad kan staden göra för företagens utveckling? 2025",
+                           starts_at=starts_at)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    log_in_in_browser(page, live_server, coordinator, PASSWORD)
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + f"/forum/{forum.slug}/arsrapport/{timezone.localdate(starts_at).year}/")
+        assert page.locator("svg.report-chart").count() >= 2
+        assert page.evaluate(_CHART_TEXT_OUTSIDE) == []
