@@ -21,7 +21,7 @@ from .admin_scope import (
     adopt,
     django_permits,
 )
-from .forms import OrganisationAdminForm
+from .forms import FocusAreaAdminFormSet, OrganisationAdminForm
 from .models import (
     AccessibilityReport,
     Affiliation,
@@ -40,6 +40,7 @@ class FocusAreaInline(ForumScopedAdminMixin, admin.TabularInline):
     # Saved through forum.services by ForumAdmin.save_formset (audited).
     model = FocusArea
     extra = 0
+    formset = FocusAreaAdminFormSet
 
 
 @admin.register(Forum)

@@ -19,10 +19,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_permission_codename
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
+from .fields import parse_id
 from .permissions import admin_scope, is_portal_admin, may_reach_in_admin, may_use_forum_admin
 
 
@@ -33,7 +39,69 @@ def django_permits(model_admin: Any, request: HttpRequest, action: str) -> bool:
     return request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
 
 
-class NarrowChoicesMixin:
+def _is_id_of(model: type[models.Model], value: Any) -> bool:
+    """Whether ``value`` could be the primary key of a ``model`` row: for a whole-number key,
+    ASCII digits within bigint (what ``forum.fields.parse_id`` takes); other keys as they
+    convert."""
+    pk = model._meta.pk
+    if isinstance(pk, models.IntegerField | models.AutoField):
+        return parse_id(value) is not None
+    try:
+        pk.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class _SafeAutocompleteMixin:
+    """Django's autocomplete widgets look up the submitted value to show it again when a form
+    is refused, and a value that is no id (a tampered or mistyped form) made that lookup a
+    server error. Values that cannot be an id are left out of the lookup: the form's own
+    validation has already said what is wrong with them."""
+
+    def optgroups(self, name: str, value: list[Any], attr: Any = None):
+        model = self.field.remote_field.model
+        return super().optgroups(name, [v for v in value if v in ("", None) or _is_id_of(model, v)], attr)
+
+
+class SafeAutocompleteSelect(_SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAdminInputMixin:
+    """Input Django's admin passes to the database unchecked, checked first, so a tampered
+    or mistyped request gets a message instead of a server error (every ModelAdmin of the
+    project has this, through :class:`NarrowChoicesMixin` or directly):
+
+    - an action's selection (``_selected_action``) that names something other than ids of
+      the model: the action does not run, and the changelist says so;
+    - an autocomplete field's value that is no id: the refused form is shown again without
+      looking it up (:class:`SafeAutocompleteSelect`)."""
+
+    def response_action(self, request: HttpRequest, queryset: models.QuerySet):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_is_id_of(self.model, value) for value in selected):
+            self.message_user(request, _("The selection names records that do not exist. Nothing has been changed."),
+                              messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+    def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class NarrowChoicesMixin(SafeAdminInputMixin):
     """Foreign-key and many-to-many choices (also behind raw-id and autocomplete widgets,
     which validate against the same queryset) hold only records of the user's forums.
 

@@ -103,3 +103,20 @@ class OrganisationAdminForm(forms.ModelForm):
     def clean_organisationsnummer(self) -> str | None:
         number = self.cleaned_data["organisationsnummer"]
         return normalise_organisationsnummer(number) if number else None
+
+
+class FocusAreaAdminFormSet(forms.BaseInlineFormSet):
+    """The forum's focus areas in the admin (saved through ``forum.services.focus_area_save``).
+    The page says how many focus areas it showed; when that is not how many the forum has (a
+    tampered form, or a page opened before someone else added or removed one), the forms no
+    longer match the rows and saving them would clash with the numbers already taken, so the
+    whole change is refused with a message and nothing is saved."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_bound and self.initial_form_count() != self.get_queryset().count():
+            raise forms.ValidationError(
+                _("The focus areas have changed since this page was opened. Open the page again and make your "
+                  "change there."),
+                code="stale",
+            )

@@ -26,6 +26,7 @@ from events import services as events_services
 from events.models import InvitationBatch, Meeting, Registration, SeatPool
 from forum import services as forum_services
 from forum.admin_access import COORDINATOR_GROUP
+from forum.admin_scope import SafeAdminInputMixin
 from forum.models import (
     AccessibilityReport,
     Affiliation,
@@ -275,6 +276,15 @@ OWN_SAVE = {
     "accounts.user": "Django's user admin for the portal administrator; roles come from the forum's Roles page",
     "account.emailaddress": "allauth's own admin of e-mail addresses, for the portal administrator",
 }
+
+
+def test_every_admin_checks_tampered_input_before_django_uses_it():
+    """An action's selection and an autocomplete value that are no ids got a server error
+    from Django's admin; every registered admin has the portal's checks (the hostile values
+    themselves are tried by tests/test_fuzz_forms.py)."""
+    unchecked = [model._meta.label_lower for model, model_admin in admin.site._registry.items()
+                 if not isinstance(model_admin, SafeAdminInputMixin)]
+    assert unchecked == []
 
 
 @pytest.mark.django_db
@@ -669,6 +679,47 @@ def test_an_accessibility_report_is_marked_handled_by_an_action_not_a_typed_date
     assert report.handled_at is None
     assert AuditEvent.objects.filter(action="accessibility.unhandled", target_id=str(report.pk)).count() == 1
     assert client.get(_url(AccessibilityReport, "changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("selection", [[""], ["1 "], ["x"], [str(2**64)], ["1", "-1"]])
+def test_an_action_on_a_selection_that_names_no_records_changes_nothing(client, world, selection):
+    """Django's admin passed the selection to the database unchecked: a value that is no id
+    was a server error. Now the changelist says so and nothing changes."""
+    report = world["forums"]["Aquila"]["forum.accessibilityreport"]
+    client.force_login(world["people"]["superuser"])
+    before = _snapshot(AccessibilityReport, report)
+    response = client.post(_url(AccessibilityReport, "changelist"),
+                           {"action": "mark_reports_handled", "_selected_action": selection, "index": "0"},
+                           HTTP_ACCEPT_LANGUAGE="sv", follow=True)
+    assert response.status_code == 200
+    assert "Urvalet pekar på poster som inte finns. Ingenting har ändrats." in response.content.decode()
+    assert _snapshot(AccessibilityReport, report) == before
+
+
+def test_a_refused_form_with_an_autocomplete_value_that_is_no_id_is_shown_again(client, world):
+    person = world["forums"]["Aquila"]["accounts.user"]
+    client.force_login(world["people"]["superuser"])
+    before = Affiliation.objects.count()
+    response = client.post(_url(Affiliation, "add"), {"person": str(person.pk), "organisation": " x", "title": "VD"},
+                           HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert Affiliation.objects.count() == before
+
+
+def test_focus_areas_from_a_tampered_or_stale_page_are_refused(client, world):
+    """The focus-area inline's count of existing rows is what the page showed; when it does
+    not match the forum's (negative, or another coordinator added one meanwhile) the forms no
+    longer match the rows: refused with a message instead of a clash in the database."""
+    aquila = world["forums"]["Aquila"]["forum"]
+    client.force_login(world["people"]["coordinator:Aquila"])
+    before = _snapshot(Forum, aquila), list(aquila.focus_areas.values())
+    for initial in ("-9223372036854775808", "0", "2"):
+        response = client.post(_url(Forum, "change", aquila.pk),
+                               _forum_form(aquila, **{"focus_areas-INITIAL_FORMS": initial}),
+                               HTTP_ACCEPT_LANGUAGE="sv")
+        assert response.status_code == 200
+        assert "Fokusområdena har ändrats sedan du öppnade sidan." in response.content.decode()
+    assert (_snapshot(Forum, aquila), list(aquila.focus_areas.values())) == before
 
 
 # --- admin actions --------------------------------------------------------------------------
