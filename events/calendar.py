@@ -50,20 +50,24 @@ def meeting_ics(meeting: Meeting, registration: Registration | None = None) -> b
         summary=meeting.title, url=url,
         location=", ".join(part for part in (meeting.venue_name, meeting.venue_address) if part),
         description=_description(meeting, registration, url), organiser=meeting.forum.name,
+        sequence=meeting.schedule_version,
     )
 
 
 def event_ics(*, uid: str, starts_at, ends_at, summary: str, url: str, location: str, description: str,
-              organiser: str, cancelled: bool = False) -> bytes:
+              organiser: str, cancelled: bool = False, sequence: int = 0) -> bytes:
     """An iCalendar file with one event, organised by ``organiser`` (a forum's name) at
-    ``FORUM_CONTACT_EMAIL``; ``uid`` is made unique on the portal's own domain. Shared by theme
-    meetings and network meetings (networks/services)."""
+    ``FORUM_CONTACT_EMAIL``; ``uid`` is made unique on the portal's own domain. ``sequence``
+    counts the changes of its time and place: a calendar takes a file with a higher one as
+    the newer version of the entry it has. Shared by theme meetings and network meetings
+    (networks/services)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Forumportalen//forum//SV")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
     event.add("uid", f"{uid}@{_domain()}")
+    event.add("sequence", sequence)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", starts_at)
     event.add("dtend", ends_at)

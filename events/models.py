@@ -64,6 +64,9 @@ class Meeting(models.Model):
         _("hours to answer a waiting-list offer"), default=48
     )
     invitation_days = models.PositiveIntegerField(_("days to answer an invitation"), default=14)
+    # How many times the time or venue has changed: the SEQUENCE of its calendar files, so a
+    # calendar replaces the entry it has with the file a change mail brings (RFC 5545).
+    schedule_version = models.PositiveIntegerField(_("version of the time and venue"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

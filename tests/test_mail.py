@@ -126,6 +126,8 @@ def _event_mails(forum: Forum, language: str) -> list[Mail]:
     offered = rows.get(status=Registration.Status.OFFERED)
     expired_offer = rows.filter(status=Registration.Status.OFFER_EXPIRED).first()
     cancelled = rows.filter(status=Registration.Status.CANCELLED).first()
+    previous = {"starts_at": spring.starts_at - dt.timedelta(days=7), "ends_at": spring.ends_at - dt.timedelta(days=7),
+                "venue_name": "Stadshuset", "venue_address": "August Palms plats 1, 205 80 Malmö"}
     cases = [
         ("events/invitation", "company", company_invited, {}),
         ("events/invitation", "department", department_invited, {}),
@@ -138,6 +140,11 @@ def _event_mails(forum: Forum, language: str) -> list[Mail]:
         ("events/cancelled", "invitation", cancelled, {"previous_status": "invited"}),
         ("events/reminder", "tomorrow", confirmed, {"days_left": 1}),
         ("events/reminder", "week", confirmed, {"days_left": 7}),
+        # A new time or venue (events.services.meeting_update), to each kind of registration it concerns.
+        ("events/changed", "time, seat", confirmed, {"changed": ["time"], "previous": previous}),
+        ("events/changed", "venue, waiting", waiting, {"changed": ["venue"], "previous": previous}),
+        ("events/changed", "both, invitation", company_invited, {"changed": ["time", "venue"], "previous": previous}),
+        ("events/changed", "both, offer", offered, {"changed": ["time", "venue"], "previous": previous}),
     ]
     mails = []
     for template, variant, registration, extra in cases:
@@ -422,6 +429,18 @@ def test_what_the_mails_say_in_english(mails, demo):
     coming = forum.meetings.filter(starts_at__gt=timezone.now()).exclude(status=Meeting.Status.DRAFT)
     page = Client().get(forum.get_absolute_url()).content.decode()
     assert coming.exists() and all(meeting.title in page for meeting in coming)
+    # A new time or venue says what it is now, what it was, and what the reader's registration is now.
+    moved = english["events/changed time, seat"]
+    assert moved.subject.startswith("New time: ") and "The theme meeting has a new time." in moved.text
+    assert re.search(r"Before the change: \w+ \d+ \w+ \d{4}, \d\d:\d\d–\d\d:\d\d\.", moved.text), moved.text
+    assert "Your seat is kept." in moved.text and "Venue before" not in moved.text
+    venue = english["events/changed venue, waiting"]
+    assert venue.subject.startswith("New venue: ")
+    assert "Venue before the change: Stadshuset, August Palms plats 1, 205 80 Malmö." in venue.text
+    assert "still on the waiting list" in venue.text and "Before the change:" not in venue.text
+    both = english["events/changed both, invitation"]
+    assert both.subject.startswith("New time and venue: ") and "Your invitation still applies." in both.text
+    assert "The offer of a seat still applies." in english["events/changed both, offer"].text
     status = english["issues/status_changed resolved"]
     assert "has a new status: Resolved." in status.text and "New status for your issue “" in status.subject
     assert "Hello from" not in english["account/email/email_confirmation_signup"].text

@@ -14,6 +14,7 @@ from .checkin import (  # noqa: F401
 )
 from .registrations import (  # noqa: F401
     PLAN_YEARS_BACK,
+    TOLD_STATUSES,
     YearlyPlan,
     catering_rows,
     company_candidates,
@@ -23,6 +24,7 @@ from .registrations import (  # noqa: F401
     meeting_registrations,
     meetings_by_year,
     nominations_for,
+    people_told_of_changes,
     pools_with_fill,
     registrations_for_user,
     registrations_with_mail_status,

@@ -87,6 +87,17 @@ def meeting_registrations(meeting: Meeting) -> QuerySet[Registration]:
     )
 
 
+# Registrations whose people hold a seat, wait for one or have an invitation or offer to
+# answer: those told when the meeting's time or venue changes (events.services.meeting_update).
+TOLD_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.INVITED, Registration.Status.OFFERED,
+                 Registration.Status.WAITING)
+
+
+def people_told_of_changes(meeting: Meeting) -> QuerySet[Registration]:
+    """The registrations a change of ``meeting``'s time or venue is mailed to, oldest first."""
+    return meeting.registrations.filter(status__in=TOLD_STATUSES).order_by("pk")
+
+
 def waiting_list(meeting: Meeting) -> QuerySet[Registration]:
     """The meeting's waiting list in its order (position = place in this list)."""
     return meeting.registrations.waiting_line().select_related("organisation")

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 
 from forum.mail import site_url
 from forum.models import OutboxMessage
@@ -66,6 +67,23 @@ def registration_mail(args: dict[str, Any]) -> tuple[str, dict[str, Any], list[A
         pk=args["registration"])
     attachments = [_calendar_file(registration)] if args.get("calendar") else []
     return args["template"], mail_context(registration, **args.get("extra", {})), attachments
+
+
+#: The renderer of the mail that tells a registration's people of a new time or venue
+#: (:func:`events.services.meeting_update`): :func:`meeting_change_mail`.
+MEETING_CHANGE_RENDERER = "events.services.base.meeting_change_mail"
+
+
+def meeting_change_mail(args: dict[str, Any]) -> tuple[str, dict[str, Any], list[Attachment]]:
+    """Render the mail about a meeting's new time or venue (``events/changed``), queued by
+    ``meeting_update`` for the worker: the registration and meeting as they are when it is
+    sent, what changed (``changed``: "time", "venue") and what it was before (``previous``,
+    its times in ISO form), and for a seat the updated calendar file. No side effects."""
+    template, context, attachments = registration_mail({**args, "template": "events/changed", "extra": {}})
+    previous = dict(args["previous"])
+    for name in ("starts_at", "ends_at"):
+        previous[name] = parse_datetime(previous[name])
+    return template, {**context, "changed": args["changed"], "previous": previous}, attachments
 
 
 def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None,

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.services import audit_record
+from forum.services import DeferredMail, audit_record, mail_queue_deferred, outbox_release_deferred
 
 from ..models import DiversityTarget, Meeting, Registration, SeatPool
-from .base import BookingError
+from ..selectors import people_told_of_changes
+from .base import MEETING_CHANGE_RENDERER, BookingError, _language_of
 
 # --- Meetings and the yearly plan -------------------------------------------------------
 # Default pools for 90 company seats (seed 002) and municipal participants (seed 001 style).
@@ -70,18 +72,81 @@ def meeting_create(
     return meeting
 
 
+# The facts people plan around, by what the change mail calls them: a change to any of them
+# before the meeting starts is mailed to those it concerns (events.selectors.people_told_of_changes).
+TOLD_FACTS: dict[str, tuple[str, ...]] = {"time": ("starts_at", "ends_at"), "venue": ("venue_name", "venue_address")}
+
+
+def _changed_facts(meeting: Meeting, fields: dict[str, Any]) -> list[str]:
+    return [what for what, names in TOLD_FACTS.items()
+            if any(name in fields and _as_told(fields[name]) != _as_told(getattr(meeting, name)) for name in names)]
+
+
+def _as_told(value: Any) -> Any:
+    # Times to the minute, as every page and mail shows them (and as the edit form sends them
+    # back): a meeting made elsewhere with seconds is not "moved" by saving its page.
+    return value.replace(second=0, microsecond=0) if isinstance(value, dt.datetime) else value
+
+
+def meeting_changes_told(meeting: Meeting, fields: dict[str, Any], now: dt.datetime | None = None) -> list[str]:
+    """Which told facts ("time", "venue") ``fields`` would change for ``meeting``, if it has
+    not started yet (a held meeting's facts are corrected for the record, and nobody is
+    mailed). No side effects."""
+    return _changed_facts(meeting, fields) if meeting.starts_at > (now or timezone.now()) else []
+
+
 def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitators=None, **fields: Any) -> Meeting:
-    """Edit a meeting's facts. Coordinators only."""
+    """Edit a meeting's facts. Coordinators only (the caller has checked).
+
+    What people signed up for does not change under them unannounced: when the time or the
+    venue of a meeting that has not started changes, everyone it concerns (a seat, a place on
+    the waiting list, an invitation or offer to answer) gets a mail saying what changed and
+    what it was, those with a seat with the updated calendar file (the same UID and a higher
+    SEQUENCE, so their calendar moves the entry); the worker renders the mails after the
+    commit. Hold dates of seat pools that have not passed move with the start, so seats held
+    for invitations are released as long before the meeting as before.
+
+    Side effects, in one transaction under the meeting's lock (which bookings take too, so
+    nobody booking meanwhile is missed or told twice): the meeting row, its focus areas and
+    facilitators, the pools' hold dates, one outbox row per person told, an audit row naming
+    the fields whose value changed and how many people were told."""
+    deferred = DeferredMail(meeting.forum)
+    now = timezone.now()
     with transaction.atomic():
+        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        changed_facts = _changed_facts(current, fields)
+        told_facts = changed_facts if current.starts_at > now else []
+        moved_by = fields["starts_at"] - current.starts_at if "starts_at" in fields else dt.timedelta(0)
+        previous = {"starts_at": current.starts_at.isoformat(), "ends_at": current.ends_at.isoformat(),
+                    "venue_name": current.venue_name, "venue_address": current.venue_address}
+        changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+        if changed_facts:
+            # Time or venue changed (even of a held meeting): calendars must see a newer version.
+            fields["schedule_version"] = current.schedule_version + 1
         for name, value in fields.items():
-            setattr(meeting, name, value)
-        meeting.save()
+            setattr(current, name, value)
+            setattr(meeting, name, value)  # the caller's copy shows the change too
+        if fields:
+            current.save(update_fields=list(fields))
         if focus_areas is not None:
             meeting.focus_areas.set(focus_areas)
         if facilitators is not None:
             meeting.facilitators.set(facilitators)
+        if moved_by:
+            SeatPool.objects.filter(meeting=meeting, hold_until__gt=now).update(hold_until=F("hold_until") + moved_by)
+        if told_facts:
+            for registration in people_told_of_changes(meeting).select_related("attendee"):
+                deferred.append(mail_queue_deferred(
+                    to=registration.attendee_email or registration.contact_email,
+                    renderer=MEETING_CHANGE_RENDERER,
+                    args={"registration": registration.pk, "changed": told_facts, "previous": previous,
+                          "calendar": registration.status == Registration.Status.CONFIRMED},
+                    language=_language_of(registration), template="events/changed", created_by=actor,
+                    forum=meeting.forum, headers=deferred.headers_for(meeting.forum),
+                ))
         audit_record(actor=actor, action="meeting.update", target=meeting, forum=meeting.forum,
-                     data={"fields": sorted(fields)})
+                     data={"fields": changed, "told": len(deferred)})
+    outbox_release_deferred(deferred)
     return meeting
 
 

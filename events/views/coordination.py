@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -107,17 +108,31 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a meeting's facts (coordinators). A new time or venue is mailed by the service to
+    everyone it concerns; the page says beforehand how many that is, and afterwards how many
+    were told."""
     meeting = permissions.meeting_managed_by(request.user, pk)
+    concerned = selectors.people_told_of_changes(meeting).count()
     if request.method == "POST":
         form = MeetingForm(request.POST, forum=meeting.forum)
         if form.is_valid():
-            services.meeting_update(actor=request.user, meeting=meeting, **form.service_fields())
-            messages.success(request, _("The meeting was saved."))
+            fields = form.service_fields()
+            told = concerned if services.meeting_changes_told(meeting, fields) else 0
+            services.meeting_update(actor=request.user, meeting=meeting, **fields)
+            if told:
+                messages.success(request, ngettext(
+                    "The meeting was saved. %(count)d person gets an email about the new time or venue.",
+                    "The meeting was saved. %(count)d people get an email about the new time or venue.",
+                    told) % {"count": told})
+            else:
+                messages.success(request, _("The meeting was saved."))
             return redirect("events:meeting_manage", pk=meeting.pk)
     else:
         form = MeetingForm(initial=MeetingForm.initial_for(meeting), forum=meeting.forum)
     return render(request, "events/coordination/meeting_form.html",
-                  {"forum": meeting.forum, "form": form, "meeting": meeting}, status=400 if form.errors else 200)
+                  {"forum": meeting.forum, "form": form, "meeting": meeting,
+                   "concerned": concerned if meeting.starts_at > timezone.now() else 0},
+                  status=400 if form.errors else 200)
 
 
 @login_required

@@ -1,0 +1,136 @@
+"""A theme meeting's new time or venue reaches everyone it concerns (what people signed up for
+does not change under them unannounced): through the coordinator's edit page, on PostgreSQL,
+with the real Celery worker rendering the mails and the SMTP sink receiving them. The seat
+holder's mail brings the updated calendar file (same UID, higher SEQUENCE); the waiting list,
+the open invitation and the open offer are told too; cancelled and declined ones are not.
+Seats held for invitations are released as long before the meeting as before."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from events import services as event_services
+from events.calendar import meeting_ics
+from events.forms import MeetingForm
+from events.models import Meeting, SeatPool
+from forum.fields import DATETIME_LOCAL
+from forum.models import AuditEvent, OutboxMessage, Role
+from tests.factories import company_with_rep, make_company, make_meeting, make_registration, make_role_holder, pool_of
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _form_data(meeting: Meeting, **changes) -> dict:
+    """The edit form as the page fills it in, with ``changes``."""
+    data = {}
+    for name, value in MeetingForm.initial_for(meeting).items():
+        if isinstance(value, dt.datetime):
+            data[name] = timezone.localtime(value).strftime(DATETIME_LOCAL)
+        elif isinstance(value, list):
+            data[name] = [str(item.pk) for item in value]
+        else:
+            data[name] = value
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def scene(forum):
+    """An open meeting in 40 days at Stadshuset, with one registration in every status."""
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
+    meeting = make_meeting(forum, title="Vårträff", starts_at=timezone.now() + dt.timedelta(days=40),
+                           venue_name="Stadshuset", venue_address="August Palms plats 1, 205 80 Malmö")
+    event_services.meeting_set_status(actor=coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED)
+    company, seated = company_with_rep()
+    people = {"confirmed": make_registration(meeting, company, attendee=seated, attendee_email=seated.email,
+                                             contact_email=seated.email)}
+    for status in ("waiting", "invited", "offered", "cancelled", "declined"):
+        organisation = make_company(f"{status.title()} AB")
+        people[status] = make_registration(
+            meeting, organisation, status=status, pool=pool_of(meeting, SeatPool.Kind.OPEN),
+            contact_email=f"{status}@example.se", expires_at=timezone.now() + dt.timedelta(days=10),
+            offer_expires_at=timezone.now() + dt.timedelta(hours=40),
+            waiting_since=timezone.now() if status == "waiting" else None)
+    return {"coordinator": coordinator, "meeting": meeting, "people": people}
+
+
+def test_a_new_time_is_mailed_to_everyone_it_concerns_with_the_updated_calendar(client, scene, mailbox):
+    meeting, people = scene["meeting"], scene["people"]
+    holds = dict(meeting.pools.values_list("pk", "hold_until"))
+    client.force_login(scene["coordinator"])
+    edit = reverse("events:meeting_edit", args=[meeting.pk])
+    page = client.get(edit, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "får de 4 personer som har en plats, väntar på en eller har en inbjudan att svara på ett mejl" in page
+
+    new_start = timezone.localtime(meeting.starts_at + dt.timedelta(days=7)).replace(
+        hour=13, minute=0, second=0, microsecond=0)
+    response = client.post(edit, _form_data(meeting, starts_at=new_start.strftime(DATETIME_LOCAL),
+                                             ends_at=(new_start + dt.timedelta(hours=3)).strftime(DATETIME_LOCAL)),
+                           HTTP_ACCEPT_LANGUAGE="sv", follow=True)
+    assert "Träffen har sparats. 4 personer får ett mejl om den nya tiden eller lokalen." in response.content.decode()
+
+    told = {"confirmed", "waiting", "invited", "offered"}
+    rows = OutboxMessage.objects.filter(template="events/changed")
+    assert sorted(rows.values_list("to_email", flat=True)) == sorted(
+        people[s].attendee_email or people[s].contact_email for s in told)
+    audit = AuditEvent.objects.get(action="meeting.update", target_id=str(meeting.pk))
+    assert audit.data == {"fields": ["ends_at", "starts_at"], "told": 4}
+
+    # The seat holder: the new time, the old one, and the calendar file that replaces the first.
+    seat = mailbox.wait_for(lambda m: people["confirmed"].attendee_email in m["To"])[-1]
+    assert str(seat["Subject"]).startswith("Ny tid: Vårträff, ")
+    text = seat.get_body(preferencelist=("plain",)).get_content()
+    assert "Tematräffen har fått en ny tid." in text and "Före ändringen: " in text and "kl. 13:00–16:00" in text
+    assert "Du har kvar din plats." in text
+    [attachment] = list(seat.iter_attachments())
+    content = attachment.get_content()
+    [event] = Calendar.from_ical(content if isinstance(content, bytes) else content.encode()).walk("VEVENT")
+    assert str(event["uid"]).startswith(f"meeting-{meeting.pk}-{people['confirmed'].pk}@")
+    assert int(event["sequence"]) == 1
+    assert event.decoded("dtstart") == new_start
+
+    # The others: told, without a calendar file; each with what their registration is now.
+    expected = {"waiting": "Du står kvar på väntelistan.", "invited": "Din inbjudan gäller fortfarande.",
+                "offered": "Erbjudandet om plats gäller fortfarande."}
+    for status, sentence in expected.items():
+        [message] = mailbox.wait_for(lambda m, s=status: f"{s}@example.se" in m["To"])
+        assert sentence in message.get_body(preferencelist=("plain",)).get_content()
+        assert not list(message.iter_attachments())
+    assert not [m for m in mailbox.messages() if "cancelled@" in m["To"] or "declined@" in m["To"]]
+
+    # Seats held for invitations are released as long before the meeting as before.
+    moved = dict(meeting.pools.values_list("pk", "hold_until"))
+    assert all(moved[pk] - holds[pk] == new_start - meeting.starts_at for pk in holds)
+    meeting.refresh_from_db()
+    assert meeting.schedule_version == 1 and meeting.starts_at == new_start
+
+
+def test_a_change_that_keeps_time_and_venue_mails_nobody(client, scene):
+    meeting = scene["meeting"]
+    client.force_login(scene["coordinator"])
+    response = client.post(reverse("events:meeting_edit", args=[meeting.pk]),
+                           _form_data(meeting, agenda="11.11 Välkommen\n12.00 Lunch", capacity="150"),
+                           HTTP_ACCEPT_LANGUAGE="sv", follow=True)
+    assert "Träffen har sparats." in response.content.decode()
+    assert not OutboxMessage.objects.filter(template="events/changed").exists()
+    meeting.refresh_from_db()
+    assert (meeting.schedule_version, meeting.capacity) == (0, 150)
+
+
+def test_a_held_meeting_is_corrected_for_the_record_without_mail(scene):
+    """After the start nobody is told, but the meeting's calendar file still gets a newer
+    version (it is downloadable from the meeting's page)."""
+    meeting = scene["meeting"]
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(days=2),
+                                                 ends_at=timezone.now() - dt.timedelta(days=2, hours=-3))
+    meeting.refresh_from_db()
+    event_services.meeting_update(actor=scene["coordinator"], meeting=meeting, venue_name="Malmö Live")
+    assert not OutboxMessage.objects.filter(template="events/changed").exists()
+    meeting.refresh_from_db()
+    assert (meeting.venue_name, meeting.schedule_version) == ("Malmö Live", 1)
+    [event] = Calendar.from_ical(meeting_ics(meeting)).walk("VEVENT")
+    assert int(event["sequence"]) == 1 and "Malmö Live" in str(event["location"])
