@@ -107,14 +107,17 @@ class OrganisationAdminForm(forms.ModelForm):
 
 class FocusAreaAdminFormSet(forms.BaseInlineFormSet):
     """The forum's focus areas in the admin (saved through ``forum.services.focus_area_save``).
-    The page says how many focus areas it showed; when that is not how many the forum has (a
-    tampered form, or a page opened before someone else added or removed one), the forms no
-    longer match the rows and saving them would clash with the numbers already taken, so the
-    whole change is refused with a message and nothing is saved."""
+    The page says how many focus areas it showed, and which; when that is not how many the
+    forum has, or one is named twice (a tampered form, or a page opened before someone else
+    added or removed one), the forms no longer match the rows and saving them would clash with
+    the numbers already taken, so the whole change is refused with a message and nothing is
+    saved."""
 
     def clean(self) -> None:
         super().clean()
-        if self.is_bound and self.initial_form_count() != self.get_queryset().count():
+        shown = [form.instance.pk for form in self.initial_forms if form.instance.pk is not None]
+        if self.is_bound and (self.initial_form_count() != self.get_queryset().count()
+                              or len(shown) != len(set(shown))):
             raise forms.ValidationError(
                 _("The focus areas have changed since this page was opened. Open the page again and make your "
                   "change there."),

@@ -713,9 +713,11 @@ def test_focus_areas_from_a_tampered_or_stale_page_are_refused(client, world):
     aquila = world["forums"]["Aquila"]["forum"]
     client.force_login(world["people"]["coordinator:Aquila"])
     before = _snapshot(Forum, aquila), list(aquila.focus_areas.values())
-    for initial in ("-9223372036854775808", "0", "2"):
-        response = client.post(_url(Forum, "change", aquila.pk),
-                               _forum_form(aquila, **{"focus_areas-INITIAL_FORMS": initial}),
+    areas = list(aquila.focus_areas.order_by("position"))
+    tampered = [{"focus_areas-INITIAL_FORMS": initial} for initial in ("-9223372036854775808", "0", "2")]
+    tampered.append({"focus_areas-1-id": str(areas[2].pk)})  # one area named twice
+    for changes in tampered:
+        response = client.post(_url(Forum, "change", aquila.pk), _forum_form(aquila, **changes),
                                HTTP_ACCEPT_LANGUAGE="sv")
         assert response.status_code == 200
         assert "Fokusområdena har ändrats sedan du öppnade sidan." in response.content.decode()

@@ -104,7 +104,8 @@ def test_a_new_time_is_mailed_to_everyone_it_concerns_with_the_updated_calendar(
 
     # Seats held for invitations are released as long before the meeting as before.
     moved = dict(meeting.pools.values_list("pk", "hold_until"))
-    assert all(moved[pk] - holds[pk] == new_start - meeting.starts_at for pk in holds)
+    shift = new_start - meeting.starts_at.replace(second=0, microsecond=0)  # to the minute, as shown
+    assert all(moved[pk] - holds[pk] == shift for pk in holds)
     meeting.refresh_from_db()
     assert meeting.schedule_version == 1 and meeting.starts_at == new_start
 
@@ -134,3 +135,34 @@ def test_a_held_meeting_is_corrected_for_the_record_without_mail(scene):
     assert (meeting.venue_name, meeting.schedule_version) == ("Malmö Live", 1)
     [event] = Calendar.from_ical(meeting_ics(meeting)).walk("VEVENT")
     assert int(event["sequence"]) == 1 and "Malmö Live" in str(event["location"])
+
+
+def test_a_meeting_moved_earlier_brings_open_answer_by_times_forward(scene):
+    """No answer-by time falls after the start of the meeting: an invitation open for ten more
+    days, of a meeting moved to five days from now, must be answered by the whole hour before
+    its new start; an offer that ends before it keeps its time."""
+    meeting, people = scene["meeting"], scene["people"]
+    offer_ends = people["offered"].offer_expires_at
+    new_start = timezone.localtime(timezone.now() + dt.timedelta(days=5)).replace(
+        hour=11, minute=11, second=0, microsecond=0)
+    event_services.meeting_update(actor=scene["coordinator"], meeting=meeting, starts_at=new_start,
+                                  ends_at=new_start + dt.timedelta(hours=3))
+    people["invited"].refresh_from_db()
+    people["offered"].refresh_from_db()
+    assert people["invited"].expires_at == new_start.replace(minute=0)
+    assert people["offered"].offer_expires_at == offer_ends
+    assert OutboxMessage.objects.filter(template="events/changed").count() == 4
+
+
+def test_seats_in_total_cannot_drop_below_the_seats_given_out(client, scene):
+    """As a pool cannot shrink below its seats: the confirmed and the offered seat stay theirs,
+    the page says why, and nothing of the submission is saved (nor mailed)."""
+    meeting = scene["meeting"]
+    client.force_login(scene["coordinator"])
+    response = client.post(reverse("events:meeting_edit", args=[meeting.pk]),
+                           _form_data(meeting, capacity="1", venue_name="Malmö Live"), HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 400
+    assert "Träffen har redan 2 bekräftade eller erbjudna platser och kan inte ha färre." in response.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.capacity, meeting.venue_name, meeting.schedule_version) == (120, "Stadshuset", 0)
+    assert not OutboxMessage.objects.filter(template="events/changed").exists()

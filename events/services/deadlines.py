@@ -28,6 +28,12 @@ def _not_after_start(deadline: dt.datetime, meeting: Meeting, now: dt.datetime) 
     return hour if hour > now else meeting.starts_at
 
 
+def latest_answer_by(meeting: Meeting, now: dt.datetime) -> dt.datetime:
+    """The latest answer-by time any invitation or offer of ``meeting`` may have at ``now``:
+    the whole hour before its start, or the start itself once that hour has passed."""
+    return _not_after_start(meeting.starts_at + dt.timedelta(days=1), meeting, now)
+
+
 def invitation_deadline(meeting: Meeting, now: dt.datetime) -> dt.datetime:
     """The answer-by time of an invitation sent at ``now``: the end of the day (23:59:59 local
     time) ``meeting.invitation_days`` days later, or earlier if the meeting starts first."""

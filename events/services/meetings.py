@@ -15,6 +15,7 @@ from forum.services import DeferredMail, audit_record, mail_queue_deferred, outb
 from ..models import DiversityTarget, Meeting, Registration, SeatPool
 from ..selectors import people_told_of_changes
 from .base import MEETING_CHANGE_RENDERER, BookingError, _language_of
+from .deadlines import latest_answer_by
 
 # --- Meetings and the yearly plan -------------------------------------------------------
 # Default pools for 90 company seats (seed 002) and municipal participants (seed 001 style).
@@ -96,7 +97,8 @@ def meeting_changes_told(meeting: Meeting, fields: dict[str, Any], now: dt.datet
 
 
 def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitators=None, **fields: Any) -> Meeting:
-    """Edit a meeting's facts. Coordinators only (the caller has checked).
+    """Edit a meeting's facts. Coordinators only (the caller has checked). Refused
+    (BookingError) when the seats in total would be fewer than those already confirmed or offered.
 
     What people signed up for does not change under them unannounced: when the time or the
     venue of a meeting that has not started changes, everyone it concerns (a seat, a place on
@@ -104,19 +106,30 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
     what it was, those with a seat with the updated calendar file (the same UID and a higher
     SEQUENCE, so their calendar moves the entry); the worker renders the mails after the
     commit. Hold dates of seat pools that have not passed move with the start, so seats held
-    for invitations are released as long before the meeting as before.
+    for invitations are released as long before the meeting as before; a meeting moved earlier
+    brings open answer-by times that would fall after its new start forward to the latest one
+    allowed (:func:`latest_answer_by`).
 
     Side effects, in one transaction under the meeting's lock (which bookings take too, so
     nobody booking meanwhile is missed or told twice): the meeting row, its focus areas and
-    facilitators, the pools' hold dates, one outbox row per person told, an audit row naming
+    facilitators, the pools' hold dates, open answer-by times, one outbox row per person told,
+    an audit row naming
     the fields whose value changed and how many people were told."""
     deferred = DeferredMail(meeting.forum)
     now = timezone.now()
     with transaction.atomic():
         current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if "capacity" in fields and fields["capacity"] < current.capacity:
+            taken = current.registrations.filter(status__in=Registration.OCCUPYING).count()
+            if fields["capacity"] < taken:
+                # As a pool (pool_save): nobody loses a seat they were given.
+                raise BookingError(
+                    _("The meeting already has %(taken)d confirmed or offered seats; it cannot have fewer.")
+                    % {"taken": taken})
         changed_facts = _changed_facts(current, fields)
         told_facts = changed_facts if current.starts_at > now else []
-        moved_by = fields["starts_at"] - current.starts_at if "starts_at" in fields else dt.timedelta(0)
+        moved_by = (_as_told(fields["starts_at"]) - _as_told(current.starts_at) if "starts_at" in fields
+                    else dt.timedelta(0))
         previous = {"starts_at": current.starts_at.isoformat(), "ends_at": current.ends_at.isoformat(),
                     "venue_name": current.venue_name, "venue_address": current.venue_address}
         changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
@@ -134,6 +147,14 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
             meeting.facilitators.set(facilitators)
         if moved_by:
             SeatPool.objects.filter(meeting=meeting, hold_until__gt=now).update(hold_until=F("hold_until") + moved_by)
+        if moved_by < dt.timedelta(0):
+            # Moved earlier: no open answer-by time may fall after the new start (the rule of
+            # every deadline, events.services.deadlines), and the change mail says the new one.
+            latest = latest_answer_by(current, now)
+            current.registrations.filter(status=Registration.Status.INVITED, expires_at__gt=latest).update(
+                expires_at=latest)
+            current.registrations.filter(status=Registration.Status.OFFERED, offer_expires_at__gt=latest).update(
+                offer_expires_at=latest)
         if told_facts:
             for registration in people_told_of_changes(meeting).select_related("attendee"):
                 deferred.append(mail_queue_deferred(

@@ -118,15 +118,19 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             fields = form.service_fields()
             told = concerned if services.meeting_changes_told(meeting, fields) else 0
-            services.meeting_update(actor=request.user, meeting=meeting, **fields)
-            if told:
-                messages.success(request, ngettext(
-                    "The meeting was saved. %(count)d person gets an email about the new time or venue.",
-                    "The meeting was saved. %(count)d people get an email about the new time or venue.",
-                    told) % {"count": told})
+            try:
+                services.meeting_update(actor=request.user, meeting=meeting, **fields)
+            except services.BookingError as error:
+                form.add_error("capacity", str(error))
             else:
-                messages.success(request, _("The meeting was saved."))
-            return redirect("events:meeting_manage", pk=meeting.pk)
+                if told:
+                    messages.success(request, ngettext(
+                        "The meeting was saved. %(count)d person gets an email about the new time or venue.",
+                        "The meeting was saved. %(count)d people get an email about the new time or venue.",
+                        told) % {"count": told})
+                else:
+                    messages.success(request, _("The meeting was saved."))
+                return redirect("events:meeting_manage", pk=meeting.pk)
     else:
         form = MeetingForm(initial=MeetingForm.initial_for(meeting), forum=meeting.forum)
     return render(request, "events/coordination/meeting_form.html",
