@@ -166,3 +166,17 @@ def test_seats_in_total_cannot_drop_below_the_seats_given_out(client, scene):
     meeting.refresh_from_db()
     assert (meeting.capacity, meeting.venue_name, meeting.schedule_version) == (120, "Stadshuset", 0)
     assert not OutboxMessage.objects.filter(template="events/changed").exists()
+
+
+def test_a_meeting_set_back_to_draft_is_changed_without_mail(client, scene):
+    """A draft is seen by nobody but its coordinators (its personal links act as if it did not
+    exist), so its new venue is not mailed either, and its edit page promises no mail."""
+    meeting = scene["meeting"]
+    event_services.meeting_set_status(actor=scene["coordinator"], meeting=meeting, status=Meeting.Status.DRAFT)
+    client.force_login(scene["coordinator"])
+    edit = reverse("events:meeting_edit", args=[meeting.pk])
+    assert "får ett mejl om ändringen" not in client.get(edit, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    client.post(edit, _form_data(meeting, venue_name="Malmö Live"), HTTP_ACCEPT_LANGUAGE="sv")
+    meeting.refresh_from_db()
+    assert (meeting.venue_name, meeting.schedule_version) == ("Malmö Live", 1)
+    assert not OutboxMessage.objects.filter(template="events/changed").exists()

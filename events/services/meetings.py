@@ -89,11 +89,18 @@ def _as_told(value: Any) -> Any:
     return value.replace(second=0, microsecond=0) if isinstance(value, dt.datetime) else value
 
 
+def meeting_changes_are_told(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+    """Whether a new time or venue of ``meeting`` is mailed to those it concerns: when it is
+    published and has not started. A held meeting's facts are corrected for the record, and
+    a draft (also one set back to draft) is seen by nobody but its coordinators, so nobody is
+    mailed about either. No side effects."""
+    return meeting.status != Meeting.Status.DRAFT and meeting.starts_at > (now or timezone.now())
+
+
 def meeting_changes_told(meeting: Meeting, fields: dict[str, Any], now: dt.datetime | None = None) -> list[str]:
-    """Which told facts ("time", "venue") ``fields`` would change for ``meeting``, if it has
-    not started yet (a held meeting's facts are corrected for the record, and nobody is
-    mailed). No side effects."""
-    return _changed_facts(meeting, fields) if meeting.starts_at > (now or timezone.now()) else []
+    """Which told facts ("time", "venue") ``fields`` would change for ``meeting``, if such a
+    change is mailed (:func:`meeting_changes_are_told`). No side effects."""
+    return _changed_facts(meeting, fields) if meeting_changes_are_told(meeting, now) else []
 
 
 def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitators=None, **fields: Any) -> Meeting:
@@ -101,7 +108,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
     (BookingError) when the seats in total would be fewer than those already confirmed or offered.
 
     What people signed up for does not change under them unannounced: when the time or the
-    venue of a meeting that has not started changes, everyone it concerns (a seat, a place on
+    venue of a published meeting that has not started changes, everyone it concerns (a seat, a place on
     the waiting list, an invitation or offer to answer) gets a mail saying what changed and
     what it was, those with a seat with the updated calendar file (the same UID and a higher
     SEQUENCE, so their calendar moves the entry); the worker renders the mails after the
@@ -113,8 +120,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
     Side effects, in one transaction under the meeting's lock (which bookings take too, so
     nobody booking meanwhile is missed or told twice): the meeting row, its focus areas and
     facilitators, the pools' hold dates, open answer-by times, one outbox row per person told,
-    an audit row naming
-    the fields whose value changed and how many people were told."""
+    an audit row naming the fields whose value changed and how many people were told."""
     deferred = DeferredMail(meeting.forum)
     now = timezone.now()
     with transaction.atomic():
@@ -127,7 +133,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
                     _("The meeting already has %(taken)d confirmed or offered seats; it cannot have fewer.")
                     % {"taken": taken})
         changed_facts = _changed_facts(current, fields)
-        told_facts = changed_facts if current.starts_at > now else []
+        told_facts = meeting_changes_told(current, fields, now)
         moved_by = (_as_told(fields["starts_at"]) - _as_told(current.starts_at) if "starts_at" in fields
                     else dt.timedelta(0))
         previous = {"starts_at": current.starts_at.isoformat(), "ends_at": current.ends_at.isoformat(),

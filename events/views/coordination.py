@@ -12,7 +12,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -135,7 +134,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = MeetingForm(initial=MeetingForm.initial_for(meeting), forum=meeting.forum)
     return render(request, "events/coordination/meeting_form.html",
                   {"forum": meeting.forum, "form": form, "meeting": meeting,
-                   "concerned": concerned if meeting.starts_at > timezone.now() else 0},
+                   "concerned": concerned if services.meeting_changes_are_told(meeting) else 0},
                   status=400 if form.errors else 200)
 
 
