@@ -180,3 +180,25 @@ def test_a_meeting_set_back_to_draft_is_changed_without_mail(client, scene):
     meeting.refresh_from_db()
     assert (meeting.venue_name, meeting.schedule_version) == ("Malmö Live", 1)
     assert not OutboxMessage.objects.filter(template="events/changed").exists()
+
+
+def test_a_registration_cancelled_before_its_change_mail_is_sent_is_not_told_its_seat_is_kept(scene):
+    """The worker renders the mail when it sends it, from the registration as it is then: a
+    seat cancelled in between gets no calendar file and no "your seat is kept"."""
+    from events.services.base import meeting_change_mail
+    from forum import mail
+
+    seat = scene["people"]["confirmed"]
+    args = {"registration": seat.pk, "changed": ["venue"],
+            "previous": {"starts_at": scene["meeting"].starts_at.isoformat(),
+                         "ends_at": scene["meeting"].ends_at.isoformat(), "venue_name": "Stadshuset",
+                         "venue_address": ""}}
+    template, context, attachments = meeting_change_mail(args)
+    assert template == "events/changed" and len(attachments) == 1
+    seat.status = "cancelled"
+    seat.save(update_fields=["status"])
+    template, context, attachments = meeting_change_mail(args)
+    text = mail.render(f"email/{template}", context, language="sv", forum=scene["meeting"].forum).text
+    assert attachments == [] and "Du har kvar din plats" not in text
+    assert "Din anmälan till träffen gäller inte längre, så du behöver inte göra något." in text
+    assert "Lokal före ändringen: Stadshuset." in text

@@ -77,13 +77,16 @@ MEETING_CHANGE_RENDERER = "events.services.base.meeting_change_mail"
 def meeting_change_mail(args: dict[str, Any]) -> tuple[str, dict[str, Any], list[Attachment]]:
     """Render the mail about a meeting's new time or venue (``events/changed``), queued by
     ``meeting_update`` for the worker: the registration and meeting as they are when it is
-    sent, what changed (``changed``: "time", "venue") and what it was before (``previous``,
-    its times in ISO form), and for a seat the updated calendar file. No side effects."""
-    template, context, attachments = registration_mail({**args, "template": "events/changed", "extra": {}})
+    sent (a seat cancelled since is not told it is kept), what changed (``changed``: "time",
+    "venue") and what it was before (``previous``, its times in ISO form), and for a seat held
+    when it is sent the updated calendar file. No side effects."""
+    registration = Registration.objects.select_related("meeting__forum", "organisation", "attendee").get(
+        pk=args["registration"])
+    attachments = [_calendar_file(registration)] if registration.status == Registration.Status.CONFIRMED else []
     previous = dict(args["previous"])
     for name in ("starts_at", "ends_at"):
         previous[name] = parse_datetime(previous[name])
-    return template, {**context, "changed": args["changed"], "previous": previous}, attachments
+    return "events/changed", mail_context(registration, changed=args["changed"], previous=previous), attachments
 
 
 def _mail(registration: Registration, template: str, *, to: str | None = None, attachments=(), actor=None,

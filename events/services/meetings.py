@@ -166,8 +166,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
                 deferred.append(mail_queue_deferred(
                     to=registration.attendee_email or registration.contact_email,
                     renderer=MEETING_CHANGE_RENDERER,
-                    args={"registration": registration.pk, "changed": told_facts, "previous": previous,
-                          "calendar": registration.status == Registration.Status.CONFIRMED},
+                    args={"registration": registration.pk, "changed": told_facts, "previous": previous},
                     language=_language_of(registration), template="events/changed", created_by=actor,
                     forum=meeting.forum, headers=deferred.headers_for(meeting.forum),
                 ))
