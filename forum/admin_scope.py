@@ -61,7 +61,7 @@ class _SafeAutocompleteMixin:
 
     def optgroups(self, name: str, value: list[Any], attr: Any = None):
         model = self.field.remote_field.model
-        return super().optgroups(name, [v for v in value if v in ("", None) or _is_id_of(model, v)], attr)
+        return super().optgroups(name, [v for v in value if _is_id_of(model, v)], attr)
 
 
 class SafeAutocompleteSelect(_SafeAutocompleteMixin, AutocompleteSelect):

@@ -103,3 +103,34 @@ def test_register_wait_and_accept_the_offer(live_server, page, mailbox, axe, mee
     page.goto(live_server.url + "/mina-anmalningar/")
     assert registration.code in page.content()
     axe(page)
+
+
+def test_a_coordinator_moves_the_venue_and_the_attendee_is_told(live_server, page, mailbox, axe, meeting):
+    """The edit page says beforehand who will be mailed; the change is made with the keyboard
+    alone; the page says how many were told; the seat holder's mail says the venue before."""
+    from forum.models import Role
+    from tests.factories import make_registration, make_role_holder
+
+    coordinator = make_role_holder(meeting.forum, Role.COORDINATOR, "samordnare@forum.example", verified_email=True)
+    services.meeting_set_status(actor=coordinator, meeting=meeting, status="published")
+    company, rep = company_with_rep(verified_email=True)
+    make_registration(meeting, company, attendee=rep, attendee_email="plats@forum.example",
+                      contact_email="plats@forum.example")
+    log_in_in_browser(page, live_server, coordinator)
+    page.goto(live_server.url + f"/tematraff/{meeting.pk}/redigera/")
+    note = page.get_by_text(re.compile(r"får 1 person som har en plats|1 person who has a seat"))
+    assert note.is_visible()
+    axe(page)
+
+    venue = page.get_by_role("textbox", name=re.compile(r"^(Lokal|Venue)$"))
+    venue.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Stadshuset")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/hantera/$"))
+    assert page.get_by_text(re.compile(r"1 person får ett mejl|1 person gets an email")).is_visible()
+    axe(page)
+
+    [told] = mailbox.wait_for(lambda m: "plats@forum.example" in m["To"] and "Stadshuset" in mailbox.body_text(m))
+    assert re.search(r"Lokal före ändringen: Malmö Live, Dag Hammarskjölds torg 4\.|"
+                     r"Venue before the change: Malmö Live, Dag Hammarskjölds torg 4\.", mailbox.body_text(told))

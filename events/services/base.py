@@ -58,13 +58,22 @@ def _calendar_file(registration: Registration) -> Attachment:
     return Attachment("tematraff.ics", "text/calendar; charset=utf-8; method=PUBLISH", ics)
 
 
+def _registration_for_mail(pk: int) -> Registration:
+    """A registration with what its mail shows, read when the mail is rendered."""
+    return Registration.objects.select_related("meeting__forum", "organisation", "attendee").get(pk=pk)
+
+
+def address_of(registration: Registration) -> str:
+    """Where mail about ``registration`` goes: the attendee, else the contact."""
+    return registration.attendee_email or registration.contact_email
+
+
 def registration_mail(args: dict[str, Any]) -> tuple[str, dict[str, Any], list[Attachment]]:
     """Render mail about a registration that a booking queued under the meeting lock (see
     :func:`_mail`): read the registration again, after the booking committed, and return the
     template, its context and (for a confirmation) the calendar file. Called by
     forum.services in the mail's language. No side effects."""
-    registration = Registration.objects.select_related("meeting__forum", "organisation", "attendee").get(
-        pk=args["registration"])
+    registration = _registration_for_mail(args["registration"])
     attachments = [_calendar_file(registration)] if args.get("calendar") else []
     return args["template"], mail_context(registration, **args.get("extra", {})), attachments
 
@@ -80,8 +89,7 @@ def meeting_change_mail(args: dict[str, Any]) -> tuple[str, dict[str, Any], list
     sent (a seat cancelled since is not told it is kept), what changed (``changed``: "time",
     "venue") and what it was before (``previous``, its times in ISO form), and for a seat held
     when it is sent the updated calendar file. No side effects."""
-    registration = Registration.objects.select_related("meeting__forum", "organisation", "attendee").get(
-        pk=args["registration"])
+    registration = _registration_for_mail(args["registration"])
     attachments = [_calendar_file(registration)] if registration.status == Registration.Status.CONFIRMED else []
     previous = dict(args["previous"])
     for name in ("starts_at", "ends_at"):
@@ -99,7 +107,7 @@ def _mail(registration: Registration, template: str, *, to: str | None = None, a
     (forum.services.outbox_release_deferred), so ``extra`` must then be JSON (numbers, strings)."""
     if deferred is not None:
         deferred.append(mail_queue_deferred(
-            to=to or registration.attendee_email or registration.contact_email,
+            to=to or address_of(registration),
             renderer=REGISTRATION_MAIL_RENDERER,
             args={"registration": registration.pk, "template": template, "extra": extra or {}, "calendar": calendar},
             language=_language_of(registration),
@@ -113,7 +121,7 @@ def _mail(registration: Registration, template: str, *, to: str | None = None, a
     if calendar:
         attachments = [*attachments, _calendar_file(registration)]
     mail_queue(
-        to=to or registration.attendee_email or registration.contact_email,
+        to=to or address_of(registration),
         template=template,
         context=mail_context(registration, **(extra or {})),
         language=_language_of(registration),

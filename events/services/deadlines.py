@@ -20,18 +20,17 @@ def _whole_hour_down(moment: dt.datetime) -> dt.datetime:
 
 
 def _not_after_start(deadline: dt.datetime, meeting: Meeting, now: dt.datetime) -> dt.datetime:
-    """``deadline``, or – when it would fall after the meeting has started – the whole hour
-    before the start (11:00 for a meeting at 11:11); the start itself if that hour has passed."""
-    if deadline <= meeting.starts_at:
-        return deadline
-    hour = _whole_hour_down(meeting.starts_at)
-    return hour if hour > now else meeting.starts_at
+    """``deadline``, or – when it would fall after the meeting has started – the latest one
+    allowed (:func:`latest_answer_by`)."""
+    return deadline if deadline <= meeting.starts_at else latest_answer_by(meeting, now)
 
 
 def latest_answer_by(meeting: Meeting, now: dt.datetime) -> dt.datetime:
-    """The latest answer-by time any invitation or offer of ``meeting`` may have at ``now``:
-    the whole hour before its start, or the start itself once that hour has passed."""
-    return _not_after_start(meeting.starts_at + dt.timedelta(days=1), meeting, now)
+    """What an answer-by time that would fall after the start of ``meeting`` becomes at
+    ``now``: the whole hour before the start (11:00 for a meeting at 11:11), or the start
+    itself once that hour has passed."""
+    hour = _whole_hour_down(meeting.starts_at)
+    return hour if hour > now else meeting.starts_at
 
 
 def invitation_deadline(meeting: Meeting, now: dt.datetime) -> dt.datetime:

@@ -14,7 +14,7 @@ from forum.services import DeferredMail, audit_record, mail_queue_deferred, outb
 
 from ..models import DiversityTarget, Meeting, Registration, SeatPool
 from ..selectors import people_told_of_changes
-from .base import MEETING_CHANGE_RENDERER, BookingError, _language_of
+from .base import MEETING_CHANGE_RENDERER, BookingError, _language_of, address_of
 from .deadlines import latest_answer_by
 
 # --- Meetings and the yearly plan -------------------------------------------------------
@@ -133,7 +133,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
                     _("The meeting already has %(taken)d confirmed or offered seats; it cannot have fewer.")
                     % {"taken": taken})
         changed_facts = _changed_facts(current, fields)
-        told_facts = meeting_changes_told(current, fields, now)
+        told_facts = changed_facts if meeting_changes_are_told(current, now) else []
         moved_by = (_as_told(fields["starts_at"]) - _as_told(current.starts_at) if "starts_at" in fields
                     else dt.timedelta(0))
         previous = {"starts_at": current.starts_at.isoformat(), "ends_at": current.ends_at.isoformat(),
@@ -157,14 +157,14 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
             # Moved earlier: no open answer-by time may fall after the new start (the rule of
             # every deadline, events.services.deadlines), and the change mail says the new one.
             latest = latest_answer_by(current, now)
-            current.registrations.filter(status=Registration.Status.INVITED, expires_at__gt=latest).update(
-                expires_at=latest)
-            current.registrations.filter(status=Registration.Status.OFFERED, offer_expires_at__gt=latest).update(
-                offer_expires_at=latest)
+            current.registrations.filter(status=Registration.Status.INVITED,
+                                         expires_at__gt=current.starts_at).update(expires_at=latest)
+            current.registrations.filter(status=Registration.Status.OFFERED,
+                                         offer_expires_at__gt=current.starts_at).update(offer_expires_at=latest)
         if told_facts:
             for registration in people_told_of_changes(meeting).select_related("attendee"):
                 deferred.append(mail_queue_deferred(
-                    to=registration.attendee_email or registration.contact_email,
+                    to=address_of(registration),
                     renderer=MEETING_CHANGE_RENDERER,
                     args={"registration": registration.pk, "changed": told_facts, "previous": previous},
                     language=_language_of(registration), template="events/changed", created_by=actor,

@@ -111,7 +111,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     everyone it concerns; the page says beforehand how many that is, and afterwards how many
     were told."""
     meeting = permissions.meeting_managed_by(request.user, pk)
-    concerned = selectors.people_told_of_changes(meeting).count()
+    # Counted only where a change is mailed (published, not started).
+    concerned = selectors.people_told_of_changes(meeting).count() if services.meeting_changes_are_told(meeting) else 0
     if request.method == "POST":
         form = MeetingForm(request.POST, forum=meeting.forum)
         if form.is_valid():
@@ -134,7 +135,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = MeetingForm(initial=MeetingForm.initial_for(meeting), forum=meeting.forum)
     return render(request, "events/coordination/meeting_form.html",
                   {"forum": meeting.forum, "form": form, "meeting": meeting,
-                   "concerned": concerned if services.meeting_changes_are_told(meeting) else 0},
+                   "concerned": concerned},
                   status=400 if form.errors else 200)
 
 

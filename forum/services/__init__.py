@@ -19,7 +19,7 @@ from .forums import (  # noqa: F401
     DEFAULT_FOCUS_AREAS,
     FOCUS_AREA_EDITABLE_FIELDS,
     FORUM_EDITABLE_FIELDS,
-    _apply_changes,
+    apply_changes,
     focus_area_delete,
     focus_area_save,
     forum_create,

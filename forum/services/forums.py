@@ -50,7 +50,7 @@ def forum_create(
 FORUM_EDITABLE_FIELDS = ("municipality", "organiser", "name", "description", "slug")
 
 
-def _apply_changes(instance: models.Model, fields: dict[str, Any], editable: Sequence[str]) -> dict[str, list]:
+def apply_changes(instance: models.Model, fields: dict[str, Any], editable: Sequence[str]) -> dict[str, list]:
     """Set ``fields`` on ``instance``; return the changed ones as ``{name: [old, new]}`` (for
     the audit row). Unknown field names are a programming error."""
     changes: dict[str, list] = {}
@@ -71,7 +71,7 @@ def forum_update(*, actor: Any, forum: Forum, **fields: Any) -> Forum:
     forum as saved."""
     with transaction.atomic():
         current = Forum.objects.select_for_update().get(pk=forum.pk)
-        changes = _apply_changes(current, fields, FORUM_EDITABLE_FIELDS)
+        changes = apply_changes(current, fields, FORUM_EDITABLE_FIELDS)
         if changes:
             current.save(update_fields=list(changes))
             audit_record(actor=actor, action="forum.update", target=current, forum=current, data={"changes": changes})
@@ -88,12 +88,12 @@ def focus_area_save(*, actor: Any, forum: Forum, focus_area: FocusArea | None = 
     with transaction.atomic():
         if focus_area is None:
             current = FocusArea(forum=forum)
-            changes = _apply_changes(current, fields, FOCUS_AREA_EDITABLE_FIELDS)
+            changes = apply_changes(current, fields, FOCUS_AREA_EDITABLE_FIELDS)
             current.save()
             action = "forum.focus_area_create"
         else:
             current = FocusArea.objects.select_for_update().get(pk=focus_area.pk, forum=forum)
-            changes = _apply_changes(current, fields, FOCUS_AREA_EDITABLE_FIELDS)
+            changes = apply_changes(current, fields, FOCUS_AREA_EDITABLE_FIELDS)
             if changes:
                 current.save(update_fields=list(changes))
             action = "forum.focus_area_update"

@@ -13,7 +13,7 @@ from ..models import (
 )
 from ..validators import normalise_organisationsnummer
 from .audit import audit_record
-from .forums import _apply_changes
+from .forums import apply_changes
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
         fields["organisationsnummer"] = normalise_organisationsnummer(number) if number else None
     with transaction.atomic():
         current = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        changes = _apply_changes(current, fields, ORGANISATION_EDITABLE_FIELDS)
+        changes = apply_changes(current, fields, ORGANISATION_EDITABLE_FIELDS)
         if changes:
             current.save(update_fields=list(changes))
             audit_record(actor=actor, action="organisation.update", target=current, data={"fields": sorted(changes)})

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from events.diversity import MIN_CELL
 from events.models import Meeting, Registration
 from forum.fields import DOTS, YEAR_MAX, YEAR_MIN, range_message
-from forum.services import _apply_changes, audit_record
+from forum.services import apply_changes, audit_record
 
 from .. import tally
 from ..models import Ballot, Issue, PriorityListEntry, Side, Vote, VoterRecord
@@ -112,7 +112,7 @@ def vote_update(*, actor: Any, vote: Vote, **fields: Any) -> Vote:
         current = Vote.objects.select_for_update(of=("self",)).select_related("meeting__forum").get(pk=vote.pk)
         if not vote_is_editable(current):
             raise IssueError(_("The vote can no longer be changed: it has been opened or has ballots."))
-        changes = _apply_changes(current, fields, VOTE_EDITABLE_FIELDS)
+        changes = apply_changes(current, fields, VOTE_EDITABLE_FIELDS)
         vote_settings_check(method=current.method, dots=current.dots, opens_at=current.opens_at,
                             closes_at=current.closes_at)
         if changes:
