@@ -120,3 +120,12 @@ class AffiliationForm(forms.Form):
                 if not cleaned.get(field):
                     self.add_error(field, message)
         return cleaned
+
+
+class AccountEraseForm(forms.Form):
+    """The person confirms that erasing their account cannot be undone."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and my details are erased for good and cannot be restored."),
+        error_messages={"required": _("Tick the box to confirm that you want to erase your account.")},
+    )

@@ -9,4 +9,7 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("organisationer/", views.organisations, name="organisations"),
     path("organisationer/<int:pk>/ta-bort/", views.affiliation_remove, name="affiliation_remove"),
+    path("dina-uppgifter/", views.personal_data, name="personal_data"),
+    path("dina-uppgifter/fil/", views.personal_data_download, name="personal_data_download"),
+    path("radera/", views.account_erase, name="erase"),
 ]

@@ -10,6 +10,12 @@ class CommunicationConfig(AppConfig):
     verbose_name = _("Communication")
 
     def ready(self) -> None:
+        # Follows, newsletters and surveys in a person's data download and erasure.
+        from forum import personal_data
+
+        from .services import people
+
+        personal_data.register(people.PERSONAL_DATA)
         # forum.notifications.notify delivers through this app (preferences, digests,
         # unsubscribe); the forum page gets the news, the feed link and the follow form.
         from forum import notifications

@@ -13,3 +13,9 @@ class EventsConfig(AppConfig):
         from . import sections
 
         sections.register()
+        # Registrations in a person's data download and erasure (forum/personal_data.py).
+        from forum import personal_data
+
+        from .services import people
+
+        personal_data.register(people.PERSONAL_DATA)

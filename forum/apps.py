@@ -7,6 +7,11 @@ class ForumConfig(AppConfig):
     verbose_name = _("Forum")
 
     def ready(self) -> None:
+        # The forum's part of a person's data (forum/personal_data.py).
+        from . import personal_data
+        from .services import people
+
+        personal_data.register(people.PERSONAL_DATA)
         # The forum's own link among those the apps register (forum/sections.py).
         from django.urls import reverse
 

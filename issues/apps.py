@@ -9,6 +9,12 @@ class IssuesConfig(AppConfig):
     verbose_name = _("Issues and priorities")
 
     def ready(self) -> None:
+        # The issues and votes in a person's data download and erasure (forum/personal_data.py).
+        from forum import personal_data
+
+        from .services import people
+
+        personal_data.register(people.PERSONAL_DATA)
         # The priority list on the forum and start pages, the issue links of the forum.
         from . import sections
 

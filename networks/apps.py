@@ -9,6 +9,12 @@ class NetworksConfig(AppConfig):
     verbose_name = _("Networks")
 
     def ready(self) -> None:
+        # Memberships in a person's data download and erasure (forum/personal_data.py).
+        from forum import personal_data
+
+        from .services import people
+
+        personal_data.register(people.PERSONAL_DATA)
         # The networks on the forum page and the to-do page, their links, and the network's
         # part of an issue's timeline (issues imports nothing from here).
         from issues import timeline as issue_timeline

@@ -343,6 +343,8 @@ FORMS: list[Form] = [
     Form("accounts:profile", "company", _plain("accounts:profile"),
          lambda w: {"first_name": "Rep", "last_name": "Test", "language": "sv",
                     "gender": "woman", "background": "swedish", "demographics_consent": "on"}),
+    # Erasing the account (in the example's savepoint, rolled back like every other write).
+    Form("accounts:erase", "company", _plain("accounts:erase"), lambda w: {"confirm": "on"}),
     Form("accounts:organisations", "company", _plain("accounts:organisations"),
          lambda w: {"organisationsnummer": valid_organisationsnummer(), "title": "VD", "name": "Nytt AB",
                     "sni_section": "J", "size_class": "0-9", "postcode": "211 20", "district": "Centrum"}),
@@ -611,6 +613,8 @@ NO_FORM: dict[str, str] = {
     "forum:brand_css": "the brand colour stylesheet, no input",
     "forum:forum_role_revoke": "POST without fields: the role is the path's id",
     "accounts:affiliation_remove": "POST without fields: the affiliation is the path's id",
+    "accounts:personal_data": "what the portal keeps and the links to download or erase, no input",
+    "accounts:personal_data_download": "a JSON file of the user's own data, no input",
     "events:meeting_detail": "a meeting's page, no input",
     "events:meeting_calendar": "an .ics file, no input",
     "events:my_registrations": "a list of the user's registrations, no input",

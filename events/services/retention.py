@@ -13,6 +13,22 @@ from ..models import Registration
 
 
 # --- Personal data retention ------------------------------------------------------------
+def registration_anonymise(registration: Registration, now: dt.datetime) -> None:
+    """Remove what names a person from ``registration`` (names, addresses, needs, the personal
+    link); the row stays for the aggregates: organisation, pool, status, attendance, and the
+    voter records that keep a vote's one ballot per registration. The caller holds the row
+    (select_for_update) inside a transaction and records the audit event."""
+    registration.contact_email = registration.attendee_email = ""
+    registration.contact_name = registration.attendee_name = ""
+    registration.dietary_needs = registration.accessibility_needs = ""
+    registration.needs_cleared_at = registration.needs_cleared_at or now
+    registration.attendee = None
+    # A new random token: the personal link stops working.
+    registration.token = Registration._meta.get_field("token").default()
+    registration.anonymised_at = now
+    registration.save()
+
+
 def registrations_retention(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """Delete dietary and accessibility needs of meetings that are over, and anonymise the
     registrations of meetings that ended more than FORUM_REGISTRATION_RETENTION_DAYS ago
@@ -29,13 +45,7 @@ def registrations_retention(*, now: dt.datetime | None = None) -> tuple[int, int
         )
         anonymised = 0
         for registration in old.select_for_update():
-            registration.contact_email = registration.attendee_email = ""
-            registration.contact_name = registration.attendee_name = ""
-            registration.attendee = None
-            # A new random token: the personal link stops working.
-            registration.token = Registration._meta.get_field("token").default()
-            registration.anonymised_at = now
-            registration.save()
+            registration_anonymise(registration, now)
             anonymised += 1
         if cleared or anonymised:
             audit_record(actor=None, action="registration.retention",
