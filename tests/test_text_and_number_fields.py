@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
@@ -201,3 +202,20 @@ def test_whole_numbers_name_their_range_in_swedish_digits(client, forum, coordin
     assert response.status_code == 400
     assert re.search(f"(Ange ett heltal|Enter a whole number) (från|from) 1 (till|to) 10{NBSP}000.",
                      response.content.decode())
+
+
+@pytest.mark.pure
+def test_djangos_own_forms_read_plainly_in_swedish_too():
+    """Forms the portal does not build (the admin's, allauth's) keep Django's fields: their
+    messages are corrected in forum/locale_overrides/sv."""
+    with translation.override("sv"):
+        with pytest.raises(ValidationError) as refused:
+            forms.CharField(max_length=5).clean("abcdefg")
+        assert refused.value.messages == ["Texten får vara högst 5 tecken. Nu är den 7 tecken."]
+        with pytest.raises(ValidationError) as refused:
+            forms.DecimalField(max_value=10, max_digits=3, decimal_places=0).clean("9999")
+        assert "Ange ett värde som är högst 10." in refused.value.messages
+        assert "Talet får ha högst 3 siffror." in refused.value.messages
+        with pytest.raises(ValidationError) as refused:
+            forms.IntegerField().clean("x")
+        assert refused.value.messages == ["Ange ett heltal."]
