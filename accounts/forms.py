@@ -5,6 +5,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from forum.fields import BoundedCharField, portal_formfield
 from forum.models import Organisation
 from forum.selectors import organisation_by_orgnr
 from forum.validators import normalise_organisationsnummer
@@ -15,10 +16,10 @@ from .models import User
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up with the person's name (allauth's adapter saves first and last name)."""
 
-    first_name = forms.CharField(
+    first_name = BoundedCharField(
         label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
-    last_name = forms.CharField(
+    last_name = BoundedCharField(
         label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
 
@@ -50,6 +51,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
+        formfield_callback = portal_formfield
         # How often each kind of mail comes (issue updates included) is chosen in the form of
         # communication's preferences on the same page.
         fields = ["first_name", "last_name", "language"]
@@ -81,14 +83,14 @@ class ProfileForm(forms.ModelForm):
 class AffiliationForm(forms.Form):
     """Represent a company: an existing one by its organisationsnummer, or a new one."""
 
-    organisationsnummer = forms.CharField(
+    organisationsnummer = BoundedCharField(
         label=_("Organisationsnummer"),
         max_length=20,
         help_text=_("Ten digits, for example 559123-4561."),
     )
-    title = forms.CharField(label=_("Your title"), max_length=120)
-    name = forms.CharField(label=_("Company name"), max_length=200, required=False,
-                           help_text=_("Needed only if the company is not registered in the portal yet."))
+    title = BoundedCharField(label=_("Your title"), max_length=120)
+    name = BoundedCharField(label=_("Company name"), max_length=200, required=False,
+                            help_text=_("Needed only if the company is not registered in the portal yet."))
     sni_section = forms.ChoiceField(
         label=_("Industry (SNI section)"),
         choices=[("", "—")] + list(Organisation._meta.get_field("sni_section").choices),
@@ -101,7 +103,7 @@ class AffiliationForm(forms.Form):
         label=_("Postcode"), regex=r"^\d{3} ?\d{2}$", required=False, max_length=6,
         error_messages={"invalid": _("A postcode has five digits, for example 211 20.")},
     )
-    district = forms.CharField(label=_("District"), max_length=100, required=False)
+    district = BoundedCharField(label=_("District"), max_length=100, required=False)
 
     def clean_organisationsnummer(self) -> str:
         return normalise_organisationsnummer(self.cleaned_data["organisationsnummer"])

@@ -58,7 +58,8 @@ def organisations(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(
                 request,
-                _("%(name)s is already registered. The forum's staff will confirm that you represent it.")
+                _("%(name)s is already registered. The forum's staff will check that you represent it and then "
+                  "confirm it. Until then it says “Waiting for confirmation” here.")
                 % {"name": affiliation.organisation.name},
             )
         return redirect("accounts:organisations")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forum.antispam import BotGuardForm
-from forum.fields import LONG_TEXT, BoundedDateTimeField
+from forum.fields import LONG_TEXT, BoundedCharField, BoundedDateTimeField, portal_formfield
 from forum.models import Forum
 from forum.notifications import Kind
 
@@ -26,6 +26,7 @@ class NewsPostForm(forms.ModelForm):
 
     class Meta:
         model = NewsPost
+        formfield_callback = portal_formfield
         fields = ["title", "body", "audience", "publish_at", "send_mail"]
         widgets = {"body": forms.Textarea(attrs={"rows": 12, "maxlength": LONG_TEXT}),
                    "audience": forms.RadioSelect}
@@ -53,6 +54,7 @@ class NewsletterForm(forms.ModelForm):
 
     class Meta:
         model = Newsletter
+        formfield_callback = portal_formfield
         fields = ["subject_sv", "body_sv", "subject_en", "body_en", "audiences"]
         widgets = {"body_sv": forms.Textarea(attrs={"rows": 14, "maxlength": LONG_TEXT}),
                    "body_en": forms.Textarea(attrs={"rows": 8, "maxlength": LONG_TEXT})}
@@ -119,11 +121,11 @@ class PreferencesForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 12}), max_length=LONG_TEXT,
-                              help_text=MARKDOWN_HELP)
-    links = forms.CharField(label=_("Files and links"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
-                            max_length=4000,
-                            help_text=_("One per line: a title, a vertical bar and the address, for example "
+    summary = BoundedCharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 12}), max_length=LONG_TEXT,
+                               help_text=MARKDOWN_HELP)
+    links = BoundedCharField(label=_("Files and links"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                             max_length=4000,
+                             help_text=_("One per line: a title, a vertical bar and the address, for example "
                                         "Presentation | https://example.org/slides.pdf"))
 
     def clean_links(self) -> str:
@@ -147,7 +149,7 @@ class SurveyQuestionsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for n in range(1, QUESTION_SLOTS + 1):
             current = questions[n - 1] if n <= len(questions) else None
-            self.fields[f"text_{n}"] = forms.CharField(
+            self.fields[f"text_{n}"] = BoundedCharField(
                 label=_("Question %(number)s") % {"number": n}, required=False, max_length=300,
                 initial=current.text if current else "")
             self.fields[f"kind_{n}"] = forms.ChoiceField(
@@ -176,7 +178,7 @@ class SurveyForm(forms.Form):
                     label=question.text, required=False, coerce=int, empty_value=None, widget=forms.RadioSelect,
                     choices=[(1, _("1 – not at all")), (2, "2"), (3, "3"), (4, "4"), (5, _("5 – very much"))])
             else:
-                self.fields[f"q{question.pk}"] = forms.CharField(
+                self.fields[f"q{question.pk}"] = BoundedCharField(
                     label=question.text, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def answers(self) -> dict[int, Any]:

@@ -48,6 +48,8 @@ from django.forms.boundfield import BoundField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .fields import BoundedCharField
+
 logger = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "website"  # a name bots like to fill in; browsers do not autofill it
@@ -101,19 +103,25 @@ class BotGuardForm(forms.Form):
         "The form could not be sent. Check what you have written and send it again. "
         "If this happens again, email us at %(email)s."
     )
+    # A person who sent the form a moment after the page opened only has to wait: nothing they
+    # wrote is wrong, so the message does not ask them to check it.
+    too_fast_message = _(
+        "The form was sent too soon after the page opened, so it was not sent. "
+        "Wait a moment and send it again. What you have written is kept."
+    )
     expired_message = _(
         "The page had been open for a long time, so the form was not sent. "
         "Check what you have written and send it again."
     )
 
-    website = forms.CharField(
+    website = BoundedCharField(
         label=_("Do not fill in this field. It is there to stop automated spam."),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
         bound_field_class=_OutOfSightBoundField,
     )
-    started = forms.CharField(required=False, widget=forms.HiddenInput)
+    started = BoundedCharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,7 +170,7 @@ class BotGuardForm(forms.Form):
             return "expired", self.expired_message
         if elapsed < settings.FORUM_FORM_MIN_SECONDS:
             # The token stays: the person only has to send again a moment later.
-            return "too_fast", self.bot_message
+            return "too_fast", self.too_fast_message
         return None
 
     def full_clean(self) -> None:

@@ -31,7 +31,7 @@ FORUM_NAME = "11:11 – Meet Malmö"
 FORUM_DESCRIPTION = (
     "11:11 – Meet Malmö är Malmö stads forum tillsammans med näringslivet för ett förstärkt, "
     "gemensamt arbete för social hållbarhet, med särskilt fokus på arbete och utbildning. "
-    "Företrädare för kommunen – politiker och tjänstepersoner – och för näringslivet möts på "
+    "Företrädare för staden – politiker och tjänstepersoner – och för näringslivet möts på "
     "likvärdig grund i tematräffar, där de frågor som tas upp samlas i en gemensam prioriteringslista. "
     "Ur de prioriterade frågorna bildas tematiska nätverk som följs upp med kontinuerlig återkoppling."
 )

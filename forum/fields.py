@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.formats import number_format
 from django.utils.functional import lazy
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 # --- the limits ---------------------------------------------------------------------------
@@ -42,23 +47,202 @@ LONG_TEXT = 10_000
 _ID_RE = re.compile(r"[0-9]{1,19}")
 
 
+# Money in kronor: what one pot, allocation or expense may be (the columns hold 12 digits, two
+# of them decimals).
+MONEY = (Decimal("0.01"), Decimal("9999999999.99"))
+
+
+def local_number(value: int | Decimal, *, grouping: bool = True) -> str:
+    """A number as the active language writes it: "2 000" and "0,01" in Swedish (a no-break
+    space between the groups), "2,000" and "0.01" in English. Years are written without
+    grouping (``grouping=False``)."""
+    return number_format(value, force_grouping=grouping)
+
+
+# --- text ----------------------------------------------------------------------------------
+def normalise_newlines(text: str) -> str:
+    """Line breaks as LF. Browsers send a textarea's line breaks as CRLF but count each as one
+    character against ``maxlength``; counted here as the person saw them, a text the browser
+    let through at the limit is not refused for its paragraph breaks."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class _MaxLengthValidator(validators.MaxLengthValidator):
+    """Django's check, with the portal's message: the limit and the length, numbers written
+    as the reader's language writes them."""
+
+    def __call__(self, value: str) -> None:
+        length = self.clean(value)
+        if length > self.limit_value:
+            raise ValidationError(
+                ngettext("The text can be at most %(limit)s character long. It is now %(count)s characters.",
+                         "The text can be at most %(limit)s characters long. It is now %(count)s characters.",
+                         self.limit_value)
+                % {"limit": local_number(self.limit_value), "count": local_number(length)},
+                code="max_length",
+            )
+
+
+class _MinLengthValidator(validators.MinLengthValidator):
+    """Django's check, with the portal's message (see _MaxLengthValidator)."""
+
+    def __call__(self, value: str) -> None:
+        length = self.clean(value)
+        if length < self.limit_value:
+            raise ValidationError(
+                ngettext("The text must be at least %(limit)s character long. It is now %(count)s characters.",
+                         "The text must be at least %(limit)s characters long. It is now %(count)s characters.",
+                         self.limit_value)
+                % {"limit": local_number(self.limit_value), "count": local_number(length)},
+                code="min_length",
+            )
+
+
+class BoundedCharField(forms.CharField):
+    """Text of at most ``max_length`` characters, as the person typed it: line breaks count
+    once (CRLF and CR become LF before the length is checked, so the server agrees with the
+    browser's ``maxlength``), and a text too long or too short gets a plain message naming
+    the limit and the length. Every text field of the portal's forms is one of these
+    (tests/test_text_fields.py checks it); validation only, no side effects."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [
+            _MaxLengthValidator(v.limit_value) if type(v) is validators.MaxLengthValidator
+            else _MinLengthValidator(v.limit_value) if type(v) is validators.MinLengthValidator
+            else v
+            for v in self.validators
+        ]
+
+    def to_python(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            value = normalise_newlines(value)
+        return super().to_python(value)
+
+
+def portal_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's ``formfield_callback``: a model's plain text column (CharField or
+    TextField without choices) becomes a BoundedCharField, every other column what Django makes."""
+    if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+        kwargs.setdefault("form_class", BoundedCharField)
+    return db_field.formfield(**kwargs)
+
+
 # --- numbers -------------------------------------------------------------------------------
-def range_message(low: int, high: int) -> str:
+def range_message(low: int, high: int, *, grouping: bool = True) -> str:
     """The one message for every wrong whole number: what is allowed, not what went wrong."""
-    return _("Enter a whole number from %(min)s to %(max)s.") % {"min": low, "max": high}
+    return _("Enter a whole number from %(min)s to %(max)s.") % {
+        "min": local_number(low, grouping=grouping), "max": local_number(high, grouping=grouping)}
 
 
 class BoundedIntegerField(forms.IntegerField):
     """A whole number between ``bounds`` (inclusive). Text, decimals, NaN and numbers out of
-    range all get the same message naming the range; the input gets ``min``/``max``."""
+    range all get the same message naming the range; the input gets ``min``/``max``. A year
+    (``grouping=False``) is named without a thousands separator."""
 
-    def __init__(self, *, bounds: tuple[int, int], **kwargs: Any) -> None:
+    def __init__(self, *, bounds: tuple[int, int], grouping: bool = True, **kwargs: Any) -> None:
         low, high = bounds
         # Lazy: the fields are built at import, the message is read in the user's language.
-        message = lazy(range_message, str)(low, high)
+        message = lazy(range_message, str)(low, high, grouping=grouping)
         errors = {"invalid": message, "min_value": message, "max_value": message}
         errors.update(kwargs.pop("error_messages", {}))
         super().__init__(min_value=low, max_value=high, error_messages=errors, **kwargs)
+
+
+_ANY_SPACE = re.compile(r"\s")  # also the no-break and thin spaces that group digits
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_CURRENCY = re.compile(r"\s*(?:kr\.?|sek)\s*$", re.IGNORECASE)
+_ENGLISH_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A decimal number as people type it, or None. In Swedish: spaces (also no-break and thin
+    spaces) between the groups, a decimal comma or a decimal point ("1 250,50", "1250.50").
+    In English a comma only groups thousands ("1,250.50"), as a comma there never marks
+    decimals. ASCII digits only; a minus sign typed as U+2212 is a minus."""
+    compact = _ANY_SPACE.sub("", text).replace("\u2212", "-")
+    if len(compact) > 40:
+        return None
+    if (get_language() or "").startswith("en"):
+        if "," in compact:
+            if not _ENGLISH_GROUPED.fullmatch(compact):
+                return None
+            compact = compact.replace(",", "")
+    else:
+        if "," in compact and "." in compact:
+            return None  # "1.250,50" or "1,250.50": which one is the decimal sign is a guess
+        compact = compact.replace(",", ".")
+    if not _PLAIN_NUMBER.fullmatch(compact):
+        return None
+    try:
+        return Decimal(compact)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        return None
+
+
+class BoundedDecimalField(forms.DecimalField):
+    """A decimal number between ``bounds`` (inclusive) with at most ``decimal_places``
+    decimals, typed as people write it (:func:`parse_decimal`). Text and numbers out of range
+    get one message naming the range (never two: the digit count of Django's DecimalField is
+    covered by the range); too many decimals get their own. Validation only."""
+
+    def __init__(self, *, bounds: tuple[Decimal, Decimal], decimal_places: int = 2, **kwargs: Any) -> None:
+        low, high = bounds
+        self.bounds = bounds
+        self.step = Decimal(1).scaleb(-decimal_places)
+        whole_digits = len(str(int(max(abs(low), abs(high)))))
+        # A text input showing the value as the language writes it (localize), unless the form
+        # names a widget: a number input would refuse "1 250,50" in the browser.
+        if "widget" not in kwargs:
+            kwargs.setdefault("localize", True)
+        super().__init__(min_value=low, max_value=high, max_digits=whole_digits + decimal_places,
+                         decimal_places=decimal_places, **kwargs)
+
+    def range_message(self) -> str:
+        low, high = self.bounds
+        return _("Enter a number from %(min)s to %(max)s.") % {"min": local_number(low), "max": local_number(high)}
+
+    def decimals_message(self) -> str:
+        return ngettext("Enter the number with at most %(places)s decimal.",
+                        "Enter the number with at most %(places)s decimals.",
+                        self.decimal_places) % {"places": self.decimal_places}
+
+    def widget_attrs(self, widget) -> dict:
+        attrs = super().widget_attrs(widget)
+        if not isinstance(widget, forms.NumberInput):
+            attrs.setdefault("inputmode", "decimal")
+        return attrs
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        number = value if isinstance(value, Decimal) else parse_decimal(str(value))
+        low, high = self.bounds
+        if number is None or not number.is_finite() or not low <= number <= high:
+            raise ValidationError(self.range_message(), code="invalid")
+        if number != number.quantize(self.step):
+            raise ValidationError(self.decimals_message(), code="max_decimal_places")
+        return number.quantize(self.step)
+
+
+class MoneyField(BoundedDecimalField):
+    """An amount in kronor, from 0,01 to 9 999 999 999,99 unless ``bounds`` says otherwise."""
+
+    def __init__(self, *, bounds: tuple[Decimal, Decimal] = MONEY, **kwargs: Any) -> None:
+        super().__init__(bounds=bounds, decimal_places=2, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        # "1 250 kr" as people write an amount: the currency the label names is no error.
+        if isinstance(value, str):
+            value = _CURRENCY.sub("", value)
+        return super().to_python(value)
+
+    def range_message(self) -> str:
+        low, high = self.bounds
+        return _("Enter an amount from %(min)s to %(max)s kr.") % {"min": local_number(low), "max": local_number(high)}
+
+    def decimals_message(self) -> str:
+        return _("Enter the amount with at most two decimals.")
 
 
 # --- dates ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .antispam import BotGuardForm
-from .fields import BoundedModelChoiceField
+from .fields import BoundedCharField, BoundedModelChoiceField, portal_formfield
 from .models import Organisation, Role
 from .selectors import partner_organisations
 from .validators import normalise_organisationsnummer
@@ -62,10 +62,10 @@ class AccessibilityReportForm(BotGuardForm):
     def contact_email(self) -> str:
         return settings.FORUM_ACCESSIBILITY_EMAIL
 
-    page_url = forms.CharField(
+    page_url = BoundedCharField(
         label=_("Which page or function is it about? (optional)"), max_length=500, required=False
     )
-    description = forms.CharField(
+    description = BoundedCharField(
         label=_("Describe the problem"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
@@ -80,7 +80,7 @@ def _https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
     form of the portal takes it; Django 5.2 would still say http)."""
     if isinstance(db_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
+    return portal_formfield(db_field, **kwargs)
 
 
 class OrganisationAdminForm(forms.ModelForm):
@@ -89,7 +89,7 @@ class OrganisationAdminForm(forms.ModelForm):
     checks run, so the unique check compares like with like and a number the register
     already has is refused with a message instead of becoming a second row."""
 
-    organisationsnummer = forms.CharField(
+    organisationsnummer = BoundedCharField(
         label=_("Organisationsnummer"), max_length=20, required=False,
         help_text=_("Ten digits, for example 559123-4561."),
     )

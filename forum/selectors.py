@@ -16,6 +16,20 @@ def forum_list() -> QuerySet[Forum]:
     ).order_by("municipality", "name")
 
 
+def portal_organisers() -> list[str]:
+    """Who stands behind the portal, as the accessibility statement names them: each forum's
+    city as its mail is signed (``forum.mail.city_name``: the organiser, e.g. "Malmö stad"),
+    in the forums' order and without repeats; empty when there is no forum. One query."""
+    from .mail import city_name
+
+    names: list[str] = []
+    for forum in Forum.objects.only("organiser", "municipality").order_by("municipality", "name"):
+        name = city_name(forum)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
 def forum_roles(forum: Forum) -> QuerySet[ForumRole]:
     """The roles of a forum with people and partner organisations (one query)."""
     return (

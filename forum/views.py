@@ -1,6 +1,8 @@
 """Views of the forum-wide pages. Thin: permission check, form validation, one service call."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -124,6 +126,12 @@ def forum_role_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("forum:forum_roles", slug=forum.slug)
 
 
+# The statement's dates, which Digg's model statement asks for: when it was made, and when it
+# was last reviewed – change ACCESSIBILITY_STATEMENT_UPDATED with the known problems or the testing.
+ACCESSIBILITY_STATEMENT_MADE = dt.date(2026, 11, 23)
+ACCESSIBILITY_STATEMENT_UPDATED = dt.date(2026, 11, 30)
+
+
 def accessibility(request: HttpRequest) -> HttpResponse:
     """Tillgänglighetsredogörelse, with a form to report a problem."""
     form = AccessibilityReportForm(
@@ -140,4 +148,8 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Thank you. Your report has been sent to us."))
         return redirect("forum:accessibility")
-    return render(request, "forum/accessibility.html", {"form": form}, status=form.status_code)
+    return render(request, "forum/accessibility.html", {
+        "form": form, "organiser": ", ".join(selectors.portal_organisers()),
+        "statement_made": ACCESSIBILITY_STATEMENT_MADE, "statement_updated": ACCESSIBILITY_STATEMENT_UPDATED,
+        "contact_email": settings.FORUM_ACCESSIBILITY_EMAIL,
+    }, status=form.status_code)

@@ -43,7 +43,7 @@ DEMO_ISSUES: list[tuple[int, int, str, str, str, object]] = [
     (2, 0, B, "candidate", "Validering av utländsk yrkeserfarenhet på veckor i stället för månader", None),
     (2, 2, C, "candidate", "Företag som tar emot lärlingar i vård och omsorg", None),
     (2, 1, B, "candidate", "Trygga och upplysta gångstråk till arbetsplatserna i Hyllie", None),
-    (2, 2, B, "candidate", "Kommunens upphandlingar uppdelade så att små företag kan lämna anbud", None),
+    (2, 2, B, "candidate", "Stadens upphandlingar uppdelade så att små företag kan lämna anbud", None),
     # New, not yet handled.
     (2, 0, B, "new", "Mentorprogram för kvinnor som vill starta företag", None),
     (2, 1, B, "new", "Fler laddplatser för företagens elbilar i innerstaden", None),
@@ -99,7 +99,7 @@ DEMO_ISSUES: list[tuple[int, int, str, str, str, object]] = [
     (2, 0, B, "merged", "Snabbare validering av utländska utbildningar",
      "Validering av utländsk yrkeserfarenhet på veckor i stället för månader"),
     (2, 2, B, "merged", "Dela upp stora upphandlingar i mindre delar",
-     "Kommunens upphandlingar uppdelade så att små företag kan lämna anbud"),
+     "Stadens upphandlingar uppdelade så att små företag kan lämna anbud"),
 ]
 
 

@@ -2,8 +2,6 @@
 the rules (one or two process leaders, money left, who may be owner) and write."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -13,11 +11,14 @@ from accounts.models import User
 from forum.fields import (
     LONG_TEXT,
     PLAN_YEAR,
+    BoundedCharField,
     BoundedDateField,
     BoundedDateTimeField,
     BoundedIntegerField,
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
+    MoneyField,
+    portal_formfield,
 )
 from forum.models import Affiliation, FocusArea, Organisation
 from issues.models import Issue
@@ -26,12 +27,10 @@ from . import receipts
 from .models import Action, Expense, Membership, Network
 from .services.networks import ELIGIBLE_STATUSES
 
-MAX_AMOUNT = Decimal("9999999999.99")
 
-
-def _money_field(label) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
-                              max_value=MAX_AMOUNT, localize=True)
+def _money_field(label) -> MoneyField:
+    # Typed as people write amounts ("1 250,50"); one message when out of range (forum.fields).
+    return MoneyField(label=label)
 
 
 class _IssueChoiceField(BoundedModelMultipleChoiceField):
@@ -56,11 +55,11 @@ def _person(email: str):
 class NetworkForm(forms.Form):
     """Form a network: what it is, which issues it drives, who leads it."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = BoundedCharField(label=_("Title"), max_length=200)
     focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=FocusArea.objects.none(), required=False,
                                          empty_label=_("No single focus area"))
-    goal = forms.CharField(label=_("Goal"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text=_("What the network wants to have achieved, and by when."))
+    goal = BoundedCharField(label=_("Goal"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text=_("What the network wants to have achieved, and by when."))
     issues = _IssueChoiceField(
         label=_("Issues the network drives"), queryset=Issue.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text=_("Issues of the priority list and later issues that no one has handled yet."),
@@ -106,6 +105,7 @@ class NetworkEditForm(forms.ModelForm):
         model = Network
         fields = ["title", "focus_area", "goal", "status", "visibility"]
         widgets = {"goal": forms.Textarea(attrs={"rows": 4}), "visibility": forms.RadioSelect}
+        formfield_callback = portal_formfield
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -130,8 +130,8 @@ class JoinForm(forms.Form):
 
     organisation = BoundedModelChoiceField(label=_("For which organisation"), queryset=Organisation.objects.none(),
                                            required=False, empty_label=_("For myself"))
-    message = forms.CharField(label=_("Why you want to join (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    message = BoundedCharField(label=_("Why you want to join (optional)"), required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -141,19 +141,19 @@ class JoinForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    name = BoundedCharField(label=_("Name"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = BoundedCharField(label=_("Title"), max_length=200)
     starts_at = BoundedDateTimeField(label=_("Starts"))
     ends_at = BoundedDateTimeField(label=_("Ends"))
-    venue = forms.CharField(label=_("Venue and address"), max_length=300, required=False)
+    venue = BoundedCharField(label=_("Venue and address"), max_length=300, required=False)
     online_url = forms.URLField(label=_("Online link"), required=False, max_length=200, assume_scheme="https",
                                 help_text=_("Shown only to the network's members."))
-    agenda = forms.CharField(label=_("Agenda"), max_length=LONG_TEXT, required=False,
-                             widget=forms.Textarea(attrs={"rows": 4}))
+    agenda = BoundedCharField(label=_("Agenda"), max_length=LONG_TEXT, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -167,8 +167,8 @@ class MeetingForm(forms.Form):
 class MeetingRecordForm(forms.Form):
     present = _MembershipsField(label=_("Present"), queryset=Membership.objects.none(), required=False,
                                 widget=forms.CheckboxSelectMultiple)
-    notes = forms.CharField(label=_("Notes"), max_length=LONG_TEXT, required=False,
-                            widget=forms.Textarea(attrs={"rows": 6}))
+    notes = BoundedCharField(label=_("Notes"), max_length=LONG_TEXT, required=False,
+                             widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args, meeting=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -180,7 +180,7 @@ class MeetingRecordForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    text = forms.CharField(label=_("Action"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    text = BoundedCharField(label=_("Action"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
     owner = _MembershipChoiceField(label=_("Owner"), queryset=Membership.objects.none(), required=False,
                                    empty_label=_("No owner yet"))
     due_date = BoundedDateField(label=_("Due date"), required=False)
@@ -195,14 +195,14 @@ class ActionForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 6}))
+    title = BoundedCharField(label=_("Title"), max_length=200)
+    body = BoundedCharField(label=_("Text"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class OutcomeForm(forms.Form):
     issue = BoundedModelChoiceField(label=_("Issue"), queryset=Issue.objects.none())
-    outcome = forms.CharField(label=_("Outcome"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
-                              help_text=_("Shown on the issue's public page and mailed to those who raised or "
+    outcome = BoundedCharField(label=_("Outcome"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
+                               help_text=_("Shown on the issue's public page and mailed to those who raised or "
                                           "support the issue."))
 
     def __init__(self, *args, network=None, **kwargs) -> None:
@@ -212,15 +212,15 @@ class OutcomeForm(forms.Form):
 
 
 class PotForm(forms.Form):
-    year = BoundedIntegerField(label=_("Year"), bounds=PLAN_YEAR)
+    year = BoundedIntegerField(label=_("Year"), bounds=PLAN_YEAR, grouping=False)
     amount = _money_field(_("Pot for network costs (SEK)"))
 
 
 class AllocationForm(forms.Form):
     network = BoundedModelChoiceField(label=_("Network"), queryset=Network.objects.none())
-    year = BoundedIntegerField(label=_("Year"), bounds=PLAN_YEAR)
+    year = BoundedIntegerField(label=_("Year"), bounds=PLAN_YEAR, grouping=False)
     amount = _money_field(_("Amount (SEK)"))
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = BoundedCharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args, forum=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -231,7 +231,7 @@ class ExpenseForm(forms.Form):
     date = BoundedDateField(label=_("Date"))
     category = forms.ChoiceField(label=_("Category"), choices=Expense.Category.choices)
     amount = _money_field(_("Amount (SEK)"))
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = BoundedCharField(label=_("Note"), max_length=300, required=False)
     receipt = forms.FileField(label=_("Receipt (optional)"), required=False,
                               help_text=_("PDF, JPEG or PNG, at most 5 MB."))
 

@@ -111,7 +111,8 @@ class Membership(models.Model):
         REQUESTED = "requested", _("Asked to join")
         ACTIVE = "active", _("Member")
         DECLINED = "declined", _("Declined")
-        ENDED = "ended", _("Left")
+        # "Left" is also money remaining on the budget pages: each meaning has its own context.
+        ENDED = "ended", pgettext_lazy("membership status", "Left")
 
     OPEN = (Status.INVITED, Status.REQUESTED, Status.ACTIVE)
 

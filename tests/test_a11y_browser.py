@@ -212,3 +212,50 @@ def test_bulk_invitation_page_updates_its_mail_counts_in_place(live_server, coor
     page.reload()
     expect(page.get_by_role("button", name="Försök igen med de mejl som inte gick fram")).to_be_visible()
     axe(page)
+
+
+# What sticks out on the right of the window (named in the assertion message when a page is too wide).
+STICKING_OUT = """width => Array.from(document.querySelectorAll('main *'))
+  .filter(e => e.getBoundingClientRect().right > width + 1)
+  .slice(-3).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'))"""
+
+
+def _fits(page, width: int = 320) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide: {page.evaluate(STICKING_OUT, width)}"
+
+
+def test_one_long_word_wraps_at_320_in_the_list_the_message_and_a_merge_candidate(live_server, browser, axe):
+    """A company name typed as one 60-letter word (the person's organisations: the list row with
+    its button, and the message after claiming it) and an issue keyed in as one 2,000-letter
+    word (the triage page's merge candidates, cut to 150 characters) wrap inside 320 px
+    instead of pushing the page sideways (WCAG 1.4.10)."""
+    from issues.models import Issue
+    from tests.factories import make_company, make_representative
+
+    forum = make_forum()
+    name = "Stadsutvecklingsbolagsfastighetsförvaltningsaktiebolagetimalmö"[:60]
+    assert len(name) == 60
+    company = make_company(name)
+    rep = make_representative(make_company("Egna AB"), "foretag@forum.example", verified_email=True)
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@forum.example", verified_email=True)
+    meeting = make_meeting(forum)
+    area = forum.focus_areas.order_by("position").first()
+    issue = Issue.objects.create(forum=forum, meeting=meeting, focus_area=area, side="business",
+                                 text="Snabbare bygglov för små företag")
+    Issue.objects.create(forum=forum, meeting=meeting, focus_area=area, side="business", text="ö" * 2000)
+    with policy_guarded_page(browser, locale="sv-SE", viewport={"width": 320, "height": 800}) as page:
+        log_in_in_browser(page, live_server, rep)
+        page.goto(live_server.url + reverse("accounts:organisations"))
+        page.get_by_label("Organisationsnummer").fill(company.organisationsnummer)
+        page.get_by_label("Din titel").fill("Inköpare")
+        page.locator("main").get_by_role("button", name="Lägg till", exact=True).click()
+        expect(page.locator(".messages .alert")).to_contain_text(name)
+        expect(page.locator(".list-group-item").filter(has_text=name)).to_be_visible()
+        _fits(page)
+        axe(page)
+    with policy_guarded_page(browser, locale="sv-SE", viewport={"width": 320, "height": 800}) as page:
+        log_in_in_browser(page, live_server, coordinator)
+        page.goto(live_server.url + reverse("issues:issue_manage", args=[issue.pk]))
+        expect(page.locator("label.form-check-label").filter(has_text="ööööö")).to_be_visible()
+        _fits(page)

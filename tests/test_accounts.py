@@ -156,3 +156,22 @@ def test_profile_update(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.last_name, user.language) == ("Ny", "en")
+
+
+@pytest.mark.django_db
+def test_english_account_pages_say_log_in_and_create_account_as_the_header_does(client):
+    """allauth's own English ("Sign In", "Sign Up", "Signup", "Remember Me", "Request Code",
+    "Reset My Password") is corrected in forum/locale_overrides/en to the header's words."""
+    client.cookies["django_language"] = "en"
+    pages = {name: client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+             for name in ("account_login", "account_signup", "account_request_login_code", "account_reset_password")}
+    for name, html in pages.items():
+        for stock in ("Sign In", "Sign Up", "Signup", "Remember Me", "Request Code", "Reset My Password",
+                      "please sign in", "please sign up", "sign-in"):
+            assert stock not in html, (name, stock)
+    assert re.search(r"<title>\s*Log in", pages["account_login"])
+    assert "Remember me" in pages["account_login"] and re.search(r">\s*Log in\s*<", pages["account_login"])
+    assert re.search(r"<title>\s*Create account", pages["account_signup"])
+    assert re.search(r">\s*Create account\s*<", pages["account_signup"])
+    assert "Send me a code" in pages["account_request_login_code"]
+    assert "Send the link" in pages["account_reset_password"]

@@ -132,6 +132,9 @@ def test_sent_too_fast_is_refused_then_accepted_a_moment_later(client, settings)
     assert response.status_code == 400
     assert _nothing_written()
     _assert_kept(response.content.decode(), "besokare@example.org")
+    # Nothing typed was wrong: the message says to wait and send again, not to check the text.
+    assert re.search("Vänta en stund och skicka det igen|Wait a moment and send it again", response.content.decode())
+    assert not re.search("Kontrollera det du har skrivit|Check what you have written", response.content.decode())
     # The page keeps its start time: sent again a moment later, it goes through.
     assert _started_value(response.content.decode()) == token
     settings.FORUM_FORM_MIN_SECONDS = 0.5

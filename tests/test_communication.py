@@ -503,7 +503,8 @@ def test_survey_is_anonymous_aggregated_and_suppressed_below_five(client, forum)
     assert client.get(reverse("communication:follow_up_public", args=[meeting.pk])).status_code == 200
     export = client.get(reverse("communication:survey_export", args=[forum.slug])).content.decode("utf-8-sig")
     rows = {line.split(";")[2]: line.split(";") for line in export.splitlines()[1:]}
-    assert rows["trust"][4:11] == ["5", "3.6", "0", "1", "1", "2", "1"]
+    # A decimal comma: Swedish Excel reads "3,6" as a number, "3.6" as text.
+    assert rows["trust"][4:11] == ["5", "3,6", "0", "1", "1", "2", "1"]
     assert rows["usefulness"][4:] == ["0", "", "", "", "", "", ""]  # no answers: nothing shown
     assert "Bra" not in export  # free text never leaves the page
     assert len(people) == 6

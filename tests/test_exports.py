@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from events import services
 from events.models import Meeting, Registration, SeatPool
-from forum.exports import safe_cell
+from forum.exports import csv_response, safe_cell
 from forum.models import Role
 from tests.factories import company_with_rep, make_meeting, make_role_holder, pool_of
 
@@ -29,6 +30,17 @@ def test_formula_like_text_is_neutralised(value):
 ])
 def test_ordinary_values_pass_unchanged(value, expected):
     assert safe_cell(value) == expected
+
+
+@pytest.mark.pure
+def test_decimals_get_a_comma_for_swedish_excel_and_formulas_stay_neutralised():
+    """Swedish Excel reads "3,57" as a number and "3.57" as text; text that looks like a
+    formula still gets its apostrophe, numbers (negative ones too) none."""
+    response = csv_response(filename="x", header=["a"], rows=[
+        [3.57, Decimal("-0.50"), 1e-05, 7, "=1+1", "-2+3", "3.57"],
+    ])
+    line = response.content.decode("utf-8-sig").splitlines()[1]
+    assert line.split(";") == ["3,57", "-0,50", "0,00001", "7", "'=1+1", "'-2+3", "3.57"]
 
 
 @pytest.mark.django_db

@@ -1,6 +1,8 @@
 """The organisation register: organisationsnummer checks and representing a company."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -137,6 +139,10 @@ def test_existing_company_waits_for_confirmation(client, person):
     affiliation = Affiliation.objects.get(person=person, organisation=company)
     assert not affiliation.is_confirmed
     assert Organisation.objects.count() == 1
+    # The message says the confirmation is still to come, not that it is done.
+    page = client.get(response["Location"]).content.decode()
+    assert re.search("Forumets personal kommer att kontrollera att du företräder organisationen och sedan bekräfta "
+                     "det|The forum&#x27;s staff will check that you represent it and then confirm it", page)
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ statement with its report form, and production settings."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from forum import services
 from forum.forms import AccessibilityReportForm
 from forum.models import AccessibilityReport, OutboxMessage
-from tests.factories import bot_guard_fields
+from tests.factories import bot_guard_fields, make_forum
 
 
 @pytest.mark.django_db
@@ -97,6 +98,27 @@ def test_accessibility_report_is_stored_and_mailed(client):
     assert OutboxMessage.objects.filter(to_email=settings.FORUM_ACCESSIBILITY_EMAIL).exists()
     receipt = OutboxMessage.objects.get(to_email="besokare@forum.example")
     assert receipt.subject == "Vi har tagit emot din rapport"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_accessibility_statement_has_what_the_dos_act_asks_for(client, language):
+    """Digg's model statement: who stands behind the portal (the forum's organiser), whether it
+    complies, what is not accessible, how it was assessed, when the statement was made and
+    updated, and a working link to Digg's reporting channel."""
+    make_forum(organiser="Malmö stad")
+    client.cookies["django_language"] = language
+    html = client.get(reverse("forum:accessibility"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert re.search("Malmö stad (står bakom den här portalen|is responsible for this portal)", text)
+    assert "Staden står bakom" not in text and "The city is responsible" not in text
+    assert re.search("delvis förenlig med lagen|partially compliant with the Act", text)
+    assert re.search("Innehåll som inte är tillgängligt|Content that is not accessible", text)
+    assert re.search(r"självskattning|self-assessment", text) and "axe-core" in text
+    assert re.search(r"(gjordes den|was made on) 23 (november|November) 2026", text)
+    assert re.search(r"(uppdaterades senast den|last updated on) 30 (november|November) 2026", text)
+    assert 'href="https://www.digg.se/tdosanmalan"' in html
+    assert f'href="mailto:{settings.FORUM_ACCESSIBILITY_EMAIL}"' in html
 
 
 @pytest.mark.django_db

@@ -30,7 +30,7 @@ def portal():
     coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@forum.example", verified_email=True,
                                    first_name="Saga")
     confirmed_priority_list(forum, ["Validering av utländsk yrkeserfarenhet på veckor i stället för månader",
-                                    "Kommunens upphandlingar uppdelade så att små företag kan lämna anbud",
+                                    "Stadens upphandlingar uppdelade så att små företag kan lämna anbud",
                                     "Snabbare bygglov"])
     for days, title, status in ((20, "Tematräff 1: Vad kan staden göra för företagens utveckling?",
                                  Meeting.Status.REGISTRATION_OPEN),

@@ -32,7 +32,11 @@ RULED_OUT = {
     r"\bväck(t|a|er|te)\b": "ta upp en fråga, one term",
     r"\blyft(e|a|s|es|er)?\b": "ta upp en fråga, one term",
     r"har plats nummer": "nummer i kön",
+    r"\(valfritt\)": "(frivilligt), one word for an optional field",
+    r"gav ingen träff": "sökträff for a search result (träff is the meeting)",
 }
+# The demo is Malmö: its city is "staden" (the catalogues also serve other municipalities).
+DEMO_RULED_OUT = {r"\bkommun(en|ens)\b": "staden, not kommunen, for Malmö"}
 
 
 def _msgstrs(path: Path) -> list[tuple[str, str]]:
@@ -85,7 +89,7 @@ def test_demo_data_keeps_to_the_term_list():
     breaches = [
         f"{name}: {why}: {text[:100]!r}"
         for name, text in swedish
-        for pattern, why in RULED_OUT.items()
+        for pattern, why in {**RULED_OUT, **DEMO_RULED_OUT}.items()
         if re.search(pattern, text, flags=re.IGNORECASE)
     ]
     assert not breaches, "\n".join(breaches)
@@ -95,9 +99,11 @@ def test_demo_data_keeps_to_the_term_list():
 def test_the_rules_catch_what_they_name():
     """The patterns are live: each ruled-out phrasing is caught, the preferred one is not."""
     caught = ["Vänligen logga in", "Du får det här mailet", "Meddelandet köades", "epost-adress",
-              "Verifiera din adress", "Registrera frågor", "Registrera dig", "Väckt av", "Lyft en fråga"]
+              "Verifiera din adress", "Registrera frågor", "Registrera dig", "Väckt av", "Lyft en fråga",
+              "Kvitto (valfritt)", "Sökningen gav ingen träff."]
     allowed = ["Logga in", "Du får det här mejlet", "i kön", "E-postadress", "Bekräfta din adress",
-               "Skriv in frågor", "Skapa konto", "Togs upp av", "Ta upp en fråga", "Dina platser"]
+               "Skriv in frågor", "Skapa konto", "Togs upp av", "Ta upp en fråga", "Dina platser",
+               "Kvitto (frivilligt)", "Ingen sökträff.", "Ingen träff är planerad."]
     for text in caught:
         assert any(re.search(p, text, flags=re.IGNORECASE) for p in RULED_OUT), text
     for text in allowed:

@@ -85,3 +85,10 @@ def test_gettext_is_only_called_by_its_standard_names():
                     if len(bits) == 3 and bits[1] == "as" and bits[0] in standard and bits[2] not in standard:
                         offenders.append(f"{path.relative_to(ROOT)}: {part.strip()}")
     assert not offenders, "gettext imported under a name makemessages does not know:\n" + "\n".join(offenders)
+
+
+def test_labels_built_into_markup_are_extracted(extracted):
+    """A label joined into HTML in Python (the vote result's "not compared") is extracted: an
+    f-string hides its gettext call from makemessages, and the page then read English."""
+    text = extracted.read_text(encoding="utf-8")
+    assert re.search(r'^msgid "not compared"$', text, flags=re.MULTILINE)

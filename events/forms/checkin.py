@@ -4,11 +4,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from forum.fields import BoundedCharField
+
 
 class CheckinSearchForm(forms.Form):
     """Search at the door (GET): a name, company, email address or the invitation's code."""
 
-    q = forms.CharField(
+    q = BoundedCharField(
         label=_("Name, company, email or code"), max_length=200, required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autocapitalize": "off",
                                       "spellcheck": "false", "enterkeyhint": "search"}),
@@ -20,4 +22,4 @@ class CheckinActionForm(forms.Form):
     """Check in or undo (POST); ``q`` keeps the search to return to."""
 
     action = forms.ChoiceField(choices=[("checkin", "checkin"), ("undo", "undo")])
-    q = forms.CharField(max_length=200, required=False)
+    q = BoundedCharField(max_length=200, required=False)

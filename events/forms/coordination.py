@@ -12,6 +12,7 @@ from forum.fields import (
     PLAN_YEAR,
     POOL_SIZE,
     SEATS_PER_COMPANY,
+    BoundedCharField,
     BoundedDateTimeField,
     BoundedIntegerField,
     BoundedModelChoiceField,
@@ -29,24 +30,24 @@ from ..services import pool_refusal
 class YearForm(forms.Form):
     """The year for which the yearly plan's meetings are created."""
 
-    year = BoundedIntegerField(label=_("Year"), bounds=PLAN_YEAR)
+    year = BoundedIntegerField(label=_("Year"), bounds=PLAN_YEAR, grouping=False)
 
 
 class MeetingForm(forms.Form):
     """A theme meeting's facts. ``forum`` limits focus areas and facilitators to the forum."""
 
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    theme = forms.CharField(label=_("Theme"), required=False, max_length=LONG_TEXT,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    title = BoundedCharField(label=_("Title"), max_length=200)
+    theme = BoundedCharField(label=_("Theme"), required=False, max_length=LONG_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3}))
     focus_areas = BoundedModelMultipleChoiceField(
         label=_("Focus areas"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     starts_at = BoundedDateTimeField(label=_("Starts"))
     ends_at = BoundedDateTimeField(label=_("Ends"))
-    venue_name = forms.CharField(label=_("Venue"), max_length=200, required=False)
-    venue_address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    venue_accessibility = forms.CharField(
+    venue_name = BoundedCharField(label=_("Venue"), max_length=200, required=False)
+    venue_address = BoundedCharField(label=_("Address"), max_length=300, required=False)
+    venue_accessibility = BoundedCharField(
         label=_("Accessibility at the venue"), required=False, max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example step-free access, hearing loop, accessible toilet."),
@@ -55,8 +56,8 @@ class MeetingForm(forms.Form):
         label=_("Facilitators (at most two)"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("People with the facilitator role in the forum."),
     )
-    agenda = forms.CharField(label=_("Agenda"), required=False, max_length=LONG_TEXT,
-                             widget=forms.Textarea(attrs={"rows": 5}))
+    agenda = BoundedCharField(label=_("Agenda"), required=False, max_length=LONG_TEXT,
+                              widget=forms.Textarea(attrs={"rows": 5}))
     capacity = BoundedIntegerField(label=_("Seats in total"), bounds=CAPACITY, initial=120)
     seats_per_company = BoundedIntegerField(label=_("Seats per company"), bounds=SEATS_PER_COMPANY, initial=1)
     offer_hours = BoundedIntegerField(label=_("Hours to answer a waiting-list offer"), bounds=OFFER_HOURS, initial=48)
@@ -110,7 +111,7 @@ class PoolForm(forms.Form):
     """A seat pool. ``kind`` is asked only for a new pool; a pool keeps its kind."""
 
     kind = forms.ChoiceField(label=_("Kind of pool"), choices=SeatPool.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = BoundedCharField(label=_("Name"), max_length=120)
     size = BoundedIntegerField(label=_("Seats"), bounds=POOL_SIZE)
     hold_until = BoundedDateTimeField(
         label=_("Reserved until"),
@@ -187,7 +188,7 @@ class InvitationForm(_PoolChoiceMixin, forms.Form):
     pool = BoundedModelChoiceField(label=_("Pool"), queryset=None)
     organisation = BoundedModelChoiceField(label=_("Company or department"), queryset=None)
     contact_email = forms.EmailField(label=_("Contact's email address"))
-    contact_name = forms.CharField(label=_("Contact's name"), max_length=200, required=False)
+    contact_name = BoundedCharField(label=_("Contact's name"), max_length=200, required=False)
 
     def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
 
@@ -204,7 +205,7 @@ class InvitationForm(_PoolChoiceMixin, forms.Form):
 class CompanyFilterForm(forms.Form):
     """Search and filter the register when picking several companies (GET)."""
 
-    q = forms.CharField(label=_("Search by name or organisationsnummer"), required=False, max_length=100)
+    q = BoundedCharField(label=_("Search by name or organisationsnummer"), required=False, max_length=100)
     sni = forms.ChoiceField(label=_("Industry (SNI section)"), required=False,
                             choices=[("", _("All industries"))] + list(SNI_SECTIONS))
     size = forms.ChoiceField(label=_("Size"), required=False,
@@ -230,15 +231,15 @@ class NominationForm(forms.Form):
     """A partner nominator proposes a company: by organisationsnummer or picked from the register."""
 
     pool = BoundedModelChoiceField(label=_("Pool"), queryset=None)
-    organisationsnummer = forms.CharField(
+    organisationsnummer = BoundedCharField(
         label=_("Organisationsnummer"), required=False, max_length=20,
         help_text=_("Ten digits, for example 559123-4561. Or choose the company in the list below."),
     )
     company = BoundedModelChoiceField(label=_("Company from the register"), queryset=None, required=False)
     contact_email = forms.EmailField(label=_("Contact's email address"))
-    contact_name = forms.CharField(label=_("Contact's name"), max_length=200, required=False)
-    motivation = forms.CharField(label=_("Why this company?"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    contact_name = BoundedCharField(label=_("Contact's name"), max_length=200, required=False)
+    motivation = BoundedCharField(label=_("Why this company?"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def __init__(self, *args, pools, **kwargs) -> None:
         super().__init__(*args, **kwargs)

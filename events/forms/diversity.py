@@ -4,8 +4,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+from forum.fields import BoundedDecimalField
 
 from ..diversity import CATEGORIES, Dimension
 
@@ -24,9 +25,8 @@ class DiversityTargetsForm(forms.Form):
             names = []
             for i, (category, label) in enumerate(CATEGORIES[dimension]):
                 name = f"{dimension}_{i}"
-                self.fields[name] = forms.DecimalField(
-                    label=label, required=False, max_digits=5, decimal_places=2,
-                    validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+                self.fields[name] = BoundedDecimalField(
+                    label=label, required=False, bounds=(Decimal(0), Decimal(100)), decimal_places=2,
                     initial=current.get((dimension, category)),
                     widget=forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": "100", "inputmode": "decimal"}),
                 )

@@ -4,20 +4,22 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from forum.fields import BoundedCharField
+
 
 class ParticipantDetailsForm(forms.Form):
     """Who attends and what they need; the consent is required to take part."""
 
-    attendee_name = forms.CharField(label=_("Attendee's name"), max_length=200)
+    attendee_name = BoundedCharField(label=_("Attendee's name"), max_length=200)
     attendee_email = forms.EmailField(
         label=_("Attendee's email address"),
         help_text=_("The confirmation, reminders and the check-in code are sent here."),
     )
-    dietary_needs = forms.CharField(
+    dietary_needs = BoundedCharField(
         label=_("Dietary needs"), max_length=300, required=False,
         help_text=_("For example vegetarian food, allergies or gluten-free food."),
     )
-    accessibility_needs = forms.CharField(
+    accessibility_needs = BoundedCharField(
         label=_("Accessibility needs"), max_length=300, required=False,
         help_text=_("For example a hearing loop, wheelchair access or an interpreter."),
     )

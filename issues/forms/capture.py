@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from forum.fields import (
     BIGINT_MAX,
+    BoundedCharField,
     BoundedIntegerField,
     BoundedModelChoiceField,
 )
@@ -20,7 +21,7 @@ ISSUE_MAX_LENGTH = 2000
 class _CaptureIssueFields(forms.Form):
     """Text, focus area, side and anonymity: what a participant and a facilitator both give."""
 
-    text = forms.CharField(
+    text = BoundedCharField(
         label=gettext_lazy("Your issue"), max_length=ISSUE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("Describe the problem or idea in a few sentences."),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Meeting
 from forum.fields import (
     LONG_TEXT,
+    BoundedCharField,
     BoundedDateField,
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
@@ -45,7 +46,7 @@ def _forum_meetings(forum, public: bool = False):
 class TriageFilterForm(forms.Form):
     """Filters of the coordinators' triage queue (all optional, sent by GET)."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = BoundedCharField(label=_("Search"), required=False, max_length=200)
     meeting = _MeetingFilterField(label=_("Meeting"))
     focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=None, required=False,
                                          empty_label=_("All focus areas"))
@@ -80,7 +81,7 @@ class PublicIssueFilterForm(forms.Form):
 class IssueEditForm(forms.Form):
     """Edit an issue's text, focus area, side and anonymity (the history keeps before and after)."""
 
-    text = forms.CharField(label=_("Issue"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    text = BoundedCharField(label=_("Issue"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=None, required=False,
                                          empty_label=_("No focus area"))
     side = forms.ChoiceField(label=_("Raised for"), choices=Side.choices, widget=forms.RadioSelect)
@@ -125,7 +126,7 @@ class IssueStatusForm(forms.Form):
         help_text=_("The person needs an account in the portal."),
     )
     due_date = BoundedDateField(label=_("Due date (quick fix)"), required=False)
-    answer = forms.CharField(
+    answer = BoundedCharField(
         label=_("Answer (resolved) or reason (out of scope)"), required=False, max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown on the public issues page and mailed to those who raised or support the issue."),
@@ -153,7 +154,7 @@ class IssueStatusForm(forms.Form):
 class MergeSearchForm(forms.Form):
     """The text search for duplicates on an issue's staff page (GET ``q``)."""
 
-    q = forms.CharField(required=False, max_length=200)
+    q = BoundedCharField(required=False, max_length=200)
 
     def query(self) -> str:
         """The search text, or "" when it is not a valid search (a NUL byte, too long)."""

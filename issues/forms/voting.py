@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.fields import (
     DOTS,
+    BoundedCharField,
     BoundedDateTimeField,
     BoundedIntegerField,
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
+    portal_formfield,
 )
 
 from ..models import Issue, Vote
@@ -28,7 +30,7 @@ class _CandidateChoiceField(BoundedModelMultipleChoiceField):
 class VoteCreateForm(forms.Form):
     """A new vote over the forum's candidates for the priority list."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = BoundedCharField(label=_("Title"), max_length=200)
     method = forms.ChoiceField(
         label=_("Counting method"), choices=Vote.Method.choices, initial=Vote.Method.SCHULZE,
         widget=forms.RadioSelect,
@@ -75,6 +77,7 @@ class VoteAdminForm(forms.ModelForm):
     class Meta:
         model = Vote
         fields = ["title", "method", "dots", "opens_at", "closes_at"]
+        formfield_callback = portal_formfield
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -152,8 +155,8 @@ class PaperBallotForm(BallotForm):
 class ReceiptCheckForm(forms.Form):
     """The receipt code a voter was given."""
 
-    code = forms.CharField(label=_("Receipt code"), max_length=40,
-                           help_text=_("For example ABCD-EFGH-JKLM."))
+    code = BoundedCharField(label=_("Receipt code"), max_length=40,
+                            help_text=_("For example ABCD-EFGH-JKLM."))
 
 
 class VoteActionForm(forms.Form):

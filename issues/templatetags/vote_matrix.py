@@ -22,8 +22,10 @@ def pairwise_rows(pairwise: list[list[int]]) -> SafeString:
     (``pairwise[i][j]``: ballots ranking the i-th candidate above the j-th; rows and columns
     numbered from 1 as in the legend). A cell is a win when it beats its mirror cell."""
     issue = gettext("Issue %(number)s")
+    # Outside the f-string below: makemessages (xgettext) does not look inside f-strings.
+    not_compared_label = gettext("not compared")
     not_compared = (f'<td><span aria-hidden="true">–</span>'
-                    f'<span class="visually-hidden">{escape(gettext("not compared"))}</span></td>')
+                    f'<span class="visually-hidden">{escape(not_compared_label)}</span></td>')
     rows = []
     for i, values in enumerate(pairwise):
         cells = []
