@@ -7,9 +7,11 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from communication import services as communication_services
 from events import services as events_services
 from events.models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
 from forum import services
@@ -216,12 +218,14 @@ def test_status_moves_forwards_and_one_step_back(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
     url = reverse("events:meeting_status", kwargs={"pk": meeting.pk})
     manage = reverse("events:meeting_manage", kwargs={"pk": meeting.pk})
-    for status in Meeting.STATUS_ORDER[1:]:
+    # Up to held by the buttons; documented only by sending the documentation (below).
+    for status in Meeting.STATUS_ORDER[1:Meeting.STATUS_ORDER.index(Meeting.Status.HELD) + 1]:
         page = client.get(manage).content.decode()
         assert f'value="{status}"' in page
         assert client.post(url, {"status": status}).status_code == 302
         meeting.refresh_from_db()
         assert meeting.status == status
+    assert client.post(url, {"status": Meeting.Status.REGISTRATION_CLOSED}).status_code == 302
     assert client.post(url, {"status": Meeting.Status.HELD}).status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD
@@ -233,6 +237,39 @@ def test_status_moves_forwards_and_one_step_back(client, people, meeting):
     assert meeting.status == Meeting.Status.HELD
     _login(client, people[Role.COMMUNICATOR])
     assert client.post(url, {"status": Meeting.Status.DOCUMENTED}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_documented_means_the_documentation_was_sent(client, people, meeting):
+    """A held meeting is not marked documented by hand (the to-do page would still list it as
+    waiting for its documentation): the overview's next step and its tabs lead to the
+    documentation, and sending it makes the meeting documented, for good."""
+    coordinator = people[Role.COORDINATOR]
+    for status in (Meeting.Status.PUBLISHED, Meeting.Status.REGISTRATION_CLOSED, Meeting.Status.HELD):
+        events_services.meeting_set_status(actor=coordinator, meeting=meeting, status=status)
+    _login(client, coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("events:meeting_status", kwargs={"pk": meeting.pk})
+    follow_up_url = reverse("communication:follow_up", args=[meeting.pk])
+    manage = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk})).content.decode()
+    assert f'value="{Meeting.Status.DOCUMENTED}"' not in manage
+    tabs = manage[manage.index('class="meeting-tabs"'):manage.index("</ul>", manage.index('class="meeting-tabs"'))]
+    assert follow_up_url in tabs and "Documentation and survey" in tabs
+    response = client.post(url, {"status": Meeting.Status.DOCUMENTED})
+    assert response.status_code == 400 and "Documentation and survey" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    # The documentation page has the same tabs, the current one marked.
+    assert 'aria-current="page">Documentation and survey' in client.get(follow_up_url).content.decode()
+
+    follow_up = communication_services.follow_up_save(actor=coordinator, meeting=meeting, summary="Vi sågs.",
+                                                      links="")
+    communication_services.follow_up_publish(actor=coordinator, follow_up=follow_up)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DOCUMENTED
+    assert client.post(url, {"status": Meeting.Status.HELD}).status_code == 400
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DOCUMENTED
 
 
 # --- Pools ------------------------------------------------------------------------------

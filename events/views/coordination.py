@@ -44,6 +44,12 @@ def _status_steps(meeting: Meeting) -> tuple[tuple[str, str] | None, tuple[str, 
     labels = dict(Meeting.Status.choices)
     forward = (order[index + 1], labels[order[index + 1]]) if index + 1 < len(order) else None
     back = (order[index - 1], labels[order[index - 1]]) if index > 0 else None
+    # Documented is reached by sending the documentation and never left
+    # (services.meeting_set_status): the page links the documentation instead of a button.
+    if forward and forward[0] == Meeting.Status.DOCUMENTED:
+        forward = None
+    if meeting.status == Meeting.Status.DOCUMENTED:
+        back = None
     return forward, back
 
 
