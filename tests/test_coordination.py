@@ -607,6 +607,44 @@ def test_nomination_bad_input_and_full_pool(client, people, meeting, partner_poo
 
 @pytest.mark.usefixtures("published")
 @pytest.mark.django_db
+def test_nominator_finds_the_form_and_is_told_what_to_fix(client, people, meeting, partner_pools):
+    """The meeting page leads a partner nominator (only) to the nominations; a post without a
+    pool is a field error with the input kept (not a 404); an organisationsnummer not in the
+    register says what to do next; the empty choices read "Choose …", not "---------"."""
+    own, _other = partner_pools
+    url = reverse("events:nominations", kwargs={"pk": meeting.pk})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for who in (Role.COMMUNICATOR, Role.FACILITATOR, "company"):
+        _login(client, people[who])
+        assert url not in client.get(meeting.get_absolute_url()).content.decode(), who
+    client.logout()
+    assert url not in client.get(meeting.get_absolute_url()).content.decode()
+    _login(client, people["nominator"])
+    assert url in client.get(meeting.get_absolute_url()).content.decode()
+
+    form = client.get(url).content.decode()
+    assert "---------" not in form and "Choose a pool" in form and "Choose a company" in form
+    response = client.post(url, {"pool": "", "company": make_company("Utan Pool AB").pk,
+                                 "contact_email": "vd@utanpool.se", "contact_name": "Pia Pool",
+                                 "motivation": "Anställer unga"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose the pool to nominate the company into." in page and 'id="id_pool_error"' in page
+    assert "vd@utanpool.se" in page and "Pia Pool" in page and "Anställer unga" in page
+    assert not Nomination.objects.exists()
+
+    response = client.post(url, {"pool": own.pk, "organisationsnummer": "556036-0793",
+                                 "contact_email": "vd@okand.se", "contact_name": "Olle Okänd"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "No company with that organisationsnummer is in the register." in page
+    assert "creates an account" in page and settings.FORUM_CONTACT_EMAIL in page
+    assert "556036-0793" in page and "Olle Okänd" in page
+    assert not Nomination.objects.exists()
+
+
+@pytest.mark.usefixtures("published")
+@pytest.mark.django_db
 def test_coordinator_approves_and_rejects(client, people, meeting, partner_pools):
     own, _other = partner_pools
     approved = events_services.nomination_create(actor=people["nominator"], pool=own, company=make_company(),
