@@ -1,6 +1,7 @@
 """Demo data of communication (called at the end of seed_demo): published, participants' and
 scheduled news, a sent newsletter, followers, people with each mail choice and a waiting
-digest item, and the first documented meeting's follow-up with anonymous survey answers.
+digest item, and the first held meeting's documentation sent (which makes it documented) with
+anonymous survey answers, and a draft of the second's.
 
 Finds the demo forum and people by slug and address. Idempotent: run again, it adds nothing.
 The mail it queues goes to invented addresses, so it is recorded as sent, as seed_demo does.
@@ -111,7 +112,10 @@ def _newsletter(forum: Forum, communicator: User, now: dt.datetime) -> None:
 
 
 def _follow_up(forum: Forum, coordinator: User) -> None:
-    meetings = list(Meeting.objects.filter(forum=forum, status=Meeting.Status.DOCUMENTED).order_by("starts_at"))
+    # The start-up year's meetings, held: sending meeting 1's documentation makes it documented;
+    # meeting 2 has a draft, and both 2 and 3 wait for theirs on the coordinators' to-do page.
+    meetings = list(Meeting.objects.filter(forum=forum, status__in=[Meeting.Status.HELD, Meeting.Status.DOCUMENTED])
+                    .order_by("starts_at")[:3])
     if not meetings or FollowUp.objects.filter(meeting=meetings[0]).exists():
         return
     follow_up = services.follow_up_save(

@@ -94,6 +94,12 @@ class Meeting(models.Model):
     def registration_is_open(self) -> bool:
         return self.status == self.Status.REGISTRATION_OPEN
 
+    @property
+    def has_ended(self) -> bool:
+        """Held or documented, or past its end by the clock (before anyone marked it held):
+        nothing left to take part in or put in a calendar."""
+        return self.status in (self.Status.HELD, self.Status.DOCUMENTED) or self.ends_at <= timezone.now()
+
     # A short label fits a table column: the title up to its colon ("Tematräff 2"), cut at
     # this many characters, with the year unless the title already has it ("Vårträff 2026").
     SHORT_LABEL_LENGTH = 28

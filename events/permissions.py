@@ -51,6 +51,17 @@ def nomination_pools(user: Any, meeting: Meeting) -> list[SeatPool]:
     return [pool for pool in pools if can_nominate(user, pool)]
 
 
+def offers_nominations(user: Any, meeting: Meeting) -> bool:
+    """Whether the meeting page leads ``user`` to the meeting's nominations: a partner
+    nominator with a pool of the published meeting to nominate into. No query for someone
+    known to hold no role (most people), one for the roles otherwise (cached per request)."""
+    if getattr(user, "holds_forum_roles", None) is False or not meeting.is_public:
+        return False
+    if Role.PARTNER_NOMINATOR not in forum_permissions.roles_for(user, meeting.forum):
+        return False
+    return bool(nomination_pools(user, meeting))
+
+
 def can_view_nominations(user: Any, meeting: Meeting) -> bool:
     """Coordinators see every nomination; a partner nominator those of their own pool(s),
     once the meeting is published (a draft is visible only to those who manage it)."""
@@ -91,6 +102,15 @@ def represented_companies(user: Any) -> list[Organisation]:
     """The companies a person is a confirmed representative of (one query): those they may
     register in open registration. Departments, partner and non-profit organisations take
     no company seat (:func:`events.services.pool_refusal`)."""
+    return [organisation for organisation in represented_organisations(user)
+            if organisation.kind == Organisation.Kind.COMPANY]
+
+
+def represented_organisations(user: Any) -> list[Organisation]:
+    """Every organisation a person is a confirmed member or representative of – companies,
+    the city's departments, partner and non-profit organisations (one query): whose
+    registrations the person sees, as on "My invitations and registrations"
+    (:func:`events.selectors.registrations_for_user`)."""
     if not getattr(user, "is_authenticated", False):
         return []
     return [affiliation.organisation for affiliation in _REPRESENTED(person=user.pk)]
@@ -98,7 +118,7 @@ def represented_companies(user: Any) -> list[Organisation]:
 
 # Read on every meeting page and registration (issue 14: compiled once, see forum.statements).
 _REPRESENTED = Statement(lambda: Affiliation.objects.filter(
-    person=Param("person"), confirmed_at__isnull=False, organisation__kind=Organisation.Kind.COMPANY
+    person=Param("person"), confirmed_at__isnull=False,
 ).select_related("organisation"))
 
 

@@ -3,7 +3,8 @@ here by kind): about 40 issues raised at last year's theme meetings 1 and 2 in e
 (new, quick fix routed with a due date, some overdue, candidate, taken up by a network,
 resolved, out of scope, merged duplicates), some anonymous, with supporters; and a closed
 Schulze vote at meeting 3 with its confirmed priority list. Everything goes through
-:mod:`issues.services`; meetings 1 to 3 are then marked documented.
+:mod:`issues.services`. Meetings 1 to 3 stay held: a meeting becomes documented when its
+documentation is sent (:mod:`communication.demo` sends meeting 1's).
 
 Idempotent: nothing is done if the forum already has issues, or its start-up year's three
 meetings are not there to be held and documented. Run by ``python manage.py seed_demo``, after
@@ -19,7 +20,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from events import services as event_services
 from events.models import Meeting, Registration, SeatPool
 from forum.demo import FORUM_SLUG, SEED
 from forum.models import Forum, Organisation
@@ -126,12 +126,9 @@ class IssuesAndVote:
     def play(self) -> None:
         issues = self._raise()
         self._triage(issues)
-        for meeting in self.meetings.values():
-            event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.DOCUMENTED)
         # Fresh rows: the triage services changed the statuses in the database.
         candidates = Issue.objects.filter(pk__in=[issues[spec[4]].pk for spec in DEMO_ISSUES if spec[3] == "candidate"])
         self._vote(list(candidates.order_by("created_at", "pk")))
-        event_services.meeting_set_status(actor=self.coordinator, meeting=self.third, status=Meeting.Status.DOCUMENTED)
 
     def _participants(self, meeting: Meeting, side: str) -> list[Registration]:
         municipal = Q(pool__kind=SeatPool.Kind.MUNICIPAL)
@@ -223,7 +220,7 @@ class IssuesAndVote:
 def seed(*, stdout: Any = None) -> None:
     """Issues at last year's meetings 1 and 2 and the vote at meeting 3 of the demo forum.
     Side effects: rows through :mod:`issues.services` (with their history, audit events and
-    mail), meetings 1 to 3 documented; a summary on ``stdout``."""
+    mail); a summary on ``stdout``."""
     forum = Forum.objects.filter(slug=FORUM_SLUG).first()
     if forum is None or Issue.objects.filter(forum=forum).exists():
         return

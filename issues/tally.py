@@ -143,3 +143,9 @@ def break_ties(
     raised = {c: i for i, c in enumerate(raised_order)}
     return [c for group in tally.ranking
             for c in sorted(group, key=lambda c: (-marked[c], raised.get(c, len(raised))))]
+
+
+def place_label(first: int, size: int) -> str:
+    """How a place is written everywhere (the result page, the published priority list): "3"
+    for one issue, "2–3" for a group of two tied issues that share places 2 and 3."""
+    return str(first) if size <= 1 else f"{first}–{first + size - 1}"

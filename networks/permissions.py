@@ -67,6 +67,13 @@ def can_ask_to_join(user: Any, network: Network) -> bool:
             and network.status != Network.Status.CLOSED and not is_member(user, network))
 
 
+def can_view_running(user: Any, network: Network) -> bool:
+    """See how the network is run – its members over the years and its money and expenses:
+    its process leaders and the forum's coordinators (who see everything). Only process
+    leaders change them (:func:`is_process_leader`); coordinators see the pages read-only."""
+    return is_process_leader(user, network) or is_coordinator(user, network)
+
+
 def can_view_receipt(user: Any, network: Network) -> bool:
     """Receipts: the network's process leaders and the forum's coordinators."""
     return is_process_leader(user, network) or is_coordinator(user, network)

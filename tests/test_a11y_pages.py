@@ -14,9 +14,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from communication import services as communication_services
 from events import services as event_services
 from events.models import Meeting, Nomination, Registration, SeatPool
-from forum.models import OutboxMessage, Role
+from forum.models import Organisation, OutboxMessage, Role
 from issues import services as issue_services
 from issues.models import Issue, Vote
 from tests.factories import (
@@ -25,6 +26,7 @@ from tests.factories import (
     make_forum,
     make_meeting,
     make_registration,
+    make_representative,
     make_role_holder,
     open_with_small_pools,
     pool_of,
@@ -237,9 +239,96 @@ def test_meeting_page_offers_register_only_where_it_can_succeed(client, forum):
     assert "offered a seat – answer by" in html
     assert reverse("events:registration_offer", args=[registration.pk]) in html
     assert reverse("events:register", args=[meeting.pk]) not in html
-    assert "Your companies already have their places at this meeting." in html
+    # Offered, not seated: the page says what to do about the offer, not that the place is had.
+    assert "Answer the offer above before it runs out" in html
+    assert "already have their places" not in html and "already has its place" not in html
     response = client.get(reverse("events:register", args=[meeting.pk]))
     assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
+
+
+@pytest.mark.django_db
+def test_meeting_page_tells_a_waiting_company_that_it_waits(client, forum):
+    """A company on the waiting list is told it waits and how a seat reaches it – not that it
+    has its place, which a seated company is told."""
+    meeting = open_meeting(forum)
+    seated, seated_user = company_with_rep()
+    register_open(meeting, pair=(seated, seated_user))
+    register_open(meeting)
+    company, user = company_with_rep()
+    waiting = register_open(meeting, pair=(company, user))
+    assert waiting.status == Registration.Status.WAITING
+    english(client)
+    client.force_login(user)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "on the waiting list as number 1" in html
+    assert "A company on the waiting list cannot register again. If a seat becomes free" in html
+    assert "already have their places" not in html and "already has its place" not in html
+    client.force_login(seated_user)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "A registered company already has its place at this meeting." in html
+    assert "waiting list cannot register" not in html
+
+
+@pytest.mark.django_db
+def test_meeting_page_shows_a_city_official_their_departments_seats(client, forum):
+    """A city official sees every seat of their department, as "My invitations and
+    registrations" lists them, and is told how municipal seats are given – not to become a
+    company's representative."""
+    meeting = make_meeting(forum, title="Vårträff 2026")
+    meeting.status = Meeting.Status.REGISTRATION_OPEN
+    meeting.save(update_fields=["status"])
+    department = Organisation.objects.create(kind=Organisation.Kind.DEPARTMENT, name="Stadsbyggnadskontoret")
+    official = make_representative(department, "tjansteperson@example.se", title="Handläggare",
+                                   first_name="Johan", last_name="Sjövall")
+    municipal = pool_of(meeting, SeatPool.Kind.MUNICIPAL)
+    make_registration(meeting, department, pool=municipal, attendee=official, confirmed_at=timezone.now())
+    make_registration(meeting, department, pool=municipal, contact_email="kollega@example.se",
+                      attendee_name="Kim Kollega", confirmed_at=timezone.now())
+    english(client)
+    client.force_login(official)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    mine = client.get(reverse("events:my_registrations")).content.decode()
+    for name in ("Johan Sjövall attends", "Kim Kollega attends"):
+        assert name in html and name.split()[0] in mine
+    assert html.count("registered –") == 2
+    assert "The city's departments have seats of their own" in html
+    assert "you need to be a confirmed representative of a company" not in html
+    assert reverse("accounts:organisations") not in html.split('id="take-part"', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_the_page_of_a_meeting_that_is_over_links_what_came_of_it(client, forum):
+    """No participation box and no calendar file once a meeting is over; its documentation
+    (once sent) and its vote's result instead."""
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare-efter@example.se")
+    meeting = make_meeting(forum, kind=Meeting.Kind.PRIORITISATION, title="Tematräff 3",
+                           starts_at=timezone.now() - dt.timedelta(days=30))
+    for status in (Meeting.Status.PUBLISHED, Meeting.Status.REGISTRATION_CLOSED, Meeting.Status.HELD):
+        event_services.meeting_set_status(actor=coordinator, meeting=meeting, status=status)
+    english(client)
+    calendar = reverse("events:meeting_calendar", args=[meeting.pk])
+    documentation = reverse("communication:follow_up_public", args=[meeting.pk])
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert 'id="take-part"' not in html and calendar not in html and "Registration is not open" not in html
+    assert "After the meeting" in html and documentation not in html
+
+    candidates = make_candidates(meeting, ["Snabbare bygglov", "Fler praktikplatser"])
+    vote = issue_services.vote_create(actor=coordinator, meeting=meeting, title="Prioriteringslistan",
+                                      candidates=candidates)
+    vote = issue_services.vote_open(actor=coordinator, vote=vote)
+    _user, registration = make_voter(meeting)
+    issue_services.ballot_cast(vote=vote, registration=registration,
+                               marks={str(candidates[0].pk): 1, str(candidates[1].pk): 2})
+    issue_services.vote_close(actor=coordinator, vote=vote)
+    follow_up = communication_services.follow_up_save(actor=coordinator, meeting=meeting, summary="Vi sågs.",
+                                                      links="")
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert documentation not in html  # a draft is no documentation yet
+    communication_services.follow_up_publish(actor=coordinator, follow_up=follow_up)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert documentation in html and reverse("issues:vote_result", args=[vote.pk]) in html
+    assert 'id="take-part"' not in html and calendar not in html
+    assert client.get(documentation).status_code == 200
 
 
 @pytest.mark.django_db

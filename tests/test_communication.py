@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
@@ -266,11 +267,24 @@ def test_newsletter_pages_preview_test_and_retry(client, forum, communicator):
     client.post(reverse("communication:newsletter_test", args=[newsletter.pk]), {"language": "sv"})
     [test] = OutboxMessage.objects.filter(to_email=communicator.email)
     assert "Förhandsvisning" in test.subject and test.subject != "Förhandsvisning"
+    # No English text: a test of the English version is refused at the field, and nothing is sent
+    # (it would be Swedish text in an English frame, a mail nobody gets).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    refused = client.post(reverse("communication:newsletter_test", args=[newsletter.pk]), {"language": "en"})
+    assert refused.status_code == 400
+    assert 'id="id_language_error"' in refused.content.decode() or "id_language" in refused.content.decode()
+    assert "The newsletter has no English version" in refused.content.decode()
+    assert OutboxMessage.objects.filter(to_email=communicator.email).count() == 1
     bad = client.post(reverse("communication:newsletter_schedule", args=[newsletter.pk]),
                       {"when": "later", "send_at": "2000-01-01T10:00"})
     assert bad.status_code == 400
     client.post(reverse("communication:newsletter_schedule", args=[newsletter.pk]), {"when": "now"})
     newsletter_send.apply(args=[newsletter.pk])
+    newsletter.refresh_from_db()
+    assert newsletter.status == Newsletter.Status.SENT
+    heading = re.search(r'<h2 id="progress-heading">(.*?)</h2>', client.get(newsletter.get_absolute_url())
+                        .content.decode()).group(1)
+    assert "How the sending went" in heading and "Sending" not in heading
     message = OutboxMessage.objects.get(template="communication/newsletter", to_email="las@example.se")
     OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED, last_error="451 later")
     page = client.get(newsletter.get_absolute_url()).content.decode()

@@ -7,9 +7,11 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from communication import services as communication_services
 from events import services as events_services
 from events.models import InvitationBatch, Meeting, Nomination, Registration, SeatPool
 from forum import services
@@ -216,12 +218,14 @@ def test_status_moves_forwards_and_one_step_back(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
     url = reverse("events:meeting_status", kwargs={"pk": meeting.pk})
     manage = reverse("events:meeting_manage", kwargs={"pk": meeting.pk})
-    for status in Meeting.STATUS_ORDER[1:]:
+    # Up to held by the buttons; documented only by sending the documentation (below).
+    for status in Meeting.STATUS_ORDER[1:Meeting.STATUS_ORDER.index(Meeting.Status.HELD) + 1]:
         page = client.get(manage).content.decode()
         assert f'value="{status}"' in page
         assert client.post(url, {"status": status}).status_code == 302
         meeting.refresh_from_db()
         assert meeting.status == status
+    assert client.post(url, {"status": Meeting.Status.REGISTRATION_CLOSED}).status_code == 302
     assert client.post(url, {"status": Meeting.Status.HELD}).status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD
@@ -233,6 +237,39 @@ def test_status_moves_forwards_and_one_step_back(client, people, meeting):
     assert meeting.status == Meeting.Status.HELD
     _login(client, people[Role.COMMUNICATOR])
     assert client.post(url, {"status": Meeting.Status.DOCUMENTED}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_documented_means_the_documentation_was_sent(client, people, meeting):
+    """A held meeting is not marked documented by hand (the to-do page would still list it as
+    waiting for its documentation): the overview's next step and its tabs lead to the
+    documentation, and sending it makes the meeting documented, for good."""
+    coordinator = people[Role.COORDINATOR]
+    for status in (Meeting.Status.PUBLISHED, Meeting.Status.REGISTRATION_CLOSED, Meeting.Status.HELD):
+        events_services.meeting_set_status(actor=coordinator, meeting=meeting, status=status)
+    _login(client, coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("events:meeting_status", kwargs={"pk": meeting.pk})
+    follow_up_url = reverse("communication:follow_up", args=[meeting.pk])
+    manage = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk})).content.decode()
+    assert f'value="{Meeting.Status.DOCUMENTED}"' not in manage
+    tabs = manage[manage.index('class="meeting-tabs"'):manage.index("</ul>", manage.index('class="meeting-tabs"'))]
+    assert follow_up_url in tabs and "Documentation and survey" in tabs
+    response = client.post(url, {"status": Meeting.Status.DOCUMENTED})
+    assert response.status_code == 400 and "Documentation and survey" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    # The documentation page has the same tabs, the current one marked.
+    assert 'aria-current="page">Documentation and survey' in client.get(follow_up_url).content.decode()
+
+    follow_up = communication_services.follow_up_save(actor=coordinator, meeting=meeting, summary="Vi sågs.",
+                                                      links="")
+    communication_services.follow_up_publish(actor=coordinator, follow_up=follow_up)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DOCUMENTED
+    assert client.post(url, {"status": Meeting.Status.HELD}).status_code == 400
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DOCUMENTED
 
 
 # --- Pools ------------------------------------------------------------------------------
@@ -566,6 +603,44 @@ def test_nomination_bad_input_and_full_pool(client, people, meeting, partner_poo
     assert "The pool is full" in page or "Poolen är full" in page
     assert "Bra företag" in page
     assert Nomination.objects.count() == 2
+
+
+@pytest.mark.usefixtures("published")
+@pytest.mark.django_db
+def test_nominator_finds_the_form_and_is_told_what_to_fix(client, people, meeting, partner_pools):
+    """The meeting page leads a partner nominator (only) to the nominations; a post without a
+    pool is a field error with the input kept (not a 404); an organisationsnummer not in the
+    register says what to do next; the empty choices read "Choose …", not "---------"."""
+    own, _other = partner_pools
+    url = reverse("events:nominations", kwargs={"pk": meeting.pk})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for who in (Role.COMMUNICATOR, Role.FACILITATOR, "company"):
+        _login(client, people[who])
+        assert url not in client.get(meeting.get_absolute_url()).content.decode(), who
+    client.logout()
+    assert url not in client.get(meeting.get_absolute_url()).content.decode()
+    _login(client, people["nominator"])
+    assert url in client.get(meeting.get_absolute_url()).content.decode()
+
+    form = client.get(url).content.decode()
+    assert "---------" not in form and "Choose a pool" in form and "Choose a company" in form
+    response = client.post(url, {"pool": "", "company": make_company("Utan Pool AB").pk,
+                                 "contact_email": "vd@utanpool.se", "contact_name": "Pia Pool",
+                                 "motivation": "Anställer unga"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose the pool to nominate the company into." in page and 'id="id_pool_error"' in page
+    assert "vd@utanpool.se" in page and "Pia Pool" in page and "Anställer unga" in page
+    assert not Nomination.objects.exists()
+
+    response = client.post(url, {"pool": own.pk, "organisationsnummer": "556036-0793",
+                                 "contact_email": "vd@okand.se", "contact_name": "Olle Okänd"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "No company with that organisationsnummer is in the register." in page
+    assert "creates an account" in page and settings.FORUM_CONTACT_EMAIL in page
+    assert "556036-0793" in page and "Olle Okänd" in page
+    assert not Nomination.objects.exists()
 
 
 @pytest.mark.usefixtures("published")

@@ -237,3 +237,8 @@ def test_every_person_against_every_address(world):
     assert staff_pages <= reached("other_coordinator", OTHER)
     assert not (staff_pages - {"plan"}) & reached("coordinator", OTHER)
     assert not (staff_pages - {"plan"}) & reached("other_coordinator", DEMO)
+    # A network's members and money: the forum's coordinators read them (its process leaders
+    # change them), the other forum's coordinator does not.
+    running = {"members", "expenses"}
+    assert running <= reached("coordinator", DEMO)
+    assert not running & reached("other_coordinator", DEMO)

@@ -219,8 +219,9 @@ def _communication_world(forum: Any, coordinator: Any, held_meeting: Meeting) ->
     return {
         "post": comms.news_save(actor=coordinator, forum=forum, title="Nyhet", body="Text", audience="public",
                                 publish_at=timezone.now(), send_mail=False),
+        # With an English version: a test of the English version is refused without one.
         "newsletter": comms.newsletter_save(actor=coordinator, forum=forum, subject_sv="Brev", body_sv="Text",
-                                            audiences=["staff"]),
+                                            subject_en="Letter", body_en="Text", audiences=["staff"]),
         "follow_up": follow_up,
         "invitation": follow_up.invitations.order_by("pk").first(),
         "question": follow_up.questions.order_by("position").first(),

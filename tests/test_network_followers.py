@@ -3,17 +3,21 @@ email and its progress updates reach its followers; a members-only or closed net
 followed and tells followers nothing; a newsletter can go to a network's current members."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from communication import audiences, hooks
 from communication import services as communication_services
-from communication.models import DigestItem, MailPreference
+from communication.forms import FollowForm
+from communication.models import DigestItem, Follower, MailPreference
 from forum.models import OutboxMessage
 from forum.notifications import Kind
 from networks import services
 from networks.models import Network
-from tests.factories import make_forum, make_user
+from tests.factories import bot_guard_fields, make_forum, make_user
 from tests.network_helpers import form_network
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +93,31 @@ def test_a_newsletter_can_go_to_a_networks_current_members(forum):
     assert set(resolved) == {_leader(network).email, "medlem@example.se"}
     followers_of = audiences.resolve(forum, [f"network_followers:{network.pk}"])
     assert followers_of == {}
+
+
+def test_following_a_network_speaks_of_the_network_in_form_mail_and_pages(client, forum):
+    """The network's page promises its progress updates: the form, the confirmation mail (subject,
+    text and HTML) and the confirm, confirmed and ended pages say so, not the forum's news."""
+    network = form_network(forum, title="Unga i arbete")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("communication:follow_network", args=[forum.slug, network.pk])
+    form = client.get(url).content.decode()
+    assert "progress updates of the network Unga i arbete" in form
+    assert "news and newsletters" not in form
+    OutboxMessage.objects.all().delete()
+    client.post(url, {"email": "natverksfoljare@example.se", **bot_guard_fields(FollowForm)})
+    follower = Follower.objects.get(email="natverksfoljare@example.se")
+    [mail] = OutboxMessage.objects.filter(template="communication/follow_confirm")
+    # Asked for in English: the mail is in the language of the page.
+    assert "Unga i arbete" in mail.subject and "network" in mail.subject
+    for part in (mail.body_text, mail.body_html):
+        assert "progress updates of the network" in part
+    link = reverse("communication:follow_confirm", args=[follower.token])
+    confirm = client.get(link).content.decode()
+    assert "progress updates of the network" in confirm and "news and newsletters" not in confirm
+    confirmed = client.post(link, {"action": "confirm"}).content.decode()
+    assert re.search("now gets the progress updates of the network.*Unga i arbete", confirmed)
+    assert "news and newsletters" not in confirmed
+    ended = client.post(link, {"action": "end"}).content.decode()
+    assert "followers of the network" in ended and url in ended
+    assert not Follower.objects.filter(email="natverksfoljare@example.se").exists()

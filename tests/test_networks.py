@@ -309,11 +309,41 @@ def test_only_process_leaders_write_to_the_network(client, forum, coordinator, l
                                approve=True)
     for name in ("members", "meeting_create", "action_create", "update_create", "outcome_create", "expenses"):
         url = reverse(f"networks:{name}", args=[network.pk])
-        for person in (member, coordinator):
+        # The forum's coordinators see everything: the members and the money, read-only.
+        readers = (member,) if name in ("members", "expenses") else (member, coordinator)
+        for person in readers:
             client.force_login(person)
             assert client.get(url).status_code == 403, (name, person)
         client.force_login(leader)
         assert client.get(url).status_code == 200, name
+
+
+def test_coordinators_read_a_networks_members_and_expenses_from_the_overview(client, forum, coordinator, leader):
+    """The overview links each network's members and money; a coordinator sees both pages
+    without their forms and cannot post to them; another forum's coordinator gets nothing."""
+    network = form_network(forum, coordinator=coordinator, leader=leader, title="Unga i arbete")
+    asking = make_user("vill.vara.med@example.se", first_name="Vera", last_name="Vill")
+    services.membership_request(actor=asking, network=network)
+    members_url = reverse("networks:members", args=[network.pk])
+    expenses_url = reverse("networks:expenses", args=[network.pk])
+    client.force_login(coordinator)
+    overview = client.get(reverse("networks:overview", args=[forum.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert members_url in overview.content.decode() and expenses_url in overview.content.decode()
+    members = client.get(members_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Vera Vill" in members and "Lea Ledare" in members.replace("\n", " ")
+    assert "<form" not in members.split("<main", 1)[1] and "as a coordinator" in members
+    expenses = client.get(expenses_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Money and expenses" in expenses and "<form" not in expenses.split("<main", 1)[1]
+    request_ = network.memberships.get(person=asking)
+    assert client.post(reverse("networks:membership_decide", args=[request_.pk]),
+                       {"decision": "approve"}).status_code == 403
+    assert client.post(members_url, {"email": "ny@example.se", "name": "Ny"}).status_code == 403
+    request_.refresh_from_db()
+    assert request_.status == Membership.Status.REQUESTED
+    other = make_forum(municipality="Lund", name="Lundaforum", slug="lund")
+    client.force_login(make_role_holder(other, Role.COORDINATOR, "lund-samordnare@example.se"))
+    for url in (members_url, expenses_url):
+        assert client.get(url).status_code in (403, 404)
 
 
 # --- The issue's public timeline ------------------------------------------------------------------

@@ -409,3 +409,26 @@ def test_seats_left_never_exceed_the_meetings_capacity():
     register_open(meeting)
     assert _estimate(meeting) == 0
     assert register_open(meeting).status == Registration.Status.WAITING
+
+
+@pytest.mark.django_db
+def test_tied_places_are_written_alike_on_the_result_and_the_published_lists(client):
+    """Two issues tied for first share places 1 and 2: "1–2" and "tied" on the vote's result
+    page, on the forum page's priority list and on the start page alike (not "1" on the lists)."""
+    forum = make_forum()
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare-lika@example.se")
+    meeting = held_meeting(forum, title="Tematräff 3", starts_at=timezone.now() - dt.timedelta(days=30))
+    candidates = make_candidates(meeting, ["Snabbare bygglov", "Fler praktikplatser", "Bättre cykelvägar"])
+    vote = issue_services.vote_create(actor=coordinator, meeting=meeting, title="Lista", candidates=candidates)
+    vote = issue_services.vote_open(actor=coordinator, vote=vote)
+    for order in ((0, 1, 2), (1, 0, 2)):  # the first two each win once: a tie
+        _user, registration = make_voter(meeting)
+        issue_services.ballot_cast(vote=vote, registration=registration,
+                                   marks={str(candidates[i].pk): place for place, i in enumerate(order, start=1)})
+    vote = issue_services.vote_confirm(actor=coordinator, vote=issue_services.vote_close(actor=coordinator, vote=vote))
+    english(client)
+    pages = [text_of(client.get(reverse("issues:vote_result", args=[vote.pk]))),
+             text_of(client.get(forum.get_absolute_url())), text_of(client.get("/"))]
+    for page in pages:
+        assert page.count("1–2 tied") == 2, page
+        assert "1 tied" not in page

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from communication.sections import follow_up_work
 from events.models import DiversityTarget, Meeting, Nomination, Registration
 from forum.models import Affiliation, Forum, ForumRole, Organisation, OutboxMessage, Role
 from forum.validators import normalise_organisationsnummer
@@ -101,7 +102,13 @@ def test_seed_demo_plays_out_the_startup_year():
         Meeting.Kind.COMBINED, Meeting.Kind.COMBINED]
     assert {first.starts_at.year, second.starts_at.year, third.starts_at.year} == {timezone.localdate().year - 1}
     for held in (first, second, third):
-        assert held.status == Meeting.Status.DOCUMENTED and held.starts_at < now
+        assert held.starts_at < now
+    # Documented means its documentation was sent (communication.services.follow_up_publish): meeting
+    # 1's was; meeting 2 has a draft; 2 and 3 are held and wait on the coordinators' to-do page.
+    assert first.status == Meeting.Status.DOCUMENTED and first.follow_up.published_at is not None
+    assert second.status == third.status == Meeting.Status.HELD
+    assert second.follow_up.published_at is None and not hasattr(third, "follow_up")
+    assert follow_up_work(None, forum)["meetings"] == [second, third]
     assert spring.status == Meeting.Status.REGISTRATION_OPEN and now < spring.starts_at < now + dt.timedelta(days=60)
     assert autumn.status == Meeting.Status.PUBLISHED and autumn.starts_at > spring.starts_at
     # Each named after the season it falls in (Dec–Feb winter … Sep–Nov autumn).

@@ -97,7 +97,8 @@ def follow_up_publish(*, actor: Any, follow_up: FollowUp, closes_in_days: int = 
             # Its documentation is out: the meeting moves to its last status (events audits it).
             from events import services as event_services
 
-            event_services.meeting_set_status(actor=actor, meeting=meeting, status=meeting.Status.DOCUMENTED)
+            event_services.meeting_set_status(actor=actor, meeting=meeting, status=meeting.Status.DOCUMENTED,
+                                              documentation_sent=True)
         audit_record(actor=actor, action="communication.follow_up_publish", target=follow_up, forum=meeting.forum,
                      data={"invited": len(invitations)})
     return len(invitations)

@@ -67,7 +67,14 @@ def newsletter_context(newsletter: Newsletter, language: str) -> dict[str, Any]:
 
 def newsletter_test_send(*, actor: Any, newsletter: Newsletter, language: str) -> OutboxMessage:
     """Send the newsletter, as it would look, to the actor's own address only; marked as a
-    test in the subject. Side effects: one outbox row, an audit row."""
+    test in the subject. A test of the English version is refused while the newsletter has
+    no English text: nobody would get that mail (those who chose English get the Swedish
+    version), and it would be Swedish text in an English frame. Side effects: one outbox row,
+    an audit row."""
+    if language == "en" and not newsletter.has_english():
+        raise CommunicationError(_("The newsletter has no English version: write an English subject and text "
+                                   "first, or send a test of the Swedish version. Until there is one, those who "
+                                   "chose English get the Swedish version."))
     with transaction.atomic():
         renderer = delivery.Renderer(template="communication/newsletter",
                                      context=newsletter_context(newsletter, language),

@@ -75,7 +75,9 @@ def _newsletter_page(request: HttpRequest, newsletter: Newsletter, *, schedule_f
         "previews": [("sv", services.newsletter_context(newsletter, "sv"))]
         + ([("en", services.newsletter_context(newsletter, "en"))] if newsletter.has_english() else []),
         "schedule_form": schedule_form or NewsletterScheduleForm(),
-        "test_form": test_form or NewsletterTestForm(initial={"language": request.user.language}),
+        # English only where there is an English version to test.
+        "test_form": test_form or NewsletterTestForm(
+            initial={"language": request.user.language if newsletter.has_english() else "sv"}),
     }
     return render(request, "communication/newsletter_detail.html", context,
                   status=_status(schedule_form, test_form) if not error else 400)
@@ -88,7 +90,12 @@ def newsletter_test(request: HttpRequest, pk: int) -> HttpResponse:
     form = NewsletterTestForm(request.POST)
     if not form.is_valid():
         return _newsletter_page(request, newsletter, test_form=form)
-    services.newsletter_test_send(actor=request.user, newsletter=newsletter, language=form.cleaned_data["language"])
+    try:
+        services.newsletter_test_send(actor=request.user, newsletter=newsletter,
+                                      language=form.cleaned_data["language"])
+    except services.CommunicationError as exc:
+        form.add_error("language", str(exc))
+        return _newsletter_page(request, newsletter, test_form=form)
     messages.success(request, _("A test has been sent to %(email)s.") % {"email": request.user.email})
     return redirect(newsletter)
 

@@ -48,12 +48,15 @@ def follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link of the confirmation mail: a button confirms (a link checker opening the page
     confirms nothing)."""
     follower = _by_token(Follower.objects.select_related("forum"), token)
+    # Read before an end deletes the row: the pages speak of the network that was followed.
+    network = hooks.public_network(follower.forum, follower.network_id) if follower.network_id else None
     if request.method == "POST":
         if request.POST.get("action") == "end":
+            network_id = follower.network_id
             services.follow_end(follower=follower)
-            return render(request, "communication/follow_done.html", {"forum": follower.forum, "ended": True})
+            return render(request, "communication/follow_done.html",
+                          {"forum": follower.forum, "ended": True, "network": network, "network_id": network_id})
         follower = services.follow_confirm(follower=follower)
-    network = hooks.public_network(follower.forum, follower.network_id) if follower.network_id else None
     return render(request, "communication/follow_confirm.html",
                   {"forum": follower.forum, "follower": follower, "network": network})
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from forum.fields import (
@@ -230,12 +231,14 @@ class BulkInvitationForm(forms.Form):
 class NominationForm(forms.Form):
     """A partner nominator proposes a company: by organisationsnummer or picked from the register."""
 
-    pool = BoundedModelChoiceField(label=_("Pool"), queryset=None)
+    pool = BoundedModelChoiceField(label=_("Pool"), queryset=None, empty_label=_("Choose a pool"),
+                                   error_messages={"required": _("Choose the pool to nominate the company into.")})
     organisationsnummer = BoundedCharField(
         label=_("Organisationsnummer"), required=False, max_length=20,
         help_text=_("Ten digits, for example 559123-4561. Or choose the company in the list below."),
     )
-    company = BoundedModelChoiceField(label=_("Company from the register"), queryset=None, required=False)
+    company = BoundedModelChoiceField(label=_("Company from the register"), queryset=None, required=False,
+                                      empty_label=_("Choose a company"))
     contact_email = forms.EmailField(label=_("Contact's email address"))
     contact_name = BoundedCharField(label=_("Contact's name"), max_length=200, required=False)
     motivation = BoundedCharField(label=_("Why this company?"), required=False,
@@ -244,6 +247,8 @@ class NominationForm(forms.Form):
     def __init__(self, *args, pools, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pool"].queryset = SeatPool.objects.filter(pk__in=[p.pk for p in pools]).order_by("position")
+        if len(pools) == 1:  # the nominator's one pool: nothing to choose
+            self.fields["pool"].initial = pools[0].pk
         self.fields["company"].queryset = Organisation.objects.filter(kind=Organisation.Kind.COMPANY).order_by("name")
 
     def clean(self) -> dict:
@@ -257,7 +262,11 @@ class NominationForm(forms.Form):
                 return cleaned
             found = Organisation.objects.filter(organisationsnummer=normalised, kind=Organisation.Kind.COMPANY).first()
             if found is None:
-                self.add_error("organisationsnummer", _("No company with that organisationsnummer is in the register."))
+                self.add_error("organisationsnummer", _(
+                    "No company with that organisationsnummer is in the register. A company comes into the register "
+                    "when someone there creates an account and adds it under “My organisations”; then you can "
+                    "nominate it. Or write to %(email)s, and the forum adds the company.")
+                    % {"email": settings.FORUM_CONTACT_EMAIL})
             elif company is not None and company != found:
                 self.add_error("company", _("The organisationsnummer and the chosen company do not match."))
             else:

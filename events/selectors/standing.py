@@ -166,6 +166,26 @@ class MeetingStanding:
     def holds_anything(self) -> bool:
         return bool(self.others) or any(company.registrations for company in self.companies)
 
+    @property
+    def held_states(self) -> set[str]:
+        """The states (:meth:`Registration.effective_status`) of what the companies that may
+        not register hold here – "confirmed", "waiting", "offered", "invited" …: why the page
+        offers them no registration, in words that fit (a company on the waiting list has no
+        seat yet)."""
+        return {registration.effective_status() for company in self.companies if not company.can_register
+                for registration, _position in company.registrations}
+
+    @property
+    def refusals(self) -> list[str]:
+        """Why the open pool takes none of the visitor's companies that hold nothing here
+        (:func:`events.services.pool_refusal`), each said once."""
+        said: list[str] = []
+        for company in self.companies:
+            if not company.can_register and not company.registrations and company.refusal \
+                    and company.refusal not in said:
+                said.append(company.refusal)
+        return said
+
 
 def _open_for_registration(meeting: Meeting, open_pool: SeatPool | None, now: dt.datetime) -> bool:
     """Whether open registration takes bookings now (the booking itself decides, under the lock)."""
@@ -173,9 +193,14 @@ def _open_for_registration(meeting: Meeting, open_pool: SeatPool | None, now: dt
 
 
 def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
-                     now: dt.datetime | None = None, for_form: bool = False) -> MeetingStanding:
+                     now: dt.datetime | None = None, for_form: bool = False,
+                     organisations: list | None = None) -> MeetingStanding:
     """What the meeting page tells ``user`` about registering for ``meeting``; ``companies``
     are those the user confirmedly represents (:func:`events.permissions.represented_companies`).
+    ``organisations``: every organisation the user confirmedly belongs to
+    (:func:`events.permissions.represented_organisations`), whose registrations are shown too
+    (``others``: a department's seats, as "My invitations and registrations" lists them);
+    by default only the companies'.
     Read only, by the booking rules themselves: a company may register when the open pool takes
     it (:func:`events.services.pool_refusal`) and it holds no place that the one-seat rule
     counts (:func:`events.services.claims_block`) – so "Register" is offered only where the
@@ -199,7 +224,8 @@ def meeting_standing(user: Any, meeting: Meeting, companies: list, *,
     rows: list[Registration] = []
     if getattr(user, "is_authenticated", False):
         rows = (_FORM_HELD if for_form else _HELD)(
-            meeting=meeting.pk, user=user.pk, companies=[company.pk for company in companies])
+            meeting=meeting.pk, user=user.pk,
+            companies=[organisation.pk for organisation in (companies if organisations is None else organisations)])
         for row in rows:
             row.meeting = meeting
     positions = waiting_positions(rows)

@@ -176,13 +176,25 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
     return meeting
 
 
-def meeting_set_status(*, actor: Any, meeting: Meeting, status: str) -> Meeting:
-    """Move a meeting forwards through its statuses (or one step back). Coordinators only."""
+def meeting_set_status(*, actor: Any, meeting: Meeting, status: str, documentation_sent: bool = False) -> Meeting:
+    """Move a meeting forwards through its statuses (or one step back). Coordinators only.
+
+    "Documented" means that the meeting's documentation has been sent to its participants:
+    only sending it (``communication.services.follow_up_publish``, which passes
+    ``documentation_sent``) moves a meeting there, and a documented meeting stays so – the
+    status, the yearly plan and the coordinators' to-do ("meetings waiting for their
+    documentation") then say the same."""
     order = Meeting.STATUS_ORDER
     if status not in order:
         raise BookingError(_("Unknown status."))
     if order.index(status) < order.index(meeting.status) - 1:
         raise BookingError(_("A meeting can only go back one step."))
+    documented = Meeting.Status.DOCUMENTED
+    if status == documented and meeting.status != documented and not documentation_sent:
+        raise BookingError(_("A meeting becomes documented when its documentation is sent to the participants: "
+                             "write and send it under “Documentation and survey”."))
+    if meeting.status == documented and status != documented:
+        raise BookingError(_("The meeting's documentation has been sent to the participants: it stays documented."))
     with transaction.atomic():
         previous = meeting.status
         meeting.status = status

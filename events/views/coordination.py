@@ -44,6 +44,12 @@ def _status_steps(meeting: Meeting) -> tuple[tuple[str, str] | None, tuple[str, 
     labels = dict(Meeting.Status.choices)
     forward = (order[index + 1], labels[order[index + 1]]) if index + 1 < len(order) else None
     back = (order[index - 1], labels[order[index - 1]]) if index > 0 else None
+    # Documented is reached by sending the documentation and never left
+    # (services.meeting_set_status): the page links the documentation instead of a button.
+    if forward and forward[0] == Meeting.Status.DOCUMENTED:
+        forward = None
+    if meeting.status == Meeting.Status.DOCUMENTED:
+        back = None
     return forward, back
 
 
@@ -346,12 +352,16 @@ def nominations(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         # Permission first: a pool that is not the nominator's own is refused, not validated.
-        pool = permissions.nomination_pool_for(request.user, meeting, request.POST.get("pool"))
+        # No pool chosen at all is the form's to say, next to the field, with the input kept.
+        if not own_pools:  # coordinators decide; they nominate only if they are nominators too
+            raise PermissionDenied
+        if request.POST.get("pool"):
+            permissions.nomination_pool_for(request.user, meeting, request.POST.get("pool"))
         form = NominationForm(request.POST, pools=own_pools)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.nomination_create(actor=request.user, pool=pool, company=data["company"],
+                services.nomination_create(actor=request.user, pool=data["pool"], company=data["company"],
                                            contact_email=data["contact_email"], contact_name=data["contact_name"],
                                            motivation=data["motivation"])
             except services.BookingError as exc:

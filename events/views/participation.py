@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from forum.models import Organisation
 from forum.pagecache import public_page
 
 from .. import permissions, selectors, services
@@ -48,13 +49,16 @@ def _visible_meeting(request: HttpRequest, pk: int):
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A meeting's facts for everyone; drafts only for those who manage the forum."""
     meeting = _visible_meeting(request, pk)
-    companies = permissions.represented_companies(request.user)
+    # The person's organisations (one query): the companies register, and every organisation's
+    # registrations are shown, a department's too (as on "My invitations and registrations").
+    organisations = permissions.represented_organisations(request.user)
+    companies = [organisation for organisation in organisations if organisation.kind == Organisation.Kind.COMPANY]
     # Issues of the meeting (capture): imported here to keep the app's imports one-way at load.
     from issues import permissions as issue_permissions
 
     can_raise_issues = issue_permissions.can_raise(
         meeting, issue_permissions.participant_registration(request.user, meeting))
-    standing = selectors.meeting_standing(request.user, meeting, companies)
+    standing = selectors.meeting_standing(request.user, meeting, companies, organisations=organisations)
     return render(
         request,
         "events/participation/meeting_detail.html",
@@ -65,8 +69,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "standing": standing,
             "can_register": standing.can_register,
             "represents_companies": bool(companies),
+            # A city official: municipal seats are given through the municipal pools.
+            "represents_departments": any(organisation.kind == Organisation.Kind.DEPARTMENT
+                                          for organisation in organisations),
             "can_manage": permissions.can_manage_meetings(request.user, meeting.forum),
             "can_check_in": permissions.can_check_in(request.user, meeting),
+            "can_nominate": permissions.offers_nominations(request.user, meeting),
             "can_raise_issues": can_raise_issues,
         },
     )
@@ -103,8 +111,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         # Only the companies the booking would take: one that already holds its place is not offered.
         companies = [company.organisation for company in standing.companies if company.can_register]
         if not companies:
-            messages.info(request, _("Your companies already have their places at this meeting. "
-                                     "The meeting page shows them."))
+            # Seated, invited, offered or waiting: the meeting page says which, and what to do.
+            messages.info(request, _("None of your companies can register again. The meeting page shows "
+                                     "what each of them holds."))
             return redirect(meeting)
     user = request.user
     form = OpenRegistrationForm(

@@ -24,6 +24,7 @@ from .triage import (
 )
 from .voting import (
     PriorityList,
+    counted_votes,
     latest_priority_lists,
     open_votes_for_participant,
     published_priority_list,
@@ -53,6 +54,7 @@ __all__ = [
     "IssueTodos",
     "issue_todos",
     "published_priority_list",
+    "counted_votes",
     "PriorityList",
     "latest_priority_lists",
     "votes_for_meeting",

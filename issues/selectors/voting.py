@@ -2,7 +2,7 @@
 priority lists."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +10,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from events.models import Registration
 
-from .. import permissions
+from .. import permissions, tally
 from ..models import Issue, PriorityListEntry, Vote
 from ..services import vote_is_open
 
@@ -25,13 +25,24 @@ def _published_votes() -> QuerySet[Vote]:
             .order_by("-confirmed_at", "-pk"))
 
 
-def published_priority_list(forum) -> QuerySet[PriorityListEntry]:
-    """The entries of the forum's latest confirmed priority list (two queries)."""
+def with_places(entries: list[PriorityListEntry]) -> list[PriorityListEntry]:
+    """Give each entry ``place``, written as the vote's result page writes it: tied entries
+    share their first place (``rank``), and their place reads "1–2" for a group of two. Pass
+    whole lists (the group sizes are counted from them). Returns ``entries``."""
+    sizes = Counter((entry.vote_id, entry.rank) for entry in entries)
+    for entry in entries:
+        entry.place = tally.place_label(entry.rank, sizes[entry.vote_id, entry.rank])
+    return entries
+
+
+def published_priority_list(forum) -> list[PriorityListEntry]:
+    """The entries of the forum's latest confirmed priority list, each with its ``place``
+    (:func:`with_places`; two queries)."""
     vote = _published_votes().filter(meeting__forum=forum).first()
     if vote is None:
-        return PriorityListEntry.objects.none()
+        return []
     # Each entry's vote is the one read above (the related manager sets it), not read again.
-    return vote.priority_list.select_related("issue__focus_area").order_by("rank", "pk")
+    return with_places(list(vote.priority_list.select_related("issue__focus_area").order_by("rank", "pk")))
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,8 @@ def latest_priority_lists(forums, *, first: int = 5) -> list[PriorityList]:
     for entry in (PriorityListEntry.objects.filter(vote__in=list(votes.values()))
                   .select_related("issue__focus_area").order_by("vote", "rank", "pk")):
         entries[entry.vote_id].append(entry)
+    for listed in entries.values():
+        with_places(listed)  # before the top is cut off: a tie across it keeps its whole place
     return [
         PriorityList(forum, votes[forum.pk], entries[votes[forum.pk].pk][:first], len(entries[votes[forum.pk].pk]))
         for forum in forums if forum.pk in votes
@@ -104,6 +117,13 @@ def vote_not_yet_voted(vote: Vote):
 def voter_record(vote: Vote, registration):
     """The participant's voter record (that they voted, on paper or not), if any."""
     return vote.voters.filter(registration=registration).first()
+
+
+def counted_votes(meeting) -> list[Vote]:
+    """The meeting's votes with a result to show (closed, or with the priority list confirmed),
+    oldest first: what a meeting page links to once the meeting is over. One query."""
+    return list(meeting.votes.filter(status__in=[Vote.Status.CLOSED, Vote.Status.CONFIRMED])
+                .exclude(result={}).defer("result", "candidate_texts").order_by("created_at", "pk"))
 
 
 def open_votes_for_participant(meeting, registration) -> list[Vote]:

@@ -15,3 +15,10 @@ def open_votes_for(meeting: Any, user: Any) -> list:
     """The meeting's votes open right now in which ``user`` (a confirmed participant) may
     vote; empty for everyone else."""
     return selectors.open_votes_for_participant(meeting, permissions.participant_registration(user, meeting))
+
+
+@register.simple_tag
+def vote_results_for(meeting: Any) -> list:
+    """The meeting's votes whose result is public (closed or confirmed): the page of a
+    meeting that is over links them."""
+    return selectors.counted_votes(meeting)

@@ -65,11 +65,10 @@ def _places(ranking: list[list[int]], order: list[int] | None = None) -> list[di
     rows = []
     place = 1
     for group in ranking:
-        last = place + len(group) - 1
-        label = str(place) if len(group) == 1 else f"{place}–{last}"
+        label = tally.place_label(place, len(group))
         for candidate in sorted(group, key=lambda c: position.get(c, 0)):
             rows.append({"id": candidate, "place": label, "tied": len(group) > 1})
-        place = last + 1
+        place += len(group)
     return rows
 
 

@@ -1,6 +1,6 @@
 """The process leader's views: their dashboard, members, meetings, actions, progress updates,
-outcomes of issues and expenses. Only a network's own process leaders reach these (members
-see meetings; coordinators see receipts)."""
+outcomes of issues and expenses. Only a network's own process leaders change these (members
+see meetings; coordinators see members, expenses and receipts)."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -50,15 +50,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 # --- Members -----------------------------------------------------------------------------
-def _members_context(network, form=None) -> dict:
+def _running_network(request: HttpRequest, pk: int):
+    """A network whose running ``request.user`` may see (its process leaders, the forum's
+    coordinators); a change (POST) only by its process leaders: coordinators read."""
+    network = permissions.network_for(request.user, pk, permissions.can_view_running)
+    can_change = permissions.is_process_leader(request.user, network)
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied
+    return network, can_change
+
+
+def _members_context(network, form=None, *, can_change: bool = True) -> dict:
     return {"network": network, "forum": network.forum, "history": selectors.membership_history(network),
-            "requests": list(selectors.join_requests([network])), "form": form or InviteForm()}
+            "requests": list(selectors.join_requests([network])), "form": form or InviteForm(),
+            "can_change": can_change}
 
 
 @login_required
 def members(request: HttpRequest, pk: int) -> HttpResponse:
-    """Members over the years, requests to join, and the invitation form."""
-    network = permissions.network_for(request.user, pk, permissions.is_process_leader)
+    """Members over the years, requests to join, and the invitation form (process leaders;
+    coordinators see the page without the forms)."""
+    network, can_change = _running_network(request, pk)
     if request.method == "POST":
         form = InviteForm(request.POST)
         if form.is_valid():
@@ -70,7 +82,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The invitation was sent by email."))
                 return redirect("networks:members", pk=network.pk)
         return refused(request, "networks/members.html", _members_context(network, form))
-    return render(request, "networks/members.html", _members_context(network))
+    return render(request, "networks/members.html", _members_context(network, can_change=can_change))
 
 
 def _membership_for(request: HttpRequest, pk: int) -> Membership:
@@ -257,17 +269,18 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Expenses ----------------------------------------------------------------------------
-def _expenses_context(network, form=None) -> dict:
+def _expenses_context(network, form=None, *, can_change: bool = True) -> dict:
     year = timezone.localdate().year
     return {"network": network, "forum": network.forum, "form": form or ExpenseForm(initial={
         "date": timezone.localdate()}), "expenses": list(selectors.network_expenses(network)),
-        "money": services.money_left(network, year), "year": year}
+        "money": services.money_left(network, year), "year": year, "can_change": can_change}
 
 
 @login_required
 def expenses(request: HttpRequest, pk: int) -> HttpResponse:
-    """The network's money: what is left this year, expenses, and recording a new one."""
-    network = permissions.network_for(request.user, pk, permissions.is_process_leader)
+    """The network's money: what is left this year, expenses, and recording a new one
+    (process leaders; coordinators see the page without the form)."""
+    network, can_change = _running_network(request, pk)
     if request.method == "POST":
         form = ExpenseForm(request.POST, request.FILES)
         if form.is_valid():
@@ -279,7 +292,7 @@ def expenses(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The expense was recorded."))
                 return redirect("networks:expenses", pk=network.pk)
         return refused(request, "networks/expenses.html", _expenses_context(network, form))
-    return render(request, "networks/expenses.html", _expenses_context(network))
+    return render(request, "networks/expenses.html", _expenses_context(network, can_change=can_change))
 
 
 @login_required
