@@ -26,19 +26,21 @@ from .models import DigestItem, Follower, FollowUp, Frequency, MailPreference, N
 FORUM_SLUG = "meet-malmo"
 FIRST_NEWS = "Välkommen till 11:11 – Meet Malmö"
 
+# (title, when, days from then, audience, body). "when": the start-up year's first or third
+# meeting (the news of a year that is over), or "now" (what is going on).
 NEWS = [
-    (FIRST_NEWS, -40, "public",
+    (FIRST_NEWS, "first", -45, "public",
      "Staden och näringslivet möts nu i **11:11 – Meet Malmö**. Under året håller vi tre tematräffar.\n\n"
      "## Så går det till\n\n- Vi tar upp frågor tillsammans\n- Deltagarna prioriterar\n- Nätverk driver "
      "frågorna vidare\n\nLäs mer på [malmo.se](https://malmo.se)."),
-    ("Prioriteringslistan är beslutad", -5, "public",
+    ("Prioriteringslistan är beslutad", "third", 2, "public",
      "Deltagarna på tredje träffen har röstat fram vilka frågor som går först. Listan finns på forumets sida."),
-    ("Till deltagarna: tack för i år", -3, "participants",
+    ("Till deltagarna: tack för i år", "third", 10, "participants",
      "Tack för att du deltog på träffarna i år. Dokumentationen och en kort enkät kommer per e-post."),
-    ("Internt: planering inför hösten", -2, "staff",
+    ("Internt: förslag på teman till vårträffen", "now", -2, "staff",
      "Förvaltningarna lämnar förslag på teman till stadskontoret senast i slutet av månaden."),
-    ("Höstens tematräff öppnar för anmälan", 10, "public",
-     "Anmälan till höstens tematräff öppnar snart. Följ forumet för att få veta när."),
+    ("Vårträffen öppnar för anmälan", "now", 10, "public",
+     "Anmälan till vårträffen öppnar snart. Följ forumet för att få veta när."),
 ]
 
 FOLLOWERS = [("anna.foljare@forum.example", True), ("bo.foljare@forum.example", True),
@@ -65,11 +67,14 @@ def seed(*, stdout: Any = None) -> None:
     coordinator = User.objects.get(email="samordnare@forum.example")
     now = timezone.now()
     first_mail = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # The news of the start-up year is dated by its meetings, so that it agrees with them.
+    startup = list(forum.meetings.filter(starts_at__lt=now).order_by("starts_at").values_list("starts_at", flat=True))
+    anchors = {"now": now, "first": startup[0] if startup else now, "third": startup[2] if len(startup) > 2 else now}
     with transaction.atomic():
-        for title, days, audience, body in NEWS:
+        for title, when, days, audience, body in NEWS:
+            publish_at = (anchors[when] + dt.timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
             services.news_save(actor=communicator, forum=forum, title=title, body=body, audience=audience,
-                               publish_at=(now + dt.timedelta(days=days)).replace(minute=0, second=0, microsecond=0),
-                               send_mail=True)
+                               publish_at=publish_at, send_mail=True)
         # The posts already out were emailed at the time; the scheduled one waits.
         NewsPost.objects.filter(forum=forum, publish_at__lte=now).update(mailed_at=now)
         for email, confirmed in FOLLOWERS:

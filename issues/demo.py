@@ -168,6 +168,7 @@ class IssuesAndVote:
         responsible = [self.coordinator, get_user_model().objects.get(email="tjansteperson@forum.example")]
         for n, (_m, _f, _side, status, text, detail) in enumerate(DEMO_ISSUES):
             issue = issues[text]
+            before = IssueEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             if status == "merged":
                 self.services.issue_merge(actor=self.coordinator, survivor=issues[detail], duplicates=[issue])
             elif status == "quick_fix":
@@ -186,6 +187,10 @@ class IssuesAndVote:
                 self.services.issue_set_status(actor=self.coordinator, issue=issue, status=Issue.Status.CANDIDATE)
             elif status != "new":
                 self.services.issue_set_status(actor=self.coordinator, issue=issue, status=status)
+            # The coordinators triaged in the weeks after meeting 2, before the vote at meeting 3:
+            # the issue's history says so (the services stamp the clock's time).
+            IssueEvent.objects.filter(pk__gt=before).update(
+                at=self.meetings[2].starts_at + dt.timedelta(days=7, hours=n))
 
     def _vote(self, candidates: list) -> None:
         """A Schulze vote at meeting 3 over the candidates: every participant who came votes
