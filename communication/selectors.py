@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from forum.models import Forum, OutboxMessage
 from forum.notifications import Kind
@@ -108,6 +109,13 @@ def survey_results(follow_up: FollowUp) -> dict[str, Any]:
     invited = follow_up.invitations.count()
     answered = follow_up.invitations.filter(answered=True).count()
     return {"responses": responses, "invited": invited, "answered": answered, "rows": rows, "min_group": MIN_GROUP}
+
+
+def survey_export_header() -> list[str]:
+    """The column titles of :func:`survey_export_rows` (the survey page's CSV and the research
+    exports), in the request's language."""
+    return [_("Meeting"), _("Date"), _("Key"), _("Question"), _("Answers"), _("Average"),
+            *[str(score) for score in range(1, 6)]]
 
 
 def survey_export_rows(forum: Forum) -> list[list[Any]]:

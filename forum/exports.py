@@ -67,3 +67,45 @@ def csv_response(*, filename: str, header: Sequence[Any], rows: Iterable[Iterabl
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def xlsx_response(*, filename: str, header: Sequence[Any], rows: Iterable[Iterable[Any]],
+                  sheet: str = "Data") -> HttpResponse:
+    """An XLSX download: one sheet, the header in bold, every cell through :func:`safe_cell`.
+    Text is written with ``write_string`` (never ``write``, which would read a leading ``=`` as
+    a formula), numbers as numbers, dates as dates; ``filename`` as in :func:`csv_response`."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    # in_memory: no temporary files on the server; strings_to_*: off, so nothing typed is turned
+    # into a formula, a number or a link behind our back.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    worksheet = book.add_worksheet(sheet[:31])
+    bold = book.add_format({"bold": True})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for col, title in enumerate(header):
+        worksheet.write_string(0, col, safe_cell(str(title)), bold)
+    for row_number, row in enumerate(rows, start=1):
+        for col, value in enumerate(safe_row(row)):
+            if isinstance(value, bool):
+                worksheet.write_boolean(row_number, col, value)
+            elif isinstance(value, int | float | Decimal):
+                worksheet.write_number(row_number, col, float(value))
+            elif isinstance(value, dt.datetime):
+                worksheet.write_string(row_number, col, value.isoformat())
+            elif isinstance(value, dt.date):
+                worksheet.write_datetime(row_number, col, value, date_format)
+            else:
+                worksheet.write_string(row_number, col, str(value))
+    worksheet.freeze_panes(1, 0)
+    book.close()
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stem = slugify(filename.removesuffix(".xlsx"))[:80] or "export"
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

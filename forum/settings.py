@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "issues",
     "networks",
     "communication",
+    "research",
 ]
 
 MIDDLEWARE = [

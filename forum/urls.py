@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("issues.urls")),
     path("", include("communication.urls")),
     path("", include("networks.urls")),
+    path("", include("research.urls")),
     path("sprak/", account_views.set_language, name="set_language"),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),

@@ -17,8 +17,8 @@ but axe is not run on it again. Every header and every main content each role ca
 checked in both languages at both widths.
 
 Left out of the crawl: the Django admin (Django's own pages), log-out and the language switch
-(forms, not pages), downloads (calendar files, the catering list, JSON, the news feed, the annual report as
-PDF) and static files.
+(forms, not pages), downloads (calendar files, the catering list, JSON, the news feed, the research
+exports, the annual report as PDF) and static files.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ LANGUAGES = ["sv", "en"]
 DESKTOP, PHONE = 1280, 320
 # Paths the crawl does not open (see the module docstring).
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/", "/konto/logout/", "/sprak/", "/farger.css")
-SKIPPED_SUFFIXES = (".ics", ".csv", ".json", ".atom", ".pdf")
+SKIPPED_SUFFIXES = (".ics", ".csv", ".xlsx", ".json", ".atom", ".pdf")
 # A bound, so a link that makes new addresses forever cannot make the crawl run away.
 MAX_PAGES = 80
 

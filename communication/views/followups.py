@@ -117,9 +117,8 @@ def survey_export(request: HttpRequest, slug: str) -> HttpResponse:
     """The forum's survey figures as CSV (coordinators and researchers; no names, no free text,
     groups under 5 left empty)."""
     forum = forum_permissions.forum_for(request.user, slug, permissions.can_view_survey_results)
-    header = [_("Meeting"), _("Date"), _("Key"), _("Question"), _("Answers"), _("Average"),
-              *[str(score) for score in range(1, 6)]]
-    return csv_response(filename=f"enkater-{forum.slug}", header=header, rows=selectors.survey_export_rows(forum))
+    return csv_response(filename=f"enkater-{forum.slug}", header=selectors.survey_export_header(),
+                        rows=selectors.survey_export_rows(forum))
 
 
 def survey(request: HttpRequest, token: str) -> HttpResponse:
