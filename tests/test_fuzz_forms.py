@@ -248,7 +248,7 @@ def _network_world(w: World) -> None:
     starts = timezone.now() - dt.timedelta(days=2)
     w.network_meeting = networks_services.meeting_create(actor=leader, network=w.network, title="Träff",
                                                          starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
-                                                         venue="Stadshuset")
+                                                         venue="Stadshuset", now=starts - dt.timedelta(days=7))
     w.network_action = networks_services.action_create(actor=leader, network=w.network, text="Kartlägg")
     w.network_request = networks_services.membership_request(actor=w.people["municipal"], network=w.network)
     w.network_invitation = networks_services.membership_invite(actor=leader, network=w.network,
