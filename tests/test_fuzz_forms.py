@@ -299,6 +299,8 @@ def _meeting_data(w: World) -> dict[str, Any]:
 def _pool_data(prefix: str, w: World, *, new: bool) -> dict[str, Any]:
     data = {f"{prefix}-name": "Stadens val", f"{prefix}-size": "10", f"{prefix}-hold_until": _dt(30)}
     if new:
+        # The default pools share out all the meeting's seats: a new one starts closed (0).
+        data[f"{prefix}-size"] = "0"
         data[f"{prefix}-kind"] = SeatPool.Kind.MUNICIPAL
         data[f"{prefix}-department"] = str(w.department.pk)
     return data
@@ -522,7 +524,7 @@ FORMS: list[Form] = [
                     "owner": str(w.network.memberships.get(role="process_leader").pk),
                     "issues": [str(w.network.issue_links.get().issue_id)]}),
     Form("networks:action_edit", "leader", lambda w: reverse("networks:action_edit", args=[w.network_action.pk]),
-         lambda w: {"text": "Kartlägg platser", "status": "done", "due_date": _dt(-3)[:10]}),
+         lambda w: {"text": "Kartlägg platser", "status": "done", "due_date": _dt(3)[:10]}),
     Form("networks:update_create", "leader", lambda w: reverse("networks:update_create", args=[w.network.pk]),
          lambda w: {"title": "Läget", "body": "Tio nya platser"}),
     Form("networks:outcome_create", "leader", lambda w: reverse("networks:outcome_create", args=[w.network.pk]),
