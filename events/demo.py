@@ -56,6 +56,11 @@ MUNICIPAL_PEOPLE = {
 
 
 
+def _new_year(year: int) -> dt.datetime:
+    """The morning of 2 January of ``year``: when the demo's coordinator plans that year."""
+    return dt.datetime(year, 1, 2, 9, 0, tzinfo=timezone.get_default_timezone())
+
+
 def _tuesday_1111(day: dt.date) -> dt.datetime:
     """The first Tuesday on or after ``day``, at 11:11 (the concept's name is its start time)."""
     day += dt.timedelta(days=(1 - day.weekday()) % 7)
@@ -100,8 +105,11 @@ class StartupYear:
         if self.forum.meetings.exists():
             return  # played out before (meetings, issues and the vote are made together)
         year = today.year - 1  # the start-up year was last year: all three meetings are held
-        first, second, third = event_services.startup_year_create(actor=self.coordinator, forum=self.forum, year=year)
-        spring, autumn = event_services.later_year_create(actor=self.coordinator, forum=self.forum, year=today.year)
+        # Each year's meetings were planned at its start (a new meeting starts in the future).
+        first, second, third = event_services.startup_year_create(actor=self.coordinator, forum=self.forum, year=year,
+                                                                  now=_new_year(year))
+        spring, autumn = event_services.later_year_create(actor=self.coordinator, forum=self.forum, year=today.year,
+                                                          now=_new_year(today.year))
         self.created["meeting"] += 5
         # This year's meetings of the plan may lie in the past by now; keep the story current:
         # the first a few weeks ahead (registration open), the second later, each renamed
@@ -208,10 +216,11 @@ class StartupYear:
     # --- meeting 1: held last spring --------------------------------------------------------
     def _held(self, meeting: Meeting, companies: list[Organisation]) -> None:
         starts = meeting.starts_at
-        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED)
-        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
-                                          status=Meeting.Status.REGISTRATION_OPEN)
         t0 = starts - dt.timedelta(days=45)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED,
+                                          now=t0)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
+                                          status=Meeting.Status.REGISTRATION_OPEN, now=t0)
         city = self._pool(meeting, SeatPool.Kind.CITY_PICK)
         # City pick: 28 invited; 22 accept, 3 decline, 3 never answer.
         invited = [self._invite(meeting, city, c, t0 + dt.timedelta(minutes=i)) for i, c in enumerate(companies[40:68])]
@@ -267,10 +276,11 @@ class StartupYear:
         accepted, the open pool filled, ``municipal`` participants per municipal pool, most of
         them checked in on the day."""
         starts = meeting.starts_at
-        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED)
-        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
-                                          status=Meeting.Status.REGISTRATION_OPEN)
         t0 = starts - dt.timedelta(days=40)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting, status=Meeting.Status.PUBLISHED,
+                                          now=t0)
+        event_services.meeting_set_status(actor=self.coordinator, meeting=meeting,
+                                          status=Meeting.Status.REGISTRATION_OPEN, now=t0)
         pool = self._pool(meeting, SeatPool.Kind.CITY_PICK)
         for i, company in enumerate(city):
             self._accept(self._invite(meeting, pool, company, t0 + dt.timedelta(minutes=i)),

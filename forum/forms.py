@@ -14,6 +14,23 @@ from .selectors import partner_organisations
 from .validators import normalise_organisationsnummer
 
 
+def add_service_error(form: forms.BaseForm, error: Exception) -> None:
+    """Show a service's refusal on ``form`` where it belongs (WCAG 3.3.1): at each field it
+    names that the form has – ``error.field_errors`` ({field: message}) or ``error.field``
+    with the error's message – else at the top of the form. The error summary lists them all."""
+    field_errors = dict(getattr(error, "field_errors", None) or {})
+    field = getattr(error, "field", None)
+    if not field_errors and field:
+        field_errors = {field: str(error)}
+    shown = False
+    for name, message in field_errors.items():
+        if name in form.fields:
+            form.add_error(name, message)
+            shown = True
+    if not shown:
+        form.add_error(None, str(error))
+
+
 class RoleGrantForm(forms.Form):
     email = forms.EmailField(label=_("The person's email address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -174,10 +174,13 @@ class IssuesAndVote:
             elif status == "quick_fix":
                 department, overdue = detail
                 due = today - dt.timedelta(days=10 + 7 * n % 30) if overdue else today + dt.timedelta(days=14 + n)
+                # Triaged two weeks before it was due (a due date set is never already passed).
                 self.services.issue_set_status(
                     actor=self.coordinator, issue=issue, status=Issue.Status.QUICK_FIX,
                     department=Organisation.objects.get(kind=Organisation.Kind.DEPARTMENT, name=department),
                     responsible=responsible[n % 2], due_date=due,
+                    now=min(timezone.now(), timezone.make_aware(
+                        dt.datetime.combine(due - dt.timedelta(days=14), dt.time(12)))),
                 )
             elif status in ("resolved", "out_of_scope"):
                 self.services.issue_set_status(actor=self.coordinator, issue=issue, status=status, answer=detail)

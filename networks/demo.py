@@ -52,9 +52,11 @@ def _join(network: Network, leader: User, person: User, *, started: dt.date, end
 
 
 def _meeting(network, leader, title: str, day: dt.date, *, venue: str, notes: str = "", present=()):
+    # Planned a month ahead (a network meeting is planned only for a time still to come).
     meeting = services.meeting_create(actor=leader, network=network, title=title, starts_at=_at(day, 8),
                                       ends_at=_at(day, 10), venue=venue,
-                                      agenda="1. Läget sedan sist\n2. Åtgärderna\n3. Nästa steg")
+                                      agenda="1. Läget sedan sist\n2. Åtgärderna\n3. Nästa steg",
+                                      now=min(timezone.now(), _at(day - dt.timedelta(days=30))))
     if notes:
         services.meeting_record(actor=leader, meeting=meeting, notes=notes, present=present)
     return meeting
@@ -62,8 +64,9 @@ def _meeting(network, leader, title: str, day: dt.date, *, venue: str, notes: st
 
 def _action(network, leader, text: str, *, owner=None, due: dt.date, done: dt.datetime | None = None,
             issues=()) -> Action:
+    # Written a month before it was due (a due date set is never already passed).
     action = services.action_create(actor=leader, network=network, text=text, owner=owner, due_date=due,
-                                    issues=list(issues))
+                                    issues=list(issues), now=min(timezone.now(), _at(due - dt.timedelta(days=30))))
     if done:
         services.action_update(actor=leader, action=action, text=text, status=Action.Status.DONE, owner=owner,
                                due_date=due, issues=list(issues))

@@ -129,8 +129,11 @@ def staff_and_representative(forum: Forum) -> dict[str, User]:
 def make_meeting(forum: Forum, *, kind: str = Meeting.Kind.COMBINED, title: str = "Vårträff",
                  starts_at: dt.datetime | None = None, hours: int = 3, actor=None, **fields) -> Meeting:
     """A draft meeting with the default pools, by default in 60 days and three hours long.
-    ``fields`` go to ``events.services.meeting_create`` (theme, venue, facilitators, …)."""
+    ``fields`` go to ``events.services.meeting_create`` (theme, venue, facilitators, …). A
+    meeting in the past is made as planned 60 days before it (a new meeting starts in the
+    future), unless ``now`` is given."""
     starts_at = starts_at or timezone.now() + dt.timedelta(days=60)
+    fields.setdefault("now", min(timezone.now(), starts_at - dt.timedelta(days=60)))
     return events_services.meeting_create(actor=actor, forum=forum, kind=kind, title=title, starts_at=starts_at,
                                           ends_at=starts_at + dt.timedelta(hours=hours), **fields)
 

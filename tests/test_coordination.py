@@ -178,10 +178,10 @@ def test_meeting_create_and_edit(client, people, forum):
 
     edit = reverse("events:meeting_edit", kwargs={"pk": meeting.pk})
     assert 'value="Höstträff om arbete"' in client.get(edit).content.decode()
-    response = client.post(edit, _meeting_data(forum, title="Vårträff om arbete", capacity="100"))
+    response = client.post(edit, _meeting_data(forum, title="Vårträff om arbete", capacity="150"))
     assert response.status_code == 302
     meeting.refresh_from_db()
-    assert meeting.title == "Vårträff om arbete" and meeting.capacity == 100 and not meeting.facilitators.exists()
+    assert meeting.title == "Vårträff om arbete" and meeting.capacity == 150 and not meeting.facilitators.exists()
 
 
 @pytest.mark.django_db
@@ -279,15 +279,16 @@ def test_pools_edit_add_delete(client, people, meeting, partners):
     url = reverse("events:pools", kwargs={"pk": meeting.pk})
     partner_pool = pool_of(meeting, SeatPool.Kind.PARTNER_PICK)
     prefix = f"pool-{partner_pool.pk}"
+    hold = timezone.localtime(meeting.starts_at - dt.timedelta(days=20))
     response = client.post(url, {
         "pool": partner_pool.pk, f"{prefix}-name": "Företagarnas urval", f"{prefix}-size": "15",
-        f"{prefix}-hold_until": "2027-04-27T23:59", f"{prefix}-partner_organisation": partners[0].pk,
+        f"{prefix}-hold_until": f"{hold:%Y-%m-%d}T23:59", f"{prefix}-partner_organisation": partners[0].pk,
     })
     assert response.status_code == 302
     partner_pool.refresh_from_db()
     assert (partner_pool.name, partner_pool.size, partner_pool.partner_organisation) == \
         ("Företagarnas urval", 15, partners[0])
-    assert partner_pool.hold_until.date() == dt.date(2027, 4, 27)
+    assert timezone.localtime(partner_pool.hold_until).date() == hold.date()
 
     response = client.post(url, {"pool": "new", "new-kind": SeatPool.Kind.PARTNER_PICK, "new-name": "MINC:s urval",
                                  "new-size": "15", "new-partner_organisation": partners[1].pk})
@@ -738,3 +739,92 @@ def test_coordinator_plans_a_year_in_the_browser(live_server, page, axe, forum):
         page.goto(live_server.url + reverse(name, kwargs={"pk": first.pk}))
         assert page.locator("h1").count() == 1
         axe(page)
+
+
+# --- Seat pools share out the meeting's seats; dates in the past ----------------------------
+def _local(moment) -> str:
+    """A time as the datetime-local field sends it."""
+    return f"{timezone.localtime(moment):%Y-%m-%dT%H:%M}"
+
+
+def _error(response, field: str, form: str = "form") -> str:
+    """The first message at ``field`` of the page's ``form``."""
+    return response.context[form].errors[field][0]
+
+@pytest.mark.django_db
+def test_pools_never_hold_more_seats_than_the_meeting_and_hold_dates_end_before_it(client, people, meeting):
+    """The audit's case: City pick grown to 200 of 120 seats, and a hold date after the start,
+    were both saved. Now each is refused at its field, and nothing changes."""
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:pools", kwargs={"pk": meeting.pk})
+    city = pool_of(meeting, SeatPool.Kind.CITY_PICK)
+    prefix = f"pool-{city.pk}"
+    assert meeting.capacity == 120 and sum(meeting.pools.values_list("size", flat=True)) == 120
+    response = client.post(url, {"pool": city.pk, f"{prefix}-name": "Stadens urval", f"{prefix}-size": "200"})
+    assert response.status_code == 400
+    form = dict((p.pk, f) for p, f in response.context["rows"])[city.pk]
+    # 120 seats, 90 in the other pools: 30 are left for this one.
+    assert re.search("30 platser finns kvar|30 seats are left", form.errors["size"][0]), form.errors
+    late = timezone.localtime(meeting.starts_at + dt.timedelta(days=1))
+    response = client.post(url, {"pool": city.pk, f"{prefix}-name": "Stadens urval", f"{prefix}-size": "30",
+                                 f"{prefix}-hold_until": _local(late)})
+    assert response.status_code == 400
+    form = dict((p.pk, f) for p, f in response.context["rows"])[city.pk]
+    assert re.search("före träffens start|before the meeting starts", form.errors["hold_until"][0])
+    # A new pool cannot take seats the others hold.
+    response = client.post(url, {"pool": "new", "new-kind": SeatPool.Kind.OPEN, "new-name": "Extra", "new-size": "1"})
+    assert response.status_code == 400
+    assert re.search(r"\b0 platser finns kvar|\b0 seats are left", response.context["new_form"].errors["size"][0])
+    city.refresh_from_db()
+    assert (city.size, city.hold_until) == (30, meeting.starts_at - events_services.DEFAULT_HOLD)
+    assert not meeting.pools.filter(name="Extra").exists()
+
+    # Made smaller, a pool frees seats that another may then take.
+    client.post(url, {"pool": city.pk, f"{prefix}-name": "Stadens urval", f"{prefix}-size": "20"})
+    response = client.post(url, {"pool": "new", "new-kind": SeatPool.Kind.OPEN, "new-name": "Extra", "new-size": "10"})
+    assert response.status_code == 302 and meeting.pools.get(name="Extra").size == 10
+
+    # The meeting's seats cannot drop below what the pools hold.
+    edit = reverse("events:meeting_edit", kwargs={"pk": meeting.pk})
+    data = _meeting_data(forum=meeting.forum, capacity="100", starts_at=_local(meeting.starts_at),
+                         ends_at=_local(meeting.ends_at))
+    response = client.post(edit, data)
+    assert response.status_code == 400
+    assert re.search("Gör poolerna mindre först|Make the pools smaller first", _error(response, "capacity"))
+    meeting.refresh_from_db()
+    assert meeting.capacity == 120
+
+
+@pytest.mark.django_db
+def test_meetings_start_in_the_future_and_a_started_one_is_not_published(client, people, forum, meeting):
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:meeting_create", kwargs={"slug": forum.slug})
+    response = client.post(url, _meeting_data(forum, title="Förr", starts_at="2001-05-08T11:11",
+                                              ends_at="2001-05-08T14:11"))
+    assert response.status_code == 400
+    assert re.search("börja senare än nu|start later than now", _error(response, "starts_at"))
+    assert 'value="Förr"' in response.content.decode() and not Meeting.objects.filter(title="Förr").exists()
+
+    # A year whose meetings have passed is refused as a whole, at the year.
+    plan = reverse("events:plan", kwargs={"slug": forum.slug})
+    response = client.post(plan, {"action": "startup", "startup-year": str(timezone.now().year - 1)})
+    assert response.status_code == 400
+    assert re.search("har passerat|has passed", _error(response, "year", "startup_form"))
+    assert forum.meetings.count() == 1
+
+    # A meeting not yet started is not moved into the past.
+    edit = reverse("events:meeting_edit", kwargs={"pk": meeting.pk})
+    response = client.post(edit, _meeting_data(forum, starts_at="2001-05-08T11:11", ends_at="2001-05-08T14:11"))
+    assert response.status_code == 400 and re.search("har inte börjat|has not started", _error(response, "starts_at"))
+
+    # One that has started may have its record corrected, but is not published nor opened again.
+    started = make_meeting(forum, title="Pågår", starts_at=timezone.now() - dt.timedelta(hours=1))
+    status = reverse("events:meeting_status", kwargs={"pk": started.pk})
+    response = client.post(status, {"status": Meeting.Status.PUBLISHED})
+    assert response.status_code == 400 and re.search("har redan börjat|has already started", response.content.decode())
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.DRAFT
+    response = client.post(reverse("events:meeting_edit", kwargs={"pk": started.pk}), _meeting_data(
+        forum, title="Pågår", starts_at=_local(started.starts_at - dt.timedelta(hours=1)),
+        ends_at=_local(started.ends_at)))
+    assert response.status_code == 302

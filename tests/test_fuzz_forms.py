@@ -249,7 +249,7 @@ def _network_world(w: World) -> None:
     starts = timezone.now() - dt.timedelta(days=2)
     w.network_meeting = networks_services.meeting_create(actor=leader, network=w.network, title="Träff",
                                                          starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
-                                                         venue="Stadshuset")
+                                                         venue="Stadshuset", now=starts - dt.timedelta(days=7))
     w.network_action = networks_services.action_create(actor=leader, network=w.network, text="Kartlägg")
     w.network_request = networks_services.membership_request(actor=w.people["municipal"], network=w.network)
     w.network_invitation = networks_services.membership_invite(actor=leader, network=w.network,
@@ -300,6 +300,8 @@ def _meeting_data(w: World) -> dict[str, Any]:
 def _pool_data(prefix: str, w: World, *, new: bool) -> dict[str, Any]:
     data = {f"{prefix}-name": "Stadens val", f"{prefix}-size": "10", f"{prefix}-hold_until": _dt(30)}
     if new:
+        # The default pools share out all the meeting's seats: a new one starts closed (0).
+        data[f"{prefix}-size"] = "0"
         data[f"{prefix}-kind"] = SeatPool.Kind.MUNICIPAL
         data[f"{prefix}-department"] = str(w.department.pk)
     return data
@@ -525,7 +527,7 @@ FORMS: list[Form] = [
                     "owner": str(w.network.memberships.get(role="process_leader").pk),
                     "issues": [str(w.network.issue_links.get().issue_id)]}),
     Form("networks:action_edit", "leader", lambda w: reverse("networks:action_edit", args=[w.network_action.pk]),
-         lambda w: {"text": "Kartlägg platser", "status": "done", "due_date": _dt(-3)[:10]}),
+         lambda w: {"text": "Kartlägg platser", "status": "done", "due_date": _dt(3)[:10]}),
     Form("networks:update_create", "leader", lambda w: reverse("networks:update_create", args=[w.network.pk]),
          lambda w: {"title": "Läget", "body": "Tio nya platser"}),
     Form("networks:outcome_create", "leader", lambda w: reverse("networks:outcome_create", args=[w.network.pk]),

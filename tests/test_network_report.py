@@ -57,7 +57,8 @@ def known(forum, coordinator):
                                        membership=services.membership_request(actor=person, network=network))
         Membership.objects.filter(pk=m.pk).update(started_on=dt.date(YEAR, 7, 1))
     held = services.meeting_create(actor=leader, network=network, title="Träff", starts_at=_at(9),
-                                   ends_at=_at(9) + dt.timedelta(hours=2), venue="Stadshuset")
+                                   ends_at=_at(9) + dt.timedelta(hours=2), venue="Stadshuset",
+                                   now=_at(9) - dt.timedelta(days=30))  # planned a month before
     services.meeting_record(actor=leader, meeting=held, notes="Bra", present=network.memberships.all())
     action = services.action_create(actor=leader, network=network, text="Kartlägg")
     services.action_update(actor=leader, action=action, text="Kartlägg", status=Action.Status.DONE)

@@ -4,6 +4,7 @@ permissions, and the pages with their query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -258,7 +259,8 @@ def test_attendance_and_notes_after_the_meeting(forum, coordinator, leader):
     network = form_network(forum, coordinator=coordinator, leader=leader)
     starts = timezone.now() - dt.timedelta(hours=3)
     meeting = services.meeting_create(actor=leader, network=network, title="Träff", starts_at=starts,
-                                      ends_at=starts + dt.timedelta(hours=2), online_url="https://example.se/mote")
+                                      ends_at=starts + dt.timedelta(hours=2), online_url="https://example.se/mote",
+                                      now=starts - dt.timedelta(days=7))  # planned a week before
     leadership = network.memberships.get()
     services.meeting_record(actor=leader, meeting=meeting, notes="Vi bestämde tre saker.", present=[leadership])
     meeting.refresh_from_db()
@@ -271,7 +273,8 @@ def test_overdue_actions_stand_out_for_leader_and_coordinator(client, forum, coo
     owner = network.memberships.get()
     late = services.action_create(actor=leader, network=network, text="Kartlägg praktikplatser", owner=owner,
                                   due_date=timezone.localdate() - dt.timedelta(days=3),
-                                  issues=[network.issue_links.get().issue])
+                                  issues=[network.issue_links.get().issue],
+                                  now=timezone.now() - dt.timedelta(days=10))  # written before it was due
     services.action_create(actor=leader, network=network, text="Bjud in skolorna",
                            due_date=timezone.localdate() + dt.timedelta(days=3))
     assert [a.pk for a in selectors.leader_dashboard(leader).overdue] == [late.pk]
@@ -392,8 +395,38 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, forum, coordinator, le
         client.get(reverse("networks:dashboard"))
     for _ in range(3):
         network = form_network(forum, coordinator=coordinator, leader=leader)
-        services.action_create(actor=leader, network=network, text="Sen", due_date=dt.date(2020, 1, 1))
+        services.action_create(actor=leader, network=network, text="Sen", due_date=dt.date(2020, 1, 1),
+                               now=dt.datetime(2019, 12, 1, tzinfo=dt.UTC))
         services.membership_request(actor=make_user(f"x{next_number()}@example.se"), network=network)
     assert permissions.is_process_leader(leader, network)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("networks:dashboard"))
+
+
+def test_network_meetings_and_due_dates_lie_ahead(client, forum, coordinator, leader):
+    """The audit's cases: a network meeting planned in 2019 (its invitations went out) and an
+    action due 2010-01-01. Both are refused at the field; no mail, nothing saved."""
+    network = form_network(forum, coordinator=coordinator, leader=leader)
+    client.force_login(leader)
+    OutboxMessage.objects.all().delete()
+    response = client.post(reverse("networks:meeting_create", args=[network.pk]), {
+        "title": "Förr", "starts_at": "2019-03-05T08:00", "ends_at": "2019-03-05T10:00", "venue": "Stadshuset"})
+    assert response.status_code == 400
+    assert re.search("redan passerat|already passed", response.context["form"].errors["starts_at"][0])
+    assert not NetworkMeeting.objects.exists() and not OutboxMessage.objects.exists()
+
+    response = client.post(reverse("networks:action_create", args=[network.pk]),
+                           {"text": "Kartlägg", "due_date": "2010-01-01", "status": "open"})
+    assert response.status_code == 400
+    assert re.search("redan passerat|already passed", response.context["form"].errors["due_date"][0])
+    assert not network.actions.exists()
+
+    # An action that became overdue keeps its date when edited; a new passed date is refused.
+    action = services.action_create(actor=leader, network=network, text="Kartlägg",
+                                    due_date=timezone.localdate() - dt.timedelta(days=3),
+                                    now=timezone.now() - dt.timedelta(days=10))
+    edit = reverse("networks:action_edit", args=[action.pk])
+    data = {"text": "Kartlägg praktikplatser", "due_date": action.due_date.isoformat(), "status": "open"}
+    assert client.post(edit, data).status_code == 302
+    response = client.post(edit, {**data, "due_date": (action.due_date - dt.timedelta(days=1)).isoformat()})
+    assert response.status_code == 400 and "due_date" in response.context["form"].errors

@@ -110,7 +110,8 @@ def test_overdue_flag_filter_and_to_do_page_share_one_rule(client, forum):
         issue = raise_issue(meeting, f"Fråga {name}")
         issue_services.issue_set_status(actor=coordinator, issue=issue, status=Issue.Status.QUICK_FIX,
                                         department=department, responsible=coordinator,
-                                        due_date=today + dt.timedelta(days=due))
+                                        due_date=today + dt.timedelta(days=due),
+                                        now=timezone.now() - dt.timedelta(days=10))  # triaged before any was due
         issues[name] = issue
     issue_services.issue_set_status(actor=coordinator, issue=issues["resolved late"], status=Issue.Status.RESOLVED,
                                     answer="Klart.")

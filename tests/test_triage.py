@@ -83,7 +83,8 @@ def test_queue_filters_each_narrow(client, forum, coordinator, meetings, departm
     services.issue_merge(actor=coordinator, survivor=a, duplicates=[merged])
     for issue, due in ((overdue, TODAY - dt.timedelta(days=1)), (later, TODAY + dt.timedelta(days=10))):
         services.issue_set_status(actor=coordinator, issue=issue, status=Issue.Status.QUICK_FIX, department=department,
-                                  responsible=coordinator, due_date=due)
+                                  responsible=coordinator, due_date=due,
+                                  now=timezone.now() - dt.timedelta(days=5))  # triaged before the overdue one was due
     client.force_login(coordinator)
 
     assert queue_ids(client, forum) == {a.pk, b.pk, overdue.pk, later.pk}  # merged hidden by default
@@ -436,3 +437,32 @@ def test_triage_and_public_pages_pass_axe(live_server, page, axe, forum, departm
     axe(page)
     page.goto(live_server.url + reverse("issues:issue_manage", args=[issue.pk]))
     axe(page)
+
+
+@pytest.mark.django_db
+def test_quick_fix_says_at_each_missing_field_and_refuses_a_passed_due_date(client, forum, coordinator, meetings,
+                                                                             department):
+    issue = raise_issue(meetings[0])
+    client.force_login(coordinator)
+    url = reverse("issues:issue_manage", args=[issue.pk])
+    response = client.post(url, {"action": "status", "status": "quick_fix", "department": department.pk})
+    assert response.status_code == 400
+    errors = response.context["status_form"].errors
+    assert set(errors) == {"responsible", "due_date"}, errors
+    assert re.search("ansvarig person|responsible person", errors["responsible"][0])
+
+    # The audit's case: "Klart senast" 2020-01-01.
+    response = client.post(url, {"action": "status", "status": "quick_fix", "department": department.pk,
+                                 "responsible": coordinator.pk, "due_date": "2020-01-01"})
+    assert response.status_code == 400
+    assert re.search("redan passerat|already passed", response.context["status_form"].errors["due_date"][0])
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.NEW and issue.due_date is None
+
+    # Set while it lay ahead, an overdue date is kept when the issue is triaged again.
+    services.issue_set_status(actor=coordinator, issue=issue, status=Issue.Status.QUICK_FIX, department=department,
+                              responsible=coordinator, due_date=TODAY - dt.timedelta(days=2),
+                              now=timezone.now() - dt.timedelta(days=5))
+    response = client.post(url, {"action": "status", "status": "quick_fix", "department": department.pk,
+                                 "responsible": coordinator.pk, "due_date": (TODAY - dt.timedelta(days=2)).isoformat()})
+    assert response.status_code == 302

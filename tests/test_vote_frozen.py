@@ -61,7 +61,8 @@ def test_a_candidate_of_an_open_vote_cannot_be_edited(client, coordinator, meeti
 @pytest.mark.django_db
 def test_a_vote_opened_by_the_clock_also_freezes_its_candidates(coordinator, meeting, candidates):
     services.vote_create(actor=coordinator, meeting=meeting, title="Prioritering", candidates=candidates,
-                         opens_at=timezone.now() - dt.timedelta(minutes=1))
+                         opens_at=timezone.now() - dt.timedelta(minutes=1),
+                         now=timezone.now() - dt.timedelta(minutes=2))  # created just before it opened
     with pytest.raises(services.IssueError):
         services.issue_edit(actor=coordinator, issue=candidates[0], text="Ändrad")
     candidates[0].refresh_from_db()

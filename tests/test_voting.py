@@ -2,13 +2,17 @@
 personal link), paper ballots, the receipt check, the result and the published priority list."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from events.models import Meeting, Registration, SeatPool
 from forum.models import Role
+from issues import selectors as issue_selectors
 from issues import services
 from issues.models import Ballot, Issue, PriorityListEntry, Vote, VoterRecord
 from tests.factories import company_with_rep, make_meeting, make_registration, make_role_holder, make_user, pool_of
@@ -524,3 +528,70 @@ def test_admin_cannot_change_a_vote_once_opened_nor_issues_nor_the_list(client, 
     # Ballots and voter records are not in the admin at all.
     assert client.get("/admin/issues/ballot/").status_code == 404
     assert client.get("/admin/issues/voterrecord/").status_code == 404
+
+
+# --- every error at once; times ahead; what happened -----------------------------------------
+@pytest.mark.django_db
+def test_create_vote_shows_every_error_at_its_field_at_once(client, meeting, candidates, coordinator):
+    """The audit's case: points −4, one candidate and closing before opening came in three
+    rounds. Now all three show at once, each at its field."""
+    client.force_login(coordinator)
+    url = reverse("issues:vote_create", args=[meeting.pk])
+    response = client.post(url, {"title": "Prioritering", "method": "dots", "dots": "-4",
+                                 "candidates": [candidates[0].pk],
+                                 "opens_at": "2030-05-12T12:00", "closes_at": "2030-05-12T11:00"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"dots", "candidates", "closes_at"} <= set(errors), errors
+    assert re.search("minst två|at least two", errors["candidates"][0])
+    assert re.search("stänga efter|close after", errors["closes_at"][0])
+    # The audit's other case: opening and closing in 2021.
+    response = client.post(url, {"title": "Prioritering", "method": "schulze", "dots": "5",
+                                 "candidates": [c.pk for c in candidates],
+                                 "opens_at": "2021-05-01T10:00", "closes_at": "2021-05-01T12:00"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"opens_at", "closes_at"}
+    assert re.search("redan passerat|already passed", errors["opens_at"][0])
+    assert not Vote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_manage_page_says_when_the_vote_opened_and_closed(client, meeting, candidates, coordinator):
+    later = timezone.now() + dt.timedelta(days=30)
+    vote = services.vote_create(actor=coordinator, meeting=meeting, title="Prioritering", candidates=candidates,
+                                opens_at=later)
+    client.force_login(coordinator)
+    url = manage_url(vote)
+    client.post(url, {"action": "open"})
+    vote.refresh_from_db()
+    html = client.get(url).content.decode()
+    opened = re.search(r'<dt class="col-sm-4">([^<]+)</dt>\s*<dd class="col-sm-8" id="vote-opened">([^<]+)<', html)
+    assert opened and re.search("Öppnades|Opened", opened.group(1))
+    assert opened.group(2) == date_format(timezone.localtime(vote.opened_at), "j F Y H:i")
+    assert re.search("Valdeltagande hittills|Turnout so far", html)
+    client.post(url, {"action": "close"})
+    vote.refresh_from_db()
+    html = client.get(url).content.decode()
+    closed = re.search(r'<dt class="col-sm-4">([^<]+)</dt>\s*<dd class="col-sm-8" id="vote-closed">([^<]+)<', html)
+    assert closed and re.search("Stängdes|Closed", closed.group(1))
+    assert closed.group(2) == date_format(timezone.localtime(vote.closed_at), "j F Y H:i")
+    assert not re.search("hittills|so far", html)
+
+
+@pytest.mark.django_db
+def test_todo_page_lists_a_vote_never_opened_as_to_open_and_the_clock_leaves_it(client, forum, meeting, candidates,
+                                                                                 coordinator):
+    soon = timezone.now() + dt.timedelta(hours=1)
+    vote = services.vote_create(actor=coordinator, meeting=meeting, title="För hand", candidates=candidates,
+                                closes_at=soon)
+    later = soon + dt.timedelta(minutes=5)
+    todos = issue_selectors.issue_todos(forum, now=later)
+    assert [v.pk for v in todos.votes_to_open] == [vote.pk] and todos.votes_to_close == []
+    # The periodic task does not close (and count) a vote nobody opened; it can still be opened.
+    assert services.votes_close_due(now=later) == 0
+    vote = services.vote_open(actor=coordinator, vote=vote, now=later)
+    assert vote.status == Vote.Status.OPEN and vote.closes_at is None
+    client.force_login(coordinator)
+    html = client.get(reverse("forum:forum_work", args=[forum.slug])).content.decode()
+    assert not re.search("tid har gått ut|time is up", html)

@@ -21,7 +21,13 @@ REGISTRATION_MAIL_RENDERER = "events.services.base.registration_mail"
 
 
 class BookingError(ValueError):
-    """A booking that breaks a rule; the message is for the user (translated)."""
+    """A booking that breaks a rule; the message is for the user (translated). ``field``,
+    when given, names the form field the rule is about (``size``, ``hold_until``,
+    ``capacity``, ``starts_at`` …), so the page shows the message there and not only at the top."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class RegistrationClosed(BookingError):

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import F, Sum
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from forum.services import DeferredMail, audit_record, mail_queue_deferred, outbox_release_deferred
 
@@ -50,11 +51,24 @@ def _meeting_time(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(hours=3)
 
 
+def _check_new_start(starts_at: dt.datetime, now: dt.datetime) -> None:
+    # A meeting planned now is a meeting people can still come to: one that starts in the past
+    # would be published, invited to and mailed about as if it lay ahead.
+    if starts_at <= now:
+        raise BookingError(_("The start has already passed. A new meeting must start later than now."),
+                           field="starts_at")
+
+
 def meeting_create(
     *, actor: Any, forum, kind: str, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
-    focus_areas: Iterable = (), facilitators: Iterable = (), with_default_pools: bool = True, **fields: Any,
+    focus_areas: Iterable = (), facilitators: Iterable = (), with_default_pools: bool = True,
+    now: dt.datetime | None = None, **fields: Any,
 ) -> Meeting:
-    """Create a meeting in draft, by default with the default pools. Coordinators only."""
+    """Create a meeting in draft, by default with the default pools. Coordinators only.
+    Refused (BookingError at ``starts_at``) when it would start at or before ``now`` (the
+    moment it is planned: the clock, or the demo's own time). Side effects: the meeting,
+    its pools, an audit row."""
+    _check_new_start(starts_at, now or timezone.now())
     with transaction.atomic():
         meeting = Meeting.objects.create(
             forum=forum, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, created_by=actor, **fields
@@ -103,9 +117,13 @@ def meeting_changes_told(meeting: Meeting, fields: dict[str, Any], now: dt.datet
     return _changed_facts(meeting, fields) if meeting_changes_are_told(meeting, now) else []
 
 
-def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitators=None, **fields: Any) -> Meeting:
+def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitators=None,
+                   now: dt.datetime | None = None, **fields: Any) -> Meeting:
     """Edit a meeting's facts. Coordinators only (the caller has checked). Refused
-    (BookingError) when the seats in total would be fewer than those already confirmed or offered.
+    (BookingError, naming the field) when the seats in total would be fewer than those already
+    confirmed or offered, or fewer than the pools' seats together (the pools are made smaller
+    first), and when a meeting that has not started would be moved to a start that has passed
+    (a meeting that has started may still have its record corrected).
 
     What people signed up for does not change under them unannounced: when the time or the
     venue of a published meeting that has not started changes, everyone it concerns (a seat, a place on
@@ -122,16 +140,27 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
     facilitators, the pools' hold dates, open answer-by times, one outbox row per person told,
     an audit row naming the fields whose value changed and how many people were told."""
     deferred = DeferredMail(meeting.forum)
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if ("starts_at" in fields and current.starts_at > now and fields["starts_at"] <= now
+                and _as_told(fields["starts_at"]) != _as_told(current.starts_at)):
+            raise BookingError(_("The meeting has not started yet, so it cannot be moved to a time that has "
+                                 "passed."), field="starts_at")
         if "capacity" in fields and fields["capacity"] < current.capacity:
             taken = current.registrations.filter(status__in=Registration.OCCUPYING).count()
             if fields["capacity"] < taken:
                 # As a pool (pool_save): nobody loses a seat they were given.
                 raise BookingError(
                     _("The meeting already has %(taken)d confirmed or offered seats; it cannot have fewer.")
-                    % {"taken": taken})
+                    % {"taken": taken}, field="capacity")
+            pooled = _pooled_seats(current)
+            if fields["capacity"] < pooled:
+                # The pools share out the meeting's seats (pool_save): fewer seats than the
+                # pools hold would promise seats the meeting does not have.
+                raise BookingError(
+                    _("The pools have %(pooled)d seats together. Make the pools smaller first, then lower the "
+                      "seats in total.") % {"pooled": pooled}, field="capacity")
         changed_facts = _changed_facts(current, fields)
         told_facts = changed_facts if meeting_changes_are_told(current, now) else []
         moved_by = (_as_told(fields["starts_at"]) - _as_told(current.starts_at) if "starts_at" in fields
@@ -176,8 +205,16 @@ def meeting_update(*, actor: Any, meeting: Meeting, focus_areas=None, facilitato
     return meeting
 
 
-def meeting_set_status(*, actor: Any, meeting: Meeting, status: str, documentation_sent: bool = False) -> Meeting:
+# Statuses that invite people to a meeting still ahead: not for one that has started.
+STATUSES_AHEAD = (Meeting.Status.PUBLISHED, Meeting.Status.REGISTRATION_OPEN)
+
+
+def meeting_set_status(*, actor: Any, meeting: Meeting, status: str, documentation_sent: bool = False,
+                       now: dt.datetime | None = None) -> Meeting:
     """Move a meeting forwards through its statuses (or one step back). Coordinators only.
+    Refused (BookingError) for an unknown status, more than one step back, and publishing or
+    opening registration (also by stepping back to it) once the meeting has started at
+    ``now`` (the clock, or the demo's own time). Side effects: the status, an audit row.
 
     "Documented" means that the meeting's documentation has been sent to its participants:
     only sending it (``communication.services.follow_up_publish``, which passes
@@ -195,6 +232,9 @@ def meeting_set_status(*, actor: Any, meeting: Meeting, status: str, documentati
                              "write and send it under “Documentation and survey”."))
     if meeting.status == documented and status != documented:
         raise BookingError(_("The meeting's documentation has been sent to the participants: it stays documented."))
+    if status in STATUSES_AHEAD and status != meeting.status and meeting.starts_at <= (now or timezone.now()):
+        raise BookingError(_("The meeting has already started, so it can no longer be published or opened for "
+                             "registration."))
     with transaction.atomic():
         previous = meeting.status
         meeting.status = status
@@ -204,20 +244,38 @@ def meeting_set_status(*, actor: Any, meeting: Meeting, status: str, documentati
     return meeting
 
 
-def startup_year_create(*, actor: Any, forum, year: int) -> list[Meeting]:
-    """The start-up year of seed 002: theme meetings 1, 2 and 3 with default pools."""
+def _check_year_ahead(year: int, months: Iterable[int], now: dt.datetime) -> None:
+    # Every meeting of the plan is a new meeting (meeting_create): refuse the year as a whole,
+    # before any is made, rather than leave half a plan.
+    first = min(_meeting_time(year, month)[0] for month in months)
+    if first <= now:
+        raise BookingError(
+            _("The year's first meeting would start on %(start)s, which has passed. Choose a later year, or create "
+              "the meetings one by one.") % {"start": formats.date_format(timezone.localtime(first), "j F Y")},
+            field="year")
+
+
+def startup_year_create(*, actor: Any, forum, year: int, now: dt.datetime | None = None) -> list[Meeting]:
+    """The start-up year of seed 002: theme meetings 1, 2 and 3 with default pools, as drafts.
+    Coordinators only. Refused (BookingError at ``year``) when any would start at or before
+    ``now`` (a new meeting starts in the future). Side effects: as :func:`meeting_create`."""
+    now = now or timezone.now()
+    _check_year_ahead(year, (month for _k, _t, month in STARTUP_MEETINGS), now)
     focus_areas = list(forum.focus_areas.all())
     meetings = []
     with transaction.atomic():
         for kind, title, month in STARTUP_MEETINGS:
             starts_at, ends_at = _meeting_time(year, month)
             meetings.append(meeting_create(actor=actor, forum=forum, kind=kind, title=f"{title} {year}",
-                                           starts_at=starts_at, ends_at=ends_at, focus_areas=focus_areas))
+                                           starts_at=starts_at, ends_at=ends_at, focus_areas=focus_areas, now=now))
     return meetings
 
 
-def later_year_create(*, actor: Any, forum, year: int) -> list[Meeting]:
-    """A later year: a spring and an autumn meeting, each combining all three questions."""
+def later_year_create(*, actor: Any, forum, year: int, now: dt.datetime | None = None) -> list[Meeting]:
+    """A later year: a spring and an autumn meeting, each combining all three questions, as
+    drafts. Coordinators only. Refused as :func:`startup_year_create`."""
+    now = now or timezone.now()
+    _check_year_ahead(year, (month for _t, month in LATER_MEETINGS), now)
     focus_areas = list(forum.focus_areas.all())
     meetings = []
     with transaction.atomic():
@@ -225,12 +283,26 @@ def later_year_create(*, actor: Any, forum, year: int) -> list[Meeting]:
             starts_at, ends_at = _meeting_time(year, month)
             meetings.append(meeting_create(actor=actor, forum=forum, kind=Meeting.Kind.COMBINED,
                                            title=f"{title} {year}", starts_at=starts_at, ends_at=ends_at,
-                                           focus_areas=focus_areas))
+                                           focus_areas=focus_areas, now=now))
     return meetings
 
 
+def _pooled_seats(meeting: Meeting, *, without: SeatPool | None = None) -> int:
+    """The seats of ``meeting``'s pools together (leaving out ``without``)."""
+    pools = SeatPool.objects.filter(meeting=meeting)
+    if without is not None:
+        pools = pools.exclude(pk=without.pk)
+    return pools.aggregate(total=Sum("size"))["total"] or 0
+
+
 def pool_save(*, actor: Any, meeting: Meeting, pool: SeatPool | None = None, **fields: Any) -> SeatPool:
-    """Create or edit a pool. A pool cannot shrink below the seats it has given out."""
+    """Create or edit a pool. Coordinators only (the caller has checked). Refused
+    (BookingError, naming the field), under the meeting's lock: a pool shrunk below the seats
+    it has given out; a pool added or grown so that the pools together would have more seats
+    than the meeting (the message says how many are left to share out: a pool's seats are
+    reserved for it, so more than the meeting has would promise seats nobody can get); a hold
+    date at or after the meeting's start (seats held past the start are never released).
+    Side effects: the pool, an audit row."""
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if pool is not None and "size" in fields:
@@ -238,8 +310,25 @@ def pool_save(*, actor: Any, meeting: Meeting, pool: SeatPool | None = None, **f
             if fields["size"] < taken:
                 raise BookingError(
                     _("The pool already has %(taken)d confirmed or offered seats; it cannot be smaller.")
-                    % {"taken": taken}
+                    % {"taken": taken}, field="size"
                 )
+        size = fields.get("size", pool.size if pool is not None else 0)
+        if size > (pool.size if pool is not None else 0):
+            # Only a pool that grows is checked: renaming a pool of a meeting whose pools were
+            # already over its seats (made before this rule) is not refused for that.
+            left = max(locked.capacity - _pooled_seats(locked, without=pool), 0)
+            if size > left:
+                raise BookingError(ngettext(
+                    "The pools together cannot have more than the meeting's %(capacity)d seats. %(left)d seat is "
+                    "left to share out.",
+                    "The pools together cannot have more than the meeting's %(capacity)d seats. %(left)d seats are "
+                    "left to share out.", left) % {"capacity": locked.capacity, "left": left}, field="size")
+        hold_until = fields.get("hold_until")
+        if hold_until is not None and hold_until >= locked.starts_at:
+            raise BookingError(
+                _("The seats can only be reserved until a time before the meeting starts (%(start)s).")
+                % {"start": formats.date_format(timezone.localtime(locked.starts_at), "j F Y H:i")},
+                field="hold_until")
         if pool is None:
             pool = SeatPool.objects.create(meeting=locked, **fields)
         else:

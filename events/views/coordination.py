@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from forum import permissions as forum_permissions
 from forum.exports import csv_response
+from forum.forms import add_service_error
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -74,13 +75,17 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         form = YearForm(request.POST, prefix=action)
         if form.is_valid():
             create = services.startup_year_create if action == "startup" else services.later_year_create
-            meetings = create(actor=request.user, forum=forum, year=form.cleaned_data["year"])
-            messages.success(
-                request,
-                ngettext("%(count)d meeting was created as a draft.", "%(count)d meetings were created as drafts.",
-                         len(meetings)) % {"count": len(meetings)},
-            )
-            return redirect("events:plan", slug=forum.slug)
+            try:
+                meetings = create(actor=request.user, forum=forum, year=form.cleaned_data["year"])
+            except services.BookingError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d meeting was created as a draft.", "%(count)d meetings were created as drafts.",
+                             len(meetings)) % {"count": len(meetings)},
+                )
+                return redirect("events:plan", slug=forum.slug)
         status = 400
         if action == "startup":
             startup_form = form
@@ -104,9 +109,13 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
     forum = forum_permissions.forum_for(request.user, slug, permissions.can_manage_meetings)
     form = MeetingForm(request.POST or None, forum=forum)
     if request.method == "POST" and form.is_valid():
-        meeting = services.meeting_create(actor=request.user, forum=forum, **form.service_fields())
-        messages.success(request, _("The meeting was created as a draft with the default seat pools."))
-        return redirect("events:meeting_manage", pk=meeting.pk)
+        try:
+            meeting = services.meeting_create(actor=request.user, forum=forum, **form.service_fields())
+        except services.BookingError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The meeting was created as a draft with the default seat pools."))
+            return redirect("events:meeting_manage", pk=meeting.pk)
     return render(request, "events/coordination/meeting_form.html", {"forum": forum, "form": form, "meeting": None},
                   status=400 if form.errors else 200)
 
@@ -127,7 +136,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.meeting_update(actor=request.user, meeting=meeting, **fields)
             except services.BookingError as error:
-                form.add_error("capacity", str(error))
+                add_service_error(form, error)
             else:
                 if told:
                     messages.success(request, ngettext(
@@ -197,7 +206,7 @@ def pools(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The pool was saved."))
                 return redirect("events:pools", pk=meeting.pk)
         except services.BookingError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         status = 400
     rows = [(pool, forms_by_pk[pool.pk]) for pool in pool_list]
     return render(request, "events/coordination/pools.html",

@@ -18,7 +18,7 @@ from forum.fields import (
 )
 
 from ..models import Issue, Vote
-from ..services import IssueError, vote_settings_check
+from ..services import vote_problems
 
 
 class _CandidateChoiceField(BoundedModelMultipleChoiceField):
@@ -56,10 +56,29 @@ class VoteCreateForm(forms.Form):
 
     def __init__(self, *args, forum=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.forum = forum
         self.fields["candidates"].queryset = (
             Issue.objects.filter(forum=forum, status=Issue.Status.CANDIDATE)
             .select_related("focus_area").order_by("created_at", "pk")
         )
+
+    def clean(self) -> dict[str, Any]:
+        # Every rule of the service (issues.services.vote_problems) at its field at once, for
+        # what passed its own field's check: nobody has to fix one message to see the next.
+        cleaned = super().clean()
+        _show_problems(self, vote_problems(
+            candidates=cleaned.get("candidates"), forum_id=self.forum.pk if self.forum else None,
+            method=cleaned.get("method"), dots=cleaned.get("dots"), opens_at=cleaned.get("opens_at"),
+            closes_at=cleaned.get("closes_at"),
+        ))
+        return cleaned
+
+
+def _show_problems(form: forms.BaseForm, problems: dict[str, str]) -> None:
+    """Add each of the service's ``problems`` at its field, unless the field has its own message."""
+    for name, message in problems.items():
+        if name not in form.errors:
+            form.add_error(name if name in form.fields else None, message)
 
 
 class VoteAdminForm(forms.ModelForm):
@@ -81,12 +100,11 @@ class VoteAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if not self.errors:
-            try:
-                vote_settings_check(method=cleaned["method"], dots=cleaned["dots"], opens_at=cleaned.get("opens_at"),
-                                    closes_at=cleaned.get("closes_at"))
-            except IssueError as error:
-                self.add_error(None, str(error))
+        # A time left as it was is not checked again (self.instance holds the saved values).
+        _show_problems(self, vote_problems(
+            method=cleaned.get("method"), dots=cleaned.get("dots"), opens_at=cleaned.get("opens_at"),
+            closes_at=cleaned.get("closes_at"), current=self.instance if self.instance.pk else None,
+        ))
         return cleaned
 
 

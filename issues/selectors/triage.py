@@ -21,7 +21,7 @@ from forum.models import FocusArea
 from forum.queries import count_of
 
 from ..models import Issue, IssueEvent, IssueSupport, Side, Vote
-from ..services import vote_is_open
+from ..services import vote_is_open, vote_opened_at
 
 
 def _with_support_counts(queryset: QuerySet[Issue]) -> QuerySet[Issue]:
@@ -221,13 +221,15 @@ def issue_todos(forum: Any, *, now: Any = None) -> IssueTodos:
                  # A closed vote's result is large (the pairwise matrix): the to-do page needs none of it.
                  .defer("result", "candidate_texts").order_by("meeting__starts_at", "pk"))
     is_open = {vote.pk: vote_is_open(vote, now) for vote in votes}
+    # Opened by hand or by the clock: only such a vote can have run out of time. A draft to be
+    # opened by hand whose closing time passed is still to open (opening it drops that time).
+    opened = {vote.pk: vote.status == Vote.Status.OPEN or vote_opened_at(vote, now) is not None for vote in votes}
     return IssueTodos(
         overdue=overdue,
         overdue_count=overdue_count,
-        votes_to_open=[v for v in votes if v.status == Vote.Status.DRAFT and not is_open[v.pk]
-                       and not (v.closes_at and now >= v.closes_at)],
+        votes_to_open=[v for v in votes if v.status == Vote.Status.DRAFT and not opened[v.pk]],
         votes_open=[v for v in votes if is_open[v.pk]],
-        votes_to_close=[v for v in votes if v.status != Vote.Status.CLOSED and not is_open[v.pk]
+        votes_to_close=[v for v in votes if v.status != Vote.Status.CLOSED and not is_open[v.pk] and opened[v.pk]
                         and v.closes_at and now >= v.closes_at],
         votes_to_confirm=[v for v in votes if v.status == Vote.Status.CLOSED],
     )

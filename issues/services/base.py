@@ -7,7 +7,16 @@ from ..models import Side
 
 
 class IssueError(ValueError):
-    """A change that breaks a rule; the message is for the user (translated)."""
+    """A change that breaks a rule; the message is for the user (translated). So that the
+    page shows it where it belongs, ``field`` may name the form field the rule is about, and
+    ``field_errors`` ({field: message}) may give a message of its own to each of several
+    fields (``forum.forms.add_service_error`` shows them)."""
+
+    def __init__(self, message: str, *, field: str | None = None,
+                 field_errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.field_errors = dict(field_errors or {})
 
 
 class BallotMarksError(IssueError):

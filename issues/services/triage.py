@@ -112,28 +112,54 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
     return survivor
 
 
+def quick_fix_missing(*, department=None, responsible=None, due_date: dt.date | None = None) -> dict[str, str]:
+    """What a quick fix lacks, as {field: message} (``department``, ``responsible``,
+    ``due_date``); empty when it has all three. No side effects."""
+    missing = {}
+    if not department:
+        missing["department"] = _("A quick fix needs a department. Choose the department.")
+    if not responsible:
+        missing["responsible"] = _("A quick fix needs a responsible person. Choose the person or give their email "
+                                   "address.")
+    if not due_date:
+        missing["due_date"] = _("A quick fix needs a due date. Give the date it should be done by.")
+    return missing
+
+
 def issue_set_status(
     *, actor: Any, issue: Issue, status: str, department=None, responsible=None, due_date: dt.date | None = None,
-    answer: str = "",
+    answer: str = "", now: dt.datetime | None = None,
 ) -> Issue:
     """Triage: move an issue to a status, with what that status needs (a quick fix: the
     department, a responsible person and a due date; resolved: the answer; out of scope: the
     reason). Everyone who raised or supports the issue hears of it by mail, as they chose.
-    Coordinators."""
+    Coordinators. Refused (IssueError, naming the fields) when a quick fix lacks any of the
+    three, and when its due date is set or changed to a day before that of ``now`` (the clock,
+    or the demo's own time); a due date left as it was is kept even when it has passed."""
+    now = now or timezone.now()
     if status not in Issue.Status.values or status == Issue.Status.MERGED:
-        raise IssueError(_("Choose a status."))
+        raise IssueError(_("Choose a status."), field="status")
     if status == Issue.Status.NETWORK:
         # The status means "driven by that network": it comes with the link to the network,
         # which only forming a network (or adding the issue to one) creates.
         raise IssueError(_("An issue is taken up by a network when a coordinator forms a network from it or adds "
-                           "it to a network, on the network pages."))
-    if status == Issue.Status.QUICK_FIX and not (department and responsible and due_date):
-        raise IssueError(_("A quick fix needs a department, a responsible person and a due date."))
+                           "it to a network, on the network pages."), field="status")
+    if status == Issue.Status.QUICK_FIX:
+        missing = quick_fix_missing(department=department, responsible=responsible, due_date=due_date)
+        if missing:
+            raise IssueError(_("A quick fix needs a department, a responsible person and a due date."),
+                             field_errors=missing)
     if status in (Issue.Status.RESOLVED, Issue.Status.OUT_OF_SCOPE) and not answer.strip():
-        raise IssueError(_("Write the answer or the reason; it is shown to those who raised the issue."))
+        raise IssueError(_("Write the answer or the reason; it is shown to those who raised the issue."),
+                         field="answer")
     with transaction.atomic():
-        _lock_votes_holding([issue.pk], timezone.now())
+        _lock_votes_holding([issue.pk], now)
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if (status == Issue.Status.QUICK_FIX and due_date != issue.due_date
+                and due_date < timezone.localdate(now)):
+            # A date set now is a promise about what lies ahead; an unchanged overdue date is
+            # kept, so the issue can be triaged again without hiding that it is late.
+            raise IssueError(_("The due date has already passed. Choose today or a later date."), field="due_date")
         if issue.status == Issue.Status.MERGED:
             raise IssueError(_("The issue has been merged; change the issue it was merged into."))
         if issue.status == Issue.Status.NETWORK:

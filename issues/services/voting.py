@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -38,37 +39,78 @@ def _freeze_candidates(vote: Vote) -> None:
 VOTE_EDITABLE_FIELDS = ("title", "method", "dots", "opens_at", "closes_at")
 
 
-def vote_settings_check(
-    *, method: str, dots: int, opens_at: dt.datetime | None, closes_at: dt.datetime | None
-) -> None:
-    """The rules a vote's settings keep, when it is created and when a draft is changed: a
-    known counting method, points per voter within ``forum.fields.DOTS``, times within the
-    portal's year window and a closing time after the opening time. Raises IssueError with a
-    message for the user; no side effects (forms call it to show the message at once)."""
-    if method not in Vote.Method.values:
-        raise IssueError(_("Choose a counting method."))
-    if isinstance(dots, bool) or not isinstance(dots, int) or not DOTS[0] <= dots <= DOTS[1]:
-        raise IssueError(range_message(*DOTS))
-    for moment in (opens_at, closes_at):
-        if moment is not None and not YEAR_MIN <= moment.year <= YEAR_MAX:
-            raise IssueError(_("Choose a date between %(min)s and %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX})
+def vote_problems(
+    *, candidates: Iterable[Issue] | None = None, forum_id: int | None = None, method: str | None = None,
+    dots: int | None = None, opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None,
+    current: Vote | None = None, now: dt.datetime | None = None,
+) -> dict[str, str]:
+    """Everything wrong with a vote's settings, as {field: message}, so a form can show every
+    message at its field at once; empty when all is well. No side effects.
+
+    The rules, when the vote is created (``current`` None) and when a draft ``current`` is
+    changed: at least two ``candidates``, each a candidate for the priority list (of the
+    forum ``forum_id``, when given); a known counting ``method``; points per voter within
+    ``forum.fields.DOTS``; times within the portal's year window, in the future when they are
+    set or changed (a time left as it was is not checked again), and a closing time after the
+    opening time. A value passed as None is not checked (a form leaves out what failed its
+    own field check; times of None mean "by hand")."""
+    now = now or timezone.now()
+    problems: dict[str, str] = {}
+    if candidates is not None:
+        candidates = list(candidates)
+        if len(candidates) < 2:
+            problems["candidates"] = _("A vote needs at least two candidate issues.")
+        elif any(c.status != Issue.Status.CANDIDATE or (forum_id is not None and c.forum_id != forum_id)
+                 for c in candidates):
+            problems["candidates"] = _("Only candidates for the priority list of this forum can be voted on.")
+    if method is not None and method not in Vote.Method.values:
+        problems["method"] = _("Choose a counting method.")
+    if dots is not None and (isinstance(dots, bool) or not isinstance(dots, int) or not DOTS[0] <= dots <= DOTS[1]):
+        problems["dots"] = range_message(*DOTS)
+    for name, moment in (("opens_at", opens_at), ("closes_at", closes_at)):
+        if moment is None:
+            continue
+        if not YEAR_MIN <= moment.year <= YEAR_MAX:
+            problems[name] = _("Choose a date between %(min)s and %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}
+        elif moment <= now and (current is None or moment != getattr(current, name)):
+            # A time that has passed would open (or close) the vote the moment it is saved,
+            # before anyone has seen its settings.
+            problems[name] = _("The time has already passed. Choose a time later than now.")
     if opens_at and closes_at and closes_at <= opens_at:
-        raise IssueError(_("The vote must close after it opens."))
+        # Said at the closing time, over any other message there: it is what to change.
+        problems["closes_at"] = _("The vote must close after it opens.")
+    return problems
+
+
+def _refuse(problems: dict[str, str]) -> None:
+    if problems:
+        raise IssueError(next(iter(problems.values())), field_errors=problems)
+
+
+def vote_settings_check(
+    *, method: str, dots: int, opens_at: dt.datetime | None, closes_at: dt.datetime | None,
+    current: Vote | None = None, now: dt.datetime | None = None,
+) -> None:
+    """The rules of :func:`vote_problems` for a vote's settings (not its candidates). Raises
+    IssueError with the first message and, in ``field_errors``, each field's; no side effects."""
+    _refuse(vote_problems(method=method, dots=dots, opens_at=opens_at, closes_at=closes_at, current=current,
+                          now=now))
 
 
 def vote_create(
     *, actor: Any, meeting: Meeting, title: str, candidates: Iterable[Issue], method: str = Vote.Method.SCHULZE,
     dots: int = 5, opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> Vote:
-    """A vote over candidate issues at a prioritisation or combined meeting. Coordinators."""
+    """A vote over candidate issues at a prioritisation or combined meeting. Coordinators.
+    Refused (IssueError, with every field's message in ``field_errors``) at another kind of
+    meeting and when :func:`vote_problems` finds anything. Side effects: the vote, its
+    candidates and their texts, an audit row."""
     if meeting.kind not in (Meeting.Kind.PRIORITISATION, Meeting.Kind.COMBINED):
         raise IssueError(_("Votes are held at prioritisation and combined meetings."))
     candidates = list(candidates)
-    if len(candidates) < 2:
-        raise IssueError(_("A vote needs at least two candidate issues."))
-    if any(c.forum_id != meeting.forum_id or c.status != Issue.Status.CANDIDATE for c in candidates):
-        raise IssueError(_("Only candidates for the priority list of this forum can be voted on."))
-    vote_settings_check(method=method, dots=dots, opens_at=opens_at, closes_at=closes_at)
+    _refuse(vote_problems(candidates=candidates, forum_id=meeting.forum_id, method=method, dots=dots,
+                          opens_at=opens_at, closes_at=closes_at, now=now))
     with transaction.atomic():
         vote = Vote.objects.create(meeting=meeting, title=title, method=method, dots=dots, opens_at=opens_at,
                                    closes_at=closes_at, created_by=actor)
@@ -86,6 +128,29 @@ def vote_is_open(vote: Vote, now: dt.datetime | None = None) -> bool:
     if vote.closes_at and now >= vote.closes_at:
         return False
     return vote.status == Vote.Status.OPEN or bool(vote.opens_at and vote.opens_at <= now)
+
+
+def vote_opened_at(vote: Vote, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When voting actually began, or None if it has not: opened by hand (``opened_at``), or
+    by the clock at its opening time once that has passed – unless the vote was closed before
+    it. No side effects."""
+    if vote.opened_at:
+        return vote.opened_at
+    end = vote.closed_at or now or timezone.now()
+    if vote.opens_at and vote.opens_at <= end:
+        return vote.opens_at
+    return None
+
+
+def vote_closed_at(vote: Vote, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When voting actually ended, or None if it has not: closed by hand or by the periodic
+    task (``closed_at``), or, for a vote that had opened, its closing time once passed (no
+    ballot is taken after it, even before the task has counted the result). No side effects."""
+    now = now or timezone.now()
+    ends = [vote.closed_at] if vote.closed_at else []
+    if vote.closes_at and vote.closes_at <= now and (vote.status == Vote.Status.OPEN or vote_opened_at(vote, now)):
+        ends.append(vote.closes_at)
+    return min(ends) if ends else None
 
 
 def vote_is_editable(vote: Vote, now: dt.datetime | None = None) -> bool:
@@ -112,9 +177,10 @@ def vote_update(*, actor: Any, vote: Vote, **fields: Any) -> Vote:
         current = Vote.objects.select_for_update(of=("self",)).select_related("meeting__forum").get(pk=vote.pk)
         if not vote_is_editable(current):
             raise IssueError(_("The vote can no longer be changed: it has been opened or has ballots."))
+        before = Vote(opens_at=current.opens_at, closes_at=current.closes_at)
         changes = apply_changes(current, fields, VOTE_EDITABLE_FIELDS)
         vote_settings_check(method=current.method, dots=current.dots, opens_at=current.opens_at,
-                            closes_at=current.closes_at)
+                            closes_at=current.closes_at, current=before)
         if changes:
             current.save(update_fields=list(changes))
             audit_record(actor=actor, action="vote.update", target=current, forum=current.meeting.forum,
@@ -172,9 +238,13 @@ def vote_close(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vot
 
 
 def votes_close_due(*, now: dt.datetime | None = None) -> int:
-    """Periodic: close votes whose closing time has passed."""
+    """Periodic: close votes whose closing time has passed, once they have opened (by hand,
+    or by the clock: a draft with an opening time, which comes before its closing time). A
+    draft to be opened by hand that nobody opened is left alone: closing it would publish an
+    empty result, and opening it by hand still works (:func:`vote_open`)."""
     now = now or timezone.now()
-    due = Vote.objects.filter(status__in=(Vote.Status.DRAFT, Vote.Status.OPEN), closes_at__lte=now)
+    due = Vote.objects.filter(Q(status=Vote.Status.OPEN) | Q(status=Vote.Status.DRAFT, opens_at__isnull=False),
+                              closes_at__lte=now)
     closed = 0
     for vote in due:
         try:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from forum import permissions as forum_permissions
+from forum.forms import add_service_error
 from forum.pagecache import public_page
 
 from .. import permissions, selectors, services, timeline
@@ -110,7 +111,7 @@ def issue_manage(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.issue_edit(actor=request.user, issue=issue, **form.cleaned_data)
             except services.IssueError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The issue was saved."))
                 return redirect("issues:issue_manage", pk=issue.pk)
@@ -128,7 +129,7 @@ def issue_manage(request: HttpRequest, pk: int) -> HttpResponse:
                     responsible=data["responsible"], due_date=data["due_date"], answer=data["answer"],
                 )
             except services.IssueError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The status was changed; those who raised or support the issue are told "
                                             "by email."))
@@ -141,7 +142,7 @@ def issue_manage(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.issue_merge(actor=request.user, survivor=issue, duplicates=form.cleaned_data["duplicates"])
             except services.IssueError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The issues were merged into this one."))
                 return redirect("issues:issue_manage", pk=issue.pk)

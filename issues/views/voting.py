@@ -15,12 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from events import permissions as event_permissions
+from forum.forms import add_service_error
 from forum.pagecache import public_page
 
 from .. import permissions, selectors, services, tally
@@ -124,7 +126,7 @@ def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
                     method=data["method"], dots=data["dots"], opens_at=data["opens_at"], closes_at=data["closes_at"],
                 )
             except services.IssueError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The vote was created."))
                 return redirect("issues:vote_manage", pk=vote.pk)
@@ -182,11 +184,15 @@ def vote_manage(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(error))
             return redirect("issues:vote_manage", pk=vote.pk)
     vote.refresh_from_db()
-    is_open = services.vote_is_open(vote)
+    now = timezone.now()
+    is_open = services.vote_is_open(vote, now)
     if paper_form is None and can_manage and is_open:
         paper_form = PaperBallotForm(vote=vote, candidates=candidates, registrations=selectors.vote_not_yet_voted(vote))
     return render(request, "issues/voting/vote_manage.html", {
         "vote": vote, "meeting": meeting, "can_manage": can_manage, "is_open": is_open,
+        # What happened, not only what was planned: a vote opened by hand before its opening
+        # time, or closed before its closing time, says so.
+        "opened_at": services.vote_opened_at(vote, now), "closed_at": services.vote_closed_at(vote, now),
         "voted": selectors.vote_voter_count(vote), "eligible": selectors.vote_eligible_count(vote),
         "candidates": candidates, "paper_form": paper_form if is_open else None, "receipt": receipt,
         "can_open": vote.status == Vote.Status.DRAFT and not is_open,

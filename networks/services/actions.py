@@ -25,13 +25,24 @@ def _check(network: Network, owner: Membership | None, issues: Sequence[Issue]) 
         raise NetworkError(_("An action can only be linked to issues the network drives."))
 
 
+def _check_due_date(due_date: dt.date | None, now: dt.datetime | None) -> None:
+    # A due date is a promise about what lies ahead; one already passed would make the action
+    # overdue from the moment it is written.
+    if due_date is not None and due_date < timezone.localdate(now or timezone.now()):
+        raise NetworkError(_("The due date has already passed. Choose today or a later date."), field="due_date")
+
+
 def action_create(
     *, actor: Any, network: Network, text: str, owner: Membership | None = None, due_date: dt.date | None = None,
-    issues: Sequence[Issue] = (),
+    issues: Sequence[Issue] = (), now: dt.datetime | None = None,
 ) -> Action:
-    """Record an action of the network. Process leaders of the network."""
+    """Record an action of the network. Process leaders of the network. Refused
+    (NetworkError) without a text, with an owner who is not an active member or an issue the
+    network does not drive, and with a due date before the day of ``now`` (the clock, or the
+    demo's own time). Side effects: the action, an audit row."""
     if not text.strip():
-        raise NetworkError(_("Write the action."))
+        raise NetworkError(_("Write the action."), field="text")
+    _check_due_date(due_date, now)
     _check(network, owner, issues)
     with transaction.atomic():
         action = Action.objects.create(network=network, text=text.strip(), owner=owner, due_date=due_date,
@@ -46,13 +57,17 @@ def action_update(
     due_date: dt.date | None = None, issues: Sequence[Issue] = (),
 ) -> Action:
     """Change an action's text, owner, due date, status or issues; ``done_at`` follows the
-    status. Process leaders of the network."""
+    status. Process leaders of the network. Refused as :func:`action_create`, except that
+    a due date left as it was is kept even when it has passed (an overdue action stays
+    editable). Side effects: the action, an audit row."""
     if status not in Action.Status.values:
-        raise NetworkError(_("Choose a status."))
+        raise NetworkError(_("Choose a status."), field="status")
     if not text.strip():
-        raise NetworkError(_("Write the action."))
+        raise NetworkError(_("Write the action."), field="text")
     with transaction.atomic():
         action = Action.objects.select_for_update(of=("self",)).select_related("network__forum").get(pk=action.pk)
+        if due_date != action.due_date:
+            _check_due_date(due_date, None)
         _check(action.network, owner, issues)
         before = action.status
         action.text, action.owner, action.due_date, action.status = text.strip(), owner, due_date, status

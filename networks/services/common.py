@@ -14,7 +14,12 @@ from ..models import Membership, Network
 
 
 class NetworkError(ValueError):
-    """A change that breaks a rule; the message is for the user (translated)."""
+    """A change that breaks a rule; the message is for the user (translated). ``field``, when
+    given, names the form field the rule is about, so the page shows the message there."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def language_of(person: Any) -> str:

@@ -43,16 +43,22 @@ def _mail_with_ics(meeting: NetworkMeeting, membership: Membership, template: st
 
 def meeting_create(
     *, actor: Any, network: Network, title: str, starts_at: dt.datetime, ends_at: dt.datetime, venue: str = "",
-    online_url: str = "", agenda: str = "",
+    online_url: str = "", agenda: str = "", now: dt.datetime | None = None,
 ) -> NetworkMeeting:
     """Plan a network meeting and invite every active member by mail with a calendar file.
-    Process leaders of the network."""
+    Process leaders of the network. Refused (NetworkError, naming the field) without a title,
+    venue or link, when it ends before it starts, and when it starts at or before ``now`` (the
+    clock, or the demo's own time): a meeting is planned ahead, and its invitations would
+    otherwise ask members to a meeting that has passed."""
     if not title.strip():
-        raise NetworkError(_("Write the meeting's title."))
+        raise NetworkError(_("Write the meeting's title."), field="title")
+    if starts_at <= (now or timezone.now()):
+        raise NetworkError(_("The start has already passed. A network meeting is planned for a time later than "
+                             "now."), field="starts_at")
     if ends_at <= starts_at:
-        raise NetworkError(_("The meeting must end after it starts."))
+        raise NetworkError(_("The meeting must end after it starts."), field="ends_at")
     if not (venue.strip() or online_url.strip()):
-        raise NetworkError(_("Give the venue or the online link."))
+        raise NetworkError(_("Give the venue or the online link."), field="venue")
     if network.status == Network.Status.CLOSED:
         raise NetworkError(_("The network is closed."))
     with transaction.atomic():

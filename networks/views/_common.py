@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from forum.forms import add_service_error
+
 from ..services import NetworkError
 
 
@@ -28,7 +30,7 @@ def submit(request: HttpRequest, form, *, run: Callable[[dict], Any], success: s
         try:
             run(form.cleaned_data)
         except NetworkError as error:
-            form.add_error(None, str(error))
+            add_service_error(form, error)
         else:
             messages.success(request, success)
             return redirect(to)

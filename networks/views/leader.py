@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from forum.fields import parse_id
+from forum.forms import add_service_error
 
 from .. import permissions, selectors, services
 from ..forms import ActionForm, ExpenseForm, InviteForm, MeetingForm, MeetingRecordForm, OutcomeForm, UpdateForm
@@ -77,7 +78,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.membership_invite(actor=request.user, network=network, **form.cleaned_data)
             except services.NetworkError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The invitation was sent by email."))
                 return redirect("networks:members", pk=network.pk)
@@ -138,7 +139,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 meeting = services.meeting_create(actor=request.user, network=network, **form.cleaned_data)
             except services.NetworkError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The meeting was planned; the members were invited by email."))
                 return redirect(meeting.get_absolute_url())
@@ -188,7 +189,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.meeting_record(actor=request.user, meeting=meeting, notes=form.cleaned_data["notes"],
                                         present=form.cleaned_data["present"])
             except services.NetworkError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Attendance and notes were saved."))
                 return redirect(meeting.get_absolute_url())
@@ -287,7 +288,7 @@ def expenses(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.expense_create(actor=request.user, network=network, **form.cleaned_data)
             except services.NetworkError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The expense was recorded."))
                 return redirect("networks:expenses", pk=network.pk)
