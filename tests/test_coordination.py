@@ -185,6 +185,24 @@ def test_meeting_create_and_edit(client, people, forum):
 
 
 @pytest.mark.django_db
+def test_the_seats_typed_for_a_new_meeting_are_shared_out_into_the_default_pools(client, people, forum):
+    """The number the coordinator types is kept (it was replaced by the default pools' 120),
+    shared out in the default proportions, so the pools hold exactly the meeting's seats."""
+    _login(client, people[Role.COORDINATOR])
+    url = reverse("events:meeting_create", kwargs={"slug": forum.slug})
+    assert client.post(url, _meeting_data(forum, capacity="90")).status_code == 302
+    meeting = Meeting.objects.get()
+    sizes = list(meeting.pools.order_by("position").values_list("kind", "size"))
+    assert meeting.capacity == 90
+    assert sizes == [(SeatPool.Kind.CITY_PICK, 23), (SeatPool.Kind.PARTNER_PICK, 23), (SeatPool.Kind.OPEN, 23),
+                     (SeatPool.Kind.MUNICIPAL, 7), (SeatPool.Kind.MUNICIPAL, 7), (SeatPool.Kind.MUNICIPAL, 7)]
+    # The pools then hold every seat: none is left for a new pool.
+    response = client.post(reverse("events:pools", kwargs={"pk": meeting.pk}),
+                           {"pool": "new", "new-kind": SeatPool.Kind.OPEN, "new-name": "Extra", "new-size": "1"})
+    assert response.status_code == 400 and meeting.pools.count() == 6
+
+
+@pytest.mark.django_db
 def test_meeting_bad_input_is_refused_and_kept(client, people, forum, meeting):
     _login(client, people[Role.COORDINATOR])
     url = reverse("events:meeting_create", kwargs={"slug": forum.slug})

@@ -59,7 +59,11 @@ class MeetingForm(forms.Form):
     )
     agenda = BoundedCharField(label=_("Agenda"), required=False, max_length=LONG_TEXT,
                               widget=forms.Textarea(attrs={"rows": 5}))
-    capacity = BoundedIntegerField(label=_("Seats in total"), bounds=CAPACITY, initial=120)
+    capacity = BoundedIntegerField(
+        label=_("Seats in total"), bounds=CAPACITY, initial=120,
+        help_text=_("A new meeting shares its seats out into seat pools: three quarters for companies (the city's "
+                    "pick, the partners' pick and open registration), a quarter for the city's own participants. "
+                    "The pools' seats together are never more than this."))
     seats_per_company = BoundedIntegerField(label=_("Seats per company"), bounds=SEATS_PER_COMPANY, initial=1)
     offer_hours = BoundedIntegerField(label=_("Hours to answer a waiting-list offer"), bounds=OFFER_HOURS, initial=48)
     invitation_days = BoundedIntegerField(label=_("Days to answer an invitation"), bounds=INVITATION_DAYS, initial=14)

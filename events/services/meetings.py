@@ -59,6 +59,23 @@ def _check_new_start(starts_at: dt.datetime, now: dt.datetime) -> None:
                            field="starts_at")
 
 
+def default_pool_sizes(capacity: int | None = None) -> list[int]:
+    """The default pools' sizes for ``capacity`` seats: in the proportions of DEFAULT_POOLS
+    (a quarter to the municipal pools, the rest shared by the three company pools), whole
+    seats by the largest remainder, summing to ``capacity`` exactly; the default sizes when
+    it is None. No side effects."""
+    defaults = [size for _kind, _name, size in DEFAULT_POOLS]
+    if capacity is None:
+        return defaults
+    total = sum(defaults)
+    exact = [capacity * size / total for size in defaults]
+    sizes = [int(share) for share in exact]
+    # The seats rounding left over go to the pools that lost the most, earliest first.
+    for index in sorted(range(len(exact)), key=lambda i: (sizes[i] - exact[i], i))[: capacity - sum(sizes)]:
+        sizes[index] += 1
+    return sizes
+
+
 def meeting_create(
     *, actor: Any, forum, kind: str, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
     focus_areas: Iterable = (), facilitators: Iterable = (), with_default_pools: bool = True,
@@ -77,11 +94,14 @@ def meeting_create(
         meeting.facilitators.set(facilitators)
         if with_default_pools:
             hold_until = starts_at - DEFAULT_HOLD
+            # The seats the coordinator gave are shared out in the default proportions (the
+            # pools then hold them all, as pool_save requires); without a number, the defaults.
+            sizes = default_pool_sizes(fields.get("capacity"))
             SeatPool.objects.bulk_create(
                 SeatPool(meeting=meeting, kind=pool_kind, name=name, size=size, hold_until=hold_until, position=i)
-                for i, (pool_kind, name, size) in enumerate(DEFAULT_POOLS)
+                for i, ((pool_kind, name, _default), size) in enumerate(zip(DEFAULT_POOLS, sizes, strict=True))
             )
-            meeting.capacity = sum(size for _k, _n, size in DEFAULT_POOLS)
+            meeting.capacity = sum(sizes)
             meeting.save(update_fields=["capacity"])
         audit_record(actor=actor, action="meeting.create", target=meeting, forum=forum)
     return meeting
