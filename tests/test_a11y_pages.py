@@ -303,8 +303,10 @@ def test_the_page_of_a_meeting_that_is_over_links_what_came_of_it(client, forum)
     coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare-efter@example.se")
     meeting = make_meeting(forum, kind=Meeting.Kind.PRIORITISATION, title="Tematräff 3",
                            starts_at=timezone.now() - dt.timedelta(days=30))
+    # Played out as it happened: published before it started.
     for status in (Meeting.Status.PUBLISHED, Meeting.Status.REGISTRATION_CLOSED, Meeting.Status.HELD):
-        event_services.meeting_set_status(actor=coordinator, meeting=meeting, status=status)
+        event_services.meeting_set_status(actor=coordinator, meeting=meeting, status=status,
+                                          now=meeting.starts_at - dt.timedelta(days=40))
     english(client)
     calendar = reverse("events:meeting_calendar", args=[meeting.pk])
     documentation = reverse("communication:follow_up_public", args=[meeting.pk])
