@@ -82,18 +82,21 @@ def affiliation_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:organisations")
 
 
-@login_required
-def personal_data(request: HttpRequest) -> HttpResponse:
-    """What the portal keeps about the person, the download of it, and the way to erase the
-    account (with what must happen first, if anything). The person themself only."""
-    return render(request, "accounts/personal_data.html",
-                  {"refusals": services.account_erase_refusals(request.user)})
-
-
 def _has_password(request: HttpRequest) -> bool:
     # allauth re-authenticates with the password; someone who logs in only by an emailed code
     # has none to give, and is let through on their session (as for their other pages).
     return request.user.is_authenticated and request.user.has_usable_password()
+
+
+@login_required
+@reauthentication_required(enabled=_has_password)
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """What the portal keeps about the person, the download of it, and the way to erase the
+    account (with what must happen first, if anything). The person themself only. The password
+    is asked again before the page, so its download link then gives the file at once (asked
+    only behind the link, a browser would save the password page as the file)."""
+    return render(request, "accounts/personal_data.html",
+                  {"refusals": services.account_erase_refusals(request.user)})
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from forum.models import FocusArea, Forum, Organisation
 
@@ -338,6 +338,10 @@ class Registration(models.Model):
 
     @property
     def display_attendee(self) -> str:
+        """Who attends, as staff lists show it; an anonymised registration (retention, or a
+        person's erasure) says so rather than showing an empty cell."""
+        if self.anonymised_at and not (self.attendee_name or self.contact_name or self.contact_email):
+            return str(pgettext("registration", "Anonymised"))
         return self.attendee_name or self.contact_name or self.contact_email
 
     @classmethod

@@ -165,8 +165,10 @@ def coordinator_overview(forum, year: int) -> list[OverviewRow]:
 
 
 def network_expenses(network: Network) -> QuerySet[Expense]:
+    """The network's expenses, newest first, each with whether it has a receipt. The order is
+    explicit: Django leaves the model's default ordering out of a query with GROUP BY (the Count)."""
     return network.expenses.select_related("pot", "recorded_by").defer().annotate(
-        has_receipt=Count("receipt"))
+        has_receipt=Count("receipt")).order_by("-date", "-pk")
 
 
 def issue_timeline_entries(issue) -> dict[str, Any]:

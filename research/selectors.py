@@ -282,7 +282,9 @@ def networks(forum: Forum) -> Rows:
             *_suppressed(by_kind[net.pk], [str(k) for k in kinds]),
             meetings[net.pk], _small(attendance[net.pk]),
             *[actions[net.pk][status.value] for status in Action.Status],
-            *[money[(net.pk, year)].get(key, zero) for year in years for key in ("allocated", "spent")],
+            # Kronor with two decimals throughout (a sum can come back as 60000 or 35740.5).
+            *[Decimal(money[(net.pk, year)].get(key, zero)).quantize(zero) for year in years
+              for key in ("allocated", "spent")],
         ])
     return header, rows
 
@@ -322,7 +324,8 @@ EXPORTS: dict[str, Export] = {export.key: export for export in (
            gettext_lazy("One row per issue: its number and text as the public issue page shows them, meeting, focus "
                         "area, side, status now, the day it was raised, the first day of each later status, what "
                         "it was merged into, and its place on the latest priority list it was on."),
-           gettext_lazy("Left out: who raised or supported the issue, and the answers of the departments."),
+           gettext_lazy("Left out: who raised or supported the issue, and the answers of the departments. The "
+                        "issue texts are as they were published, so a text may mention an organisation or a place."),
            issues),
     Export("votes", "omrostningar", gettext_lazy("Vote aggregates"),
            gettext_lazy("One row per issue of every counted vote: the method, when voting opened and closed, "

@@ -782,8 +782,8 @@ def test_pools_never_hold_more_seats_than_the_meeting_and_hold_dates_end_before_
     response = client.post(url, {"pool": city.pk, f"{prefix}-name": "Stadens urval", f"{prefix}-size": "200"})
     assert response.status_code == 400
     form = dict((p.pk, f) for p, f in response.context["rows"])[city.pk]
-    # 120 seats, 90 in the other pools: 30 are left for this one.
-    assert re.search("30 platser finns kvar|30 seats are left", form.errors["size"][0]), form.errors
+    # 120 seats, 90 in the other pools: this one can have 30 (what it has), not "30 left".
+    assert re.search("högst 30 platser|at most 30 seats", form.errors["size"][0]), form.errors
     late = timezone.localtime(meeting.starts_at + dt.timedelta(days=1))
     response = client.post(url, {"pool": city.pk, f"{prefix}-name": "Stadens urval", f"{prefix}-size": "30",
                                  f"{prefix}-hold_until": _local(late)})
@@ -793,7 +793,7 @@ def test_pools_never_hold_more_seats_than_the_meeting_and_hold_dates_end_before_
     # A new pool cannot take seats the others hold.
     response = client.post(url, {"pool": "new", "new-kind": SeatPool.Kind.OPEN, "new-name": "Extra", "new-size": "1"})
     assert response.status_code == 400
-    assert re.search(r"\b0 platser finns kvar|\b0 seats are left", response.context["new_form"].errors["size"][0])
+    assert re.search(r"högst 0 platser|at most 0 seats", response.context["new_form"].errors["size"][0])
     city.refresh_from_db()
     assert (city.size, city.hold_until) == (30, meeting.starts_at - events_services.DEFAULT_HOLD)
     assert not meeting.pools.filter(name="Extra").exists()

@@ -127,6 +127,12 @@ def test_expense_page_checks_receipts_by_content(client, forum, coordinator, net
     too_much = client.post(url, {"date": f"{YEAR}-04-02", "category": "room", "amount": "4000"})
     assert too_much.status_code == 400
     assert Expense.objects.count() == 1
+    # The refusal is at the amount, which is kept (not only in the summary at the top).
+    assert "3 749,50" in " ".join(too_much.context["form"].errors["amount"]).replace("\xa0", " ")
+    # Newest first, as the table's caption says (2026-04-01 before an older one).
+    client.post(url, {"date": f"{YEAR}-02-01", "category": "room", "amount": "10"})
+    page = client.get(url).content.decode()
+    assert page.index(f"{YEAR}-04-01") < page.index(f"{YEAR}-02-01")
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ import json
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from communication.models import Follower
@@ -126,6 +126,8 @@ def test_erasing_an_account_gives_its_seat_to_the_next_in_line_and_keeps_no_name
     assert (held_registration.attendee, held_registration.attendee_email, held_registration.attendee_name,
             held_registration.contact_email, held_registration.dietary_needs) == (None, "", "", "", "")
     assert held_registration.anonymised_at is not None
+    with translation.override("sv"):  # staff lists say so rather than show an empty cell
+        assert held_registration.display_attendee == "Anonymiserad"
     # The issue and the support through the registration stay, without the person.
     issue.refresh_from_db()
     kept_support.refresh_from_db()
@@ -148,18 +150,28 @@ def test_erasing_an_account_gives_its_seat_to_the_next_in_line_and_keeps_no_name
     assert erased.data["changed"]["events"] == 2
 
 
-def test_a_colleagues_seat_that_the_person_only_registered_stays_with_the_colleague(client, forum):
+def test_a_colleagues_seat_that_the_person_only_answered_for_stays_with_the_colleague(client, forum):
+    """The person answered the company's invitation logged in (so the registration's account is
+    theirs) and named a colleague to attend, with the colleague's needs: the download lists the
+    place without the colleague's details, and erasing leaves the colleague their seat."""
     meeting = open_with_small_pools(make_meeting(forum), size=1)
     company, contact = company_with_rep()
-    registration = make_registration(meeting, company, pool=meeting.pools.get(kind="open"),
+    registration = make_registration(meeting, company, pool=meeting.pools.get(kind="open"), attendee=contact,
                                      contact_email=contact.email, contact_name=contact.get_full_name(),
-                                     attendee_email="kollega@example.se", attendee_name="Kim Kollega")
+                                     attendee_email="kollega@example.se", attendee_name="Kim Kollega",
+                                     dietary_needs="Glutenfri", accessibility_needs="Hörslinga")
     _log_in(client, contact)
+    text = client.get(reverse("accounts:personal_data_download")).content.decode()
+    assert meeting.title in text and contact.email in text
+    assert "Kim Kollega" not in text and "kollega@example.se" not in text and "Glutenfri" not in text
     assert client.post(reverse("accounts:erase"), {"confirm": "on"}).status_code == 302
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
-    assert (registration.contact_email, registration.contact_name) == ("kollega@example.se", "")
-    assert registration.attendee_name == "Kim Kollega"
+    assert (registration.contact_email, registration.contact_name) == ("kollega@example.se", "Kim Kollega")
+    assert (registration.attendee, registration.attendee_name, registration.dietary_needs) == (
+        None, "Kim Kollega", "Glutenfri")
+    # Nobody was told their seat was cancelled.
+    assert not OutboxMessage.objects.filter(to_email="kollega@example.se").exists()
 
 
 def test_erasing_needs_the_box_ticked(client, forum):
@@ -173,10 +185,13 @@ def test_erasing_needs_the_box_ticked(client, forum):
     assert not AuditEvent.objects.filter(action="account.erase").exists()
 
 
-@pytest.mark.parametrize("who", ["coordinator", "process_leader"])
+@pytest.mark.parametrize("who", ["coordinator", "communicator", "process_leader"])
 def test_a_duty_someone_must_take_over_is_named_and_nothing_is_erased(client, forum, who):
     if who == "coordinator":
         user = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
+        expected = "Du är samordnare för 11:11 – Meet Malmö."
+    elif who == "communicator":
+        user = make_role_holder(forum, Role.COMMUNICATOR, "kommunikator@example.se")
         expected = "Du har en roll i 11:11 – Meet Malmö."
     else:
         _company, user = company_with_rep()
@@ -200,5 +215,12 @@ def test_the_pages_are_for_logged_in_people_and_reached_from_the_profile(client,
     client.force_login(user)
     profile = client.get(reverse("accounts:profile")).content.decode()
     assert reverse("accounts:personal_data") in profile
-    page = client.get(reverse("accounts:personal_data"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert reverse("accounts:personal_data_download") in page and reverse("accounts:erase") in page
+    # The password is asked before the page (so that its link then gives the file, not a page).
+    response = client.get(reverse("accounts:personal_data"))
+    assert response.status_code == 302 and response.url.startswith(reverse("account_reauthenticate"))
+    response = client.post(response.url, {"password": PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("accounts:personal_data")
+    page = client.get(response.url).content.decode()
+    assert f'href="{reverse("accounts:personal_data_download")}"' in page and reverse("accounts:erase") in page
+    download = client.get(reverse("accounts:personal_data_download"))
+    assert download.status_code == 200 and download["Content-Type"].startswith("application/json")

@@ -336,13 +336,15 @@ def pool_save(*, actor: Any, meeting: Meeting, pool: SeatPool | None = None, **f
         if size > (pool.size if pool is not None else 0):
             # Only a pool that grows is checked: renaming a pool of a meeting whose pools were
             # already over its seats (made before this rule) is not refused for that.
-            left = max(locked.capacity - _pooled_seats(locked, without=pool), 0)
-            if size > left:
+            # The most this pool can have: its own seats and those no pool holds yet.
+            most = max(locked.capacity - _pooled_seats(locked, without=pool), 0)
+            if size > most:
                 raise BookingError(ngettext(
-                    "The pools together cannot have more than the meeting's %(capacity)d seats. %(left)d seat is "
-                    "left to share out.",
-                    "The pools together cannot have more than the meeting's %(capacity)d seats. %(left)d seats are "
-                    "left to share out.", left) % {"capacity": locked.capacity, "left": left}, field="size")
+                    "The pools together cannot have more than the meeting's %(capacity)d seats, so this pool can "
+                    "have at most %(most)d seat. Make another pool smaller first, or give the meeting more seats.",
+                    "The pools together cannot have more than the meeting's %(capacity)d seats, so this pool can "
+                    "have at most %(most)d seats. Make another pool smaller first, or give the meeting more seats.",
+                    most) % {"capacity": locked.capacity, "most": most}, field="size")
         hold_until = fields.get("hold_until")
         if hold_until is not None and hold_until >= locked.starts_at:
             raise BookingError(

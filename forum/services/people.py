@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import AccessibilityReport, Affiliation, ForumRole, OutboxMessage
+from ..models import AccessibilityReport, Affiliation, ForumRole, OutboxMessage, Role
 from ..personal_data import PersonalData, Rows, local
 
 
@@ -60,7 +60,14 @@ def _refusal(user: Any) -> str | None:
     # A role carries duties others rely on (meetings, networks, the register's confirmations):
     # whoever grants roles takes it away first, and so knows the work needs a new owner.
     # (Holding a role makes a person staff, for the admin: the role is the reason to name.)
-    forums = sorted({role.forum.name for role in ForumRole.objects.filter(user=user).select_related("forum")})
+    roles = list(ForumRole.objects.filter(user=user).select_related("forum"))
+    coordinating = sorted({role.forum.name for role in roles if role.role == Role.COORDINATOR})
+    if coordinating:
+        # A coordinator removes roles themself (the forum's page "Roles"): asking "the
+        # coordinators" would send the only one in a circle.
+        return _("You are a coordinator of %(forums)s. Give the role to someone who takes over your work, then "
+                 "remove your own roles on the forum's page “Roles”.") % {"forums": ", ".join(coordinating)}
+    forums = sorted({role.forum.name for role in roles})
     if forums:
         return _("You have a role in %(forums)s. Ask the forum's coordinators to remove the role first, "
                  "so that someone else can take over your work.") % {"forums": ", ".join(forums)}

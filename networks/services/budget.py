@@ -73,7 +73,7 @@ def pot_set(*, actor: Any, forum, year: int, amount: Any) -> BudgetPot:
         allocated = _sum(pot.allocations.all())
         if amount < allocated:
             raise NetworkError(_("The pot cannot be smaller than what is already allocated (%(allocated)s).")
-                               % {"allocated": _sek(allocated)})
+                               % {"allocated": _sek(allocated)}, field="amount")
         before = pot.amount
         pot.amount, pot.updated_by = amount, actor
         pot.save()
@@ -90,11 +90,11 @@ def allocation_create(*, actor: Any, network: Network, year: int, amount: Any, n
         pot = BudgetPot.objects.select_for_update().filter(forum_id=network.forum_id, year=year).first()
         if pot is None:
             raise NetworkError(_("There is no budget for networks for %(year)s yet. Set the year's pot first.")
-                               % {"year": year})
+                               % {"year": year}, field="year")
         left = pot.amount - _sum(pot.allocations.all())
         if amount > left:
             raise NetworkError(_("Only %(left)s is left to allocate in %(year)s.") % {"left": _sek(left),
-                                                                                      "year": year})
+                                                                                      "year": year}, field="amount")
         allocation = Allocation.objects.create(pot=pot, network=network, amount=amount, note=note.strip(),
                                                created_by=actor)
         audit_record(actor=actor, action="network.allocate", target=allocation, forum=network.forum,
@@ -117,11 +117,11 @@ def expense_create(
         # expenses saved at the same moment cannot both fit in what is left.
         pot = BudgetPot.objects.select_for_update().filter(forum_id=network.forum_id, year=date.year).first()
         if pot is None:
-            raise NetworkError(_("The network has no money for %(year)s.") % {"year": date.year})
+            raise NetworkError(_("The network has no money for %(year)s.") % {"year": date.year}, field="date")
         money = money_left(network, date.year)
         if amount > money.left:
             raise NetworkError(_("Only %(left)s is left of the network's money for %(year)s.")
-                               % {"left": _sek(money.left), "year": date.year})
+                               % {"left": _sek(money.left), "year": date.year}, field="amount")
         expense = Expense.objects.create(network=network, pot=pot, date=date, category=category, amount=amount,
                                          note=note.strip(), recorded_by=actor)
         if receipt is not None:

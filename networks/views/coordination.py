@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from forum import permissions as forum_permissions
 from forum.fields import PLAN_YEAR, parse_id
+from forum.forms import add_service_error
 
 from .. import permissions, selectors, services
 from ..forms import AddIssuesForm, AllocationForm, NetworkEditForm, NetworkForm, PotForm
@@ -141,7 +142,7 @@ def budget(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.pot_set(actor=request.user, forum=forum, **form.cleaned_data)
             except services.NetworkError as error:
-                form.add_error(None, str(error))
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The pot was saved."))
                 return redirect(f"{request.path}?ar={form.cleaned_data['year']}")
@@ -151,7 +152,7 @@ def budget(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.allocation_create(actor=request.user, **form.cleaned_data)
         except services.NetworkError as error:
-            form.add_error(None, str(error))
+            add_service_error(form, error)
         else:
             messages.success(request, _("The money was allocated."))
             return redirect(f"{request.path}?ar={form.cleaned_data['year']}")
