@@ -56,8 +56,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Issues of the meeting (capture): imported here to keep the app's imports one-way at load.
     from issues import permissions as issue_permissions
 
-    can_raise_issues = issue_permissions.can_raise(
-        meeting, issue_permissions.participant_registration(request.user, meeting))
+    # Read once: whether they raise issues, and (in the template) the votes open to them.
+    participant = issue_permissions.participant_registration(request.user, meeting)
+    can_raise_issues = issue_permissions.can_raise(meeting, participant)
     standing = selectors.meeting_standing(request.user, meeting, companies, organisations=organisations)
     return render(
         request,
@@ -76,6 +77,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_check_in": permissions.can_check_in(request.user, meeting),
             "can_nominate": permissions.offers_nominations(request.user, meeting),
             "can_raise_issues": can_raise_issues,
+            "participant": participant,
         },
     )
 

@@ -5,16 +5,17 @@ from typing import Any
 
 from django import template
 
-from .. import permissions, selectors
+from .. import selectors
 
 register = template.Library()
 
 
 @register.simple_tag
-def open_votes_for(meeting: Any, user: Any) -> list:
-    """The meeting's votes open right now in which ``user`` (a confirmed participant) may
-    vote; empty for everyone else."""
-    return selectors.open_votes_for_participant(meeting, permissions.participant_registration(user, meeting))
+def open_votes_for(meeting: Any, registration: Any) -> list:
+    """The meeting's votes open right now in which ``registration`` (the visitor's confirmed
+    one, :func:`issues.permissions.participant_registration`, which the page has read already)
+    may vote; empty without one."""
+    return selectors.open_votes_for_participant(meeting, registration)
 
 
 @register.simple_tag
