@@ -146,8 +146,8 @@ def test_meeting_tabs_and_controls_take_the_portals_colour(live_server, coordina
     active = nav.locator("[aria-current='page']")
     expect(active).to_have_text("Översikt")
     assert active.evaluate("el => getComputedStyle(el).borderBottomColor") == PORTAL_BLUE
-    # Thirteen tabs became one row of seven and a row of tools.
-    assert nav.locator(".meeting-tabs a").count() == 7
+    # Thirteen tabs became one row of eight (the documentation and survey among them) and a row of tools.
+    assert nav.locator(".meeting-tabs a").count() == 8
     assert page.locator("progress").first.evaluate("el => getComputedStyle(el).accentColor") == PORTAL_BLUE
 
 

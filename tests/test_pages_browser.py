@@ -71,8 +71,10 @@ def test_start_and_forum_pages_pass_axe_and_reflow(live_server, browser, axe, po
         menu = page.get_by_role("button", name=forum.name, exact=True).locator("xpath=following-sibling::ul")
         expect(menu.get_by_role("link", name="Forumets sida")).to_be_visible()
         # The coordinator's tools: the forum page, to do, the yearly plan, handling of issues, news
-        # and newsletters (coordinators communicate too), the overview of the networks, roles.
-        expect(menu.get_by_role("link")).to_have_count(8)
+        # and newsletters (coordinators communicate too), the overview of the networks, the
+        # follow-up research's exports, roles.
+        expect(menu.get_by_role("link")).to_have_count(9)
+        expect(menu.get_by_role("link", name="Följeforskning: underlag")).to_be_visible()
         _check(page, axe, width)
 
 

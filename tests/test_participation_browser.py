@@ -118,7 +118,7 @@ def test_a_coordinator_moves_the_venue_and_the_attendee_is_told(live_server, pag
                       contact_email="plats@forum.example")
     log_in_in_browser(page, live_server, coordinator)
     page.goto(live_server.url + f"/tematraff/{meeting.pk}/redigera/")
-    note = page.get_by_text(re.compile(r"får 1 person som har en plats|1 person who has a seat"))
+    note = page.get_by_text(re.compile(r"mejlar vi 1 person som har en plats|1 person who has a seat"))
     assert note.is_visible()
     axe(page)
 
