@@ -785,7 +785,9 @@ def _log_in(user) -> str:
     # allauth asks for the password again before email and password changes; count this
     # log-in as fresh, so the forms behind that step are reached.
     session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": time.time(), "email": user.email}]
+    # (allauth counts only records marked "reauthenticated", and for REAUTHENTICATION_TIMEOUT.)
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": time.time(), "email": user.email,
+                                                   "reauthenticated": True}]
     session.save()
     return session.session_key
 
