@@ -100,17 +100,20 @@ class NetworkForm(forms.Form):
 class NetworkEditForm(forms.ModelForm):
     focus_area = BoundedModelChoiceField(label=_("Focus area"), queryset=FocusArea.objects.none(), required=False,
                                          empty_label=_("No single focus area"))
+    # Declared, not set after the form is built: a max_length set then adds no validator, so
+    # the server would take any length (the model's column is a TextField).
+    goal = BoundedCharField(label=_("Goal"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text=_("What the network wants to have achieved, and by when."))
 
     class Meta:
         model = Network
         fields = ["title", "focus_area", "goal", "status", "visibility"]
-        widgets = {"goal": forms.Textarea(attrs={"rows": 4}), "visibility": forms.RadioSelect}
+        widgets = {"visibility": forms.RadioSelect}
         formfield_callback = portal_formfield
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["focus_area"].queryset = FocusArea.objects.filter(forum=self.instance.forum).order_by("position")
-        self.fields["goal"].max_length = LONG_TEXT
 
 
 class AddIssuesForm(forms.Form):

@@ -60,6 +60,7 @@ from forum.models import AccessibilityReport, Organisation, Role
 from issues import services as issues_services
 from issues.models import Issue, Vote
 from networks import services as networks_services
+from networks.models import Network
 from tests.factories import (
     PASSWORD,
     bot_guard_fields,
@@ -767,6 +768,8 @@ def out_of_bounds() -> list[str]:
             Q(due_date__lt=dt.date(bounds.YEAR_MIN, 1, 1)) | Q(due_date__gt=dt.date(bounds.YEAR_MAX, 12, 31))),
         "issue text": Issue.objects.annotate(answer_length=Length("answer")).filter(
             answer_length__gt=bounds.LONG_TEXT),
+        # The edit form once set its limit after it was built, which checks nothing.
+        "network goal": Network.objects.annotate(goal_length=Length("goal")).filter(goal_length__gt=bounds.LONG_TEXT),
     }
     return [f"{what}: {list(rows.values_list('pk', flat=True))}" for what, rows in checks.items() if rows.exists()]
 

@@ -430,3 +430,25 @@ def test_network_meetings_and_due_dates_lie_ahead(client, forum, coordinator, le
     assert client.post(edit, data).status_code == 302
     response = client.post(edit, {**data, "due_date": (action.due_date - dt.timedelta(days=1)).isoformat()})
     assert response.status_code == 400 and "due_date" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_a_networks_goal_is_kept_within_its_limit_when_edited(client, forum, coordinator, leader):
+    """The edit form set the goal's limit after it was built, which adds no check: any length
+    was stored. Now 10,000 characters (line breaks counted once, as the browser does) pass and
+    one more is refused at the field, with the network unchanged."""
+    network = form_network(forum, coordinator=coordinator, leader=leader)
+    client.force_login(coordinator)
+    url = reverse("networks:network_edit", args=[network.pk])
+    data = {"action": "edit", "title": network.title, "status": "active", "visibility": "public",
+            "focus_area": str(forum.focus_areas.first().pk)}
+    response = client.post(url, {**data, "goal": "x" * 10_001})
+    assert response.status_code == 400
+    assert re.search("högst 10 000 tecken|at most 10,000 characters", response.content.decode().replace("\xa0", " "))
+    network.refresh_from_db()
+    assert network.goal == "Fler unga i arbete." and network.status == Network.Status.FORMING
+    goal = ("y" * 4_999 + "\r\n") * 2
+    assert len(goal) == 10_002  # 10,000 as the browser counts it
+    assert client.post(url, {**data, "goal": goal}).status_code == 302
+    network.refresh_from_db()
+    assert network.goal == goal.replace("\r\n", "\n").strip() and network.status == Network.Status.ACTIVE
