@@ -556,6 +556,13 @@ def test_create_vote_shows_every_error_at_its_field_at_once(client, meeting, can
     assert not Vote.objects.exists()
 
 
+def _assert_shown(html: str, dd_id: str, label: str, when) -> None:
+    """The manage page's line ``dd_id``: its label matches ``label`` and its value is ``when``."""
+    shown = re.search(rf'<dt class="col-sm-4">([^<]+)</dt>\s*<dd class="col-sm-8" id="{dd_id}">([^<]+)<', html)
+    assert shown and re.search(label, shown.group(1))
+    assert shown.group(2) == date_format(timezone.localtime(when), "j F Y H:i")
+
+
 @pytest.mark.django_db
 def test_manage_page_says_when_the_vote_opened_and_closed(client, meeting, candidates, coordinator):
     later = timezone.now() + dt.timedelta(days=30)
@@ -566,16 +573,12 @@ def test_manage_page_says_when_the_vote_opened_and_closed(client, meeting, candi
     client.post(url, {"action": "open"})
     vote.refresh_from_db()
     html = client.get(url).content.decode()
-    opened = re.search(r'<dt class="col-sm-4">([^<]+)</dt>\s*<dd class="col-sm-8" id="vote-opened">([^<]+)<', html)
-    assert opened and re.search("Öppnades|Opened", opened.group(1))
-    assert opened.group(2) == date_format(timezone.localtime(vote.opened_at), "j F Y H:i")
+    _assert_shown(html, "vote-opened", "Öppnades|Opened", vote.opened_at)
     assert re.search("Valdeltagande hittills|Turnout so far", html)
     client.post(url, {"action": "close"})
     vote.refresh_from_db()
     html = client.get(url).content.decode()
-    closed = re.search(r'<dt class="col-sm-4">([^<]+)</dt>\s*<dd class="col-sm-8" id="vote-closed">([^<]+)<', html)
-    assert closed and re.search("Stängdes|Closed", closed.group(1))
-    assert closed.group(2) == date_format(timezone.localtime(vote.closed_at), "j F Y H:i")
+    _assert_shown(html, "vote-closed", "Stängdes|Closed", vote.closed_at)
     assert not re.search("hittills|so far", html)
 
 

@@ -1,10 +1,18 @@
 """Writes about issues and the priority vote, by topic (:mod:`.capture`, :mod:`.triage`,
-:mod:`.voting`). Each function is a named action that records who did it (``IssueEvent`` for
+:mod:`.voting` for the vote's life and result, :mod:`.ballots` for casting and checking
+ballots). Each function is a named action that records who did it (``IssueEvent`` for
 an issue's own history, ``forum.services.audit_record`` for the audit log) and queues its mail
 in the same transaction. Views check permission first with :mod:`issues.permissions`.
 Callers import from this package (``from issues import services``), which re-exports every
 public name of its modules (and ``_voter_key``, which the tests use to find a voter's record).
 """
+from .ballots import (
+    _voter_key,
+    ballot_cast,
+    clean_marks,
+    has_voted,
+    receipt_check,
+)
 from .base import (
     BallotMarksError,
     IssueError,
@@ -28,12 +36,7 @@ from .triage import (
 from .voting import (
     SIDE_RESULT_MIN_BALLOTS,
     VOTE_EDITABLE_FIELDS,
-    _voter_key,
-    ballot_cast,
-    clean_marks,
     eligible_registrations,
-    has_voted,
-    receipt_check,
     vote_close,
     vote_closed_at,
     vote_confirm,
