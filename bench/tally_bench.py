@@ -104,6 +104,46 @@ def pure(args) -> None:
     print(f"  {'ties':<8} {seconds * 1000:8.1f} ms   (break_ties for the published order)")
 
 
+def seed_votes(*, candidates: int, ballots: int) -> dict:
+    """A forum, a combined meeting that began an hour ago, ``candidates`` issues and one vote a
+    method (Schulze, Borda, dots) with ``ballots`` seeded ballots each, a quarter from the city
+    side. Written to the configured database (bulk_create); returns the votes by method.
+    The meeting is created as planned a month before it began (``now=``): a meeting cannot be
+    created in the past, and the vote of one that is under way is what is timed."""
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+
+    from events import services as event_services
+    from events.models import Meeting
+    from forum.services import forum_create
+    from issues import services
+    from issues.models import Ballot, Issue, Side, Vote
+
+    forum = forum_create(actor=None, municipality="Malmö", name="Bench", slug="bench")
+    starts = timezone.now() - dt.timedelta(hours=1)
+    meeting = event_services.meeting_create(actor=None, forum=forum, kind=Meeting.Kind.COMBINED, title="Bench",
+                                            starts_at=starts, ends_at=starts + dt.timedelta(hours=3),
+                                            now=starts - dt.timedelta(days=30))
+    issues = Issue.objects.bulk_create(
+        Issue(forum=forum, meeting=meeting, text=f"Fråga {i}", side=Side.BUSINESS, status=Issue.Status.CANDIDATE)
+        for i in range(candidates))
+    ids = [i.pk for i in issues]
+    votes = {}
+    for method in (Vote.Method.SCHULZE, Vote.Method.BORDA, Vote.Method.DOTS):
+        vote = services.vote_create(actor=None, meeting=meeting, title=f"Bench {method}", candidates=issues,
+                                    method=method)
+        rng = random.Random(SEED)
+        marks = dot_ballots(ids, ballots, rng) if method == Vote.Method.DOTS else ranked_ballots(ids, ballots, rng)
+        Ballot.objects.bulk_create(
+            (Ballot(vote=vote, voter_key=secrets.token_hex(32), receipt_hash=secrets.token_hex(32),
+                    side=Side.CITY if n % 4 == 0 else Side.BUSINESS, marks={str(k): v for k, v in m.items()})
+             for n, m in enumerate(marks)), batch_size=1000)
+        votes[method] = vote
+    return votes
+
+
 def with_database(args) -> None:
     """Candidates and ballots written with bulk_create, then ``vote_result`` timed."""
     from scripts.testenv import Env
@@ -125,36 +165,10 @@ def with_database(args) -> None:
         log("migrating")
         call_command("migrate", verbosity=0)
 
-        import datetime as dt
-        import secrets
-
-        from django.utils import timezone
-
-        from events import services as event_services
-        from events.models import Meeting
-        from forum.services import forum_create
         from issues import services
-        from issues.models import Ballot, Issue, Side, Vote
 
-        forum = forum_create(actor=None, municipality="Malmö", name="Bench", slug="bench")
-        starts = timezone.now() - dt.timedelta(hours=1)
-        meeting = event_services.meeting_create(actor=None, forum=forum, kind=Meeting.Kind.COMBINED,
-                                                title="Bench", starts_at=starts, ends_at=starts + dt.timedelta(hours=3))
-        issues = Issue.objects.bulk_create(
-            Issue(forum=forum, meeting=meeting, text=f"Fråga {i}", side=Side.BUSINESS, status=Issue.Status.CANDIDATE)
-            for i in range(args.candidates))
         results = {}
-        for method in (Vote.Method.SCHULZE, Vote.Method.BORDA, Vote.Method.DOTS):
-            vote = services.vote_create(actor=None, meeting=meeting, title=f"Bench {method}", candidates=issues,
-                                        method=method)
-            rng = random.Random(SEED)
-            ids = [i.pk for i in issues]
-            marks = dot_ballots(ids, args.ballots, rng) if method == Vote.Method.DOTS else \
-                ranked_ballots(ids, args.ballots, rng)
-            Ballot.objects.bulk_create(
-                (Ballot(vote=vote, voter_key=secrets.token_hex(32), receipt_hash=secrets.token_hex(32),
-                        side=Side.CITY if n % 4 == 0 else Side.BUSINESS, marks={str(k): v for k, v in m.items()})
-                 for n, m in enumerate(marks)), batch_size=1000)
+        for method, vote in seed_votes(candidates=args.candidates, ballots=args.ballots).items():
             results[method] = best_of(lambda vote=vote: services.vote_result(vote))
         print(f"services.vote_result on PostgreSQL ({args.ballots} ballot rows, a quarter city; combined + "
               f"business + city counts; best of 3):")
