@@ -88,3 +88,39 @@ def test_a_vote_opened_by_the_clock_is_public_without_a_hand_on_it(client, forum
     Vote.objects.filter(pk=vote.pk).update(opens_at=timezone.now() - dt.timedelta(minutes=1))
     response = client.get(reverse("issues:vote_result", args=[vote.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and SECRET in response.content.decode()
+
+
+def test_an_issue_of_a_meeting_set_back_to_draft_is_not_named_where_others_point_at_it(client, forum):
+    from events.models import Meeting
+    from issues.models import Issue
+    from tests.network_helpers import form_network, raiser_and_issue
+
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
+    # Raised while the meeting was published, taken up by a network, a duplicate merged into it …
+    postponed = held_meeting(forum, title="Flyttad träff")
+    _raiser, survivor = raiser_and_issue(postponed, "Hemlig fråga om tomtpriser")
+    network = form_network(forum, coordinator=coordinator, issues=[survivor])
+    _other, duplicate = raiser_and_issue(held_meeting(forum, title="Höstträff"), "Dyra tomter")
+    services.issue_merge(actor=coordinator, survivor=survivor, duplicates=[duplicate])
+    # … and then the meeting is set back to draft: its issues are its managers' only.
+    Meeting.objects.filter(pk=postponed.pk).update(status=Meeting.Status.DRAFT)
+    assert Issue.objects.get(pk=duplicate.pk).merged_into_id == survivor.pk
+
+    pages = [reverse("issues:public_issues", args=[forum.slug]), reverse("issues:issue_detail", args=[duplicate.pk]),
+             reverse("networks:network_detail", args=[network.pk])]
+    _company, stranger = company_with_rep()
+    for user in (None, stranger):
+        if user is None:
+            client.logout()
+        else:
+            client.force_login(user)
+        for url in pages:
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+            assert response.status_code == 200, url
+            body = response.content.decode()
+            assert "Hemlig fråga" not in body and reverse("issues:issue_detail", args=[survivor.pk]) not in body, url
+        assert client.get(reverse("issues:issue_detail", args=[survivor.pk])).status_code == 404
+    # The duplicate still says it was merged; the forum's coordinator sees everything.
+    client.force_login(coordinator)
+    for url in pages:
+        assert "Hemlig fråga" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode(), url
