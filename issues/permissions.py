@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from events import permissions as event_permissions
 from events.models import Meeting, Registration
@@ -66,6 +67,23 @@ def can_vote(vote: Vote, registration: Registration | None) -> bool:
     """Every confirmed participant of the vote's meeting, company and municipal alike."""
     return (registration is not None and registration.meeting_id == vote.meeting_id
             and registration.status == Registration.Status.CONFIRMED)
+
+
+def vote_has_begun(vote: Vote) -> bool:
+    """Whether voting has begun: opened by hand or by the clock, or the vote is closed."""
+    if vote.status != Vote.Status.DRAFT or vote.opened_at:
+        return True
+    return bool(vote.opens_at and vote.opens_at <= timezone.now())
+
+
+def can_view_vote(user: Any, vote: Vote, registration: Registration | None = None) -> bool:
+    """A vote is seen where its meeting is. One that has not begun (a draft: its title and
+    candidates may still change) only by those who open it (the meeting's facilitators and
+    coordinators) and by the meeting's confirmed participants (``registration``), whose
+    ballot page says when it opens; for everyone else it does not exist yet."""
+    if not event_permissions.can_view_meeting(user, vote.meeting):
+        return False
+    return vote_has_begun(vote) or can_vote(vote, registration) or can_open_vote(user, vote.meeting)
 
 
 def can_view_issue(user: Any, issue: Issue) -> bool:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from forum import permissions as forum_permissions
 from forum.queries import count_of
+from issues import permissions as issue_permissions
 
 from . import permissions
 from .models import Action, Allocation, Expense, Membership, Network, NetworkIssue, NetworkMeeting, ProgressUpdate
@@ -86,7 +87,9 @@ def network_page(user: Any, network: Network) -> NetworkPage:
                                                                         filter=~Q(organisation_name="")))
     page = NetworkPage(
         network=network,
-        issues=list(network.issue_links.select_related("issue__focus_area")),
+        # An issue of a meeting set back to draft only for those who manage the meeting.
+        issues=[link for link in network.issue_links.select_related("issue__focus_area", "issue__meeting__forum")
+                if issue_permissions.can_view_issue(user, link.issue)],
         updates=list(network.updates.all()[:20]),
         next_meeting=network.meetings.filter(status=NetworkMeeting.Status.PLANNED, starts_at__gte=now).first(),
         actions=mark_overdue(network.actions.select_related("owner").prefetch_related("issues")),

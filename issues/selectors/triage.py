@@ -83,7 +83,7 @@ def public_issues(forum, *, meeting=None, focus_area=None, status: str = "", sid
     if side:
         issues = issues.filter(side=side)
     return _with_support_counts(
-        issues.select_related("meeting", "focus_area", "department", "organisation", "merged_into")
+        issues.select_related("meeting", "focus_area", "department", "organisation", "merged_into__meeting__forum")
     ).order_by("-created_at", "-pk")
 
 
@@ -91,7 +91,7 @@ def public_issue(pk: int) -> Issue | None:
     """One issue for its public page, with its support count and what it points at."""
     return (
         _with_support_counts(Issue.objects.filter(pk=pk))
-        .select_related("forum", "meeting", "focus_area", "department", "organisation", "merged_into")
+        .select_related("forum", "meeting", "focus_area", "department", "organisation", "merged_into__meeting__forum")
         .first()
     )
 

@@ -152,6 +152,13 @@ def issue_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The public pages --------------------------------------------------------------------
+def _mark_visible_survivors(user, issues) -> None:
+    """Set ``survivor_visible`` on each issue: whether the issue it was merged into may be
+    shown to ``user`` (one of a meeting set back to draft is not named, nor linked)."""
+    for issue in issues:
+        issue.survivor_visible = bool(issue.merged_into_id) and permissions.can_view_issue(user, issue.merged_into)
+
+
 @public_page
 def public_issues(request: HttpRequest, slug: str) -> HttpResponse:
     """Every issue of the forum and what became of it, filterable; no names of people, and
@@ -163,8 +170,10 @@ def public_issues(request: HttpRequest, slug: str) -> HttpResponse:
         forum, meeting=filters.get("meeting"), focus_area=filters.get("focus_area"), status=filters.get("status", ""),
         side=filters.get("side", ""),
     )
+    page = _page(request, issues)
+    _mark_visible_survivors(request.user, page)
     return render(request, "issues/triage/public_list.html", {
-        "forum": forum, "form": form, "page": _page(request, issues), "query": _query_without_page(request),
+        "forum": forum, "form": form, "page": page, "query": _query_without_page(request),
         "can_triage": permissions.can_triage(request.user, forum),
     }, status=400 if form.errors else 200)
 
@@ -176,6 +185,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if issue is None or not permissions.can_view_issue(request.user, issue):
         raise Http404
     history = selectors.public_issue_history(issue)
+    _mark_visible_survivors(request.user, [issue])
     return render(request, "issues/triage/public_detail.html", {
         "issue": issue, "forum": issue.forum, "history": history,
         "timeline": timeline.timeline(issue, request.user, history),

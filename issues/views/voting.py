@@ -31,12 +31,15 @@ from ..models import Vote
 
 
 # --- helpers ------------------------------------------------------------------------------
-def _public_vote(request: HttpRequest, pk: int) -> Vote:
-    """A vote of a meeting the visitor may see (drafts of meetings stay hidden: 404)."""
+def _public_vote(request: HttpRequest, pk: int, registration_of=None) -> tuple[Vote, Any]:
+    """A vote the visitor may see (:func:`issues.permissions.can_view_vote`: a vote of a
+    draft meeting, or one not begun yet, is a 404 for the others), and the registration
+    ``registration_of(vote)`` gives (the voter's, for the ballot pages; else None)."""
     vote = Vote.objects.select_related("meeting__forum").filter(pk=pk).first()
-    if vote is None or not event_permissions.can_view_meeting(request.user, vote.meeting):
+    registration = registration_of(vote) if vote is not None and registration_of is not None else None
+    if vote is None or not permissions.can_view_vote(request.user, vote, registration):
         raise Http404
-    return vote
+    return vote, registration
 
 
 def _method_explanation(method: str) -> str:
@@ -234,16 +237,15 @@ def _ballot(request: HttpRequest, vote: Vote, registration, action_url: str) -> 
 @never_cache
 def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """The ballot for a logged-in confirmed participant of the vote's meeting."""
-    vote = _public_vote(request, pk)
-    registration = permissions.participant_registration(request.user, vote.meeting)
+    vote, registration = _public_vote(
+        request, pk, lambda vote: permissions.participant_registration(request.user, vote.meeting))
     return _ballot(request, vote, registration, reverse("issues:ballot", kwargs={"pk": vote.pk}))
 
 
 @never_cache
 def ballot_by_token(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """The ballot by the personal link of the invitation (no login needed)."""
-    vote = _public_vote(request, pk)
-    registration = event_permissions.registration_for_token(token)
+    vote, registration = _public_vote(request, pk, lambda vote: event_permissions.registration_for_token(token))
     return _ballot(request, vote, registration,
                    reverse("issues:ballot_by_token", kwargs={"pk": vote.pk, "token": token}))
 
@@ -251,7 +253,7 @@ def ballot_by_token(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 @never_cache
 def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone with a receipt code sees the marks of the ballot counted under it, nothing else."""
-    vote = _public_vote(request, pk)
+    vote, _registration = _public_vote(request, pk)
     form = ReceiptCheckForm(request.POST if request.method == "POST" else None)
     rows = None
     not_found = False
@@ -278,7 +280,7 @@ def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
 @public_page
 def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
     """The frozen result of a closed vote, public."""
-    vote = _public_vote(request, pk)
+    vote, _registration = _public_vote(request, pk)
     if vote.status not in (Vote.Status.CLOSED, Vote.Status.CONFIRMED) or not vote.result:
         return render(request, "issues/voting/result_pending.html", {"vote": vote})
     result = vote.result
