@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from events.diversity import MIN_CELL
 from events.models import Meeting, Registration, SeatPool
-from issues.models import Issue, PriorityListEntry, Vote
+from issues.models import Issue, IssueEvent, PriorityListEntry, Vote
 
 from .models import (
     Action,
@@ -215,10 +215,25 @@ def first_year(forum) -> int:
     return timezone.localdate(first).year if first else timezone.localdate(forum.created_at).year
 
 
+def _resolved_by_year(forum) -> Counter:
+    """The forum's issues resolved now, counted in the year (local time) they were last set to
+    resolved, from their history: not by ``updated_at``, which any later edit moves. An issue
+    without such a history entry counts in the year it was last changed. Two queries."""
+    resolved = dict(Issue.objects.filter(forum=forum, status=Issue.Status.RESOLVED).values_list("pk", "updated_at"))
+    history = IssueEvent.objects.filter(issue__forum=forum, issue__status=Issue.Status.RESOLVED,
+                                        kind=IssueEvent.Kind.STATUS)
+    for issue_id, change, at in history.order_by("at", "pk").values_list("issue_id", "changes", "at"):
+        status = (change or {}).get("status")
+        if isinstance(status, list) and len(status) == 2 and status[1] == Issue.Status.RESOLVED:
+            resolved[issue_id] = at
+    return Counter(timezone.localdate(at).year for at in resolved.values())
+
+
 def evaluation(forum, years: int = 3) -> list[YearFigures]:
     """Key figures for each of the forum's first ``years`` years (seed 002's evaluation after
     three years). A fixed number of queries per year."""
     start_year = first_year(forum)
+    resolved_by_year = _resolved_by_year(forum)
     figures = []
     for year in range(start_year, start_year + years):
         start, end = _bounds(year)
@@ -229,8 +244,7 @@ def evaluation(forum, years: int = 3) -> list[YearFigures]:
             year=year, meetings=held.count(), participants=Cell.of(participants),
             issues_raised=Issue.objects.filter(forum=forum, created_at__gte=start, created_at__lt=end).exclude(
                 status=Issue.Status.MERGED).count(),
-            issues_resolved=Issue.objects.filter(forum=forum, status=Issue.Status.RESOLVED, updated_at__gte=start,
-                                                 updated_at__lt=end).count(),
+            issues_resolved=resolved_by_year[year],
             networks_active=Network.objects.filter(forum=forum, created_at__lt=end).exclude(
                 status=Network.Status.CLOSED, updated_at__lt=start).count(),
             network_meetings=NetworkMeeting.objects.filter(network__forum=forum, status=NetworkMeeting.Status.HELD,

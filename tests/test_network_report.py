@@ -162,3 +162,56 @@ def test_a_year_without_meetings_or_issues_says_so_and_draws_no_empty_chart(clie
     # The issues by status and the money by category (all naught) are drawn; the meetings are not.
     assert page.count('class="report-chart"') == 2
     assert "<figure></figure>" not in page
+
+
+def _resolved_in_year_independently(forum, year: int) -> int:
+    """The issues of ``forum`` resolved now whose last move to "resolved" in their history
+    fell in ``year``, Stockholm time: counted from the rows, not by the report."""
+    from zoneinfo import ZoneInfo
+
+    from issues.models import IssueEvent
+
+    last: dict[int, dt.datetime] = {}
+    for event in IssueEvent.objects.order_by("at", "pk"):
+        status = (event.changes or {}).get("status")
+        if event.kind == "status" and isinstance(status, list) and status[1] == Issue.Status.RESOLVED:
+            last[event.issue_id] = event.at
+    resolved = {i.pk for i in Issue.objects.all() if i.forum_id == forum.pk and i.status == Issue.Status.RESOLVED}
+    return sum(1 for pk, at in last.items() if pk in resolved and at.astimezone(ZoneInfo("Europe/Stockholm")).year
+               == year)
+
+
+def test_evaluation_counts_an_issue_resolved_in_the_year_it_was_resolved(forum):
+    """An issue resolved in 2025 and edited later counts in 2025 (the count went by
+    ``updated_at``, so every edit moved it into the edit's year); one resolved at 00:30 on
+    New Year's Day, Stockholm time (23:30 UTC the day before), counts in the new year; one
+    resolved and then reopened counts nowhere; another forum's never."""
+    from issues import services as issue_services
+    from issues.models import IssueEvent
+    from tests.factories import make_forum
+
+    meeting = make_meeting(forum, title="Vårträff 2025", starts_at=_at(3, 10))
+    other_forum = make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg")
+    other = make_meeting(other_forum, title="Annan träff", starts_at=_at(3, 10))
+
+    def resolved(meeting, text: str, at: dt.datetime) -> Issue:
+        issue = raiser_and_issue(meeting, text)[1]
+        issue = issue_services.issue_set_status(actor=None, issue=issue, status=Issue.Status.RESOLVED,
+                                                answer="Klart.")
+        IssueEvent.objects.filter(issue=issue, kind=IssueEvent.Kind.STATUS).update(at=at)
+        Issue.objects.filter(pk=issue.pk).update(created_at=_at(3, 10), updated_at=at)
+        return issue
+
+    edited = resolved(meeting, "Löst i juni, ändrad senare", _at(6, 5))
+    Issue.objects.filter(pk=edited.pk).update(updated_at=dt.datetime(YEAR + 1, 2, 1, tzinfo=TZ))
+    resolved(meeting, "Löst på nyårsnatten", dt.datetime(YEAR, 12, 31, 23, 30, tzinfo=TZ))  # 00:30 in Malmö
+    reopened = resolved(meeting, "Öppnad igen", _at(8))
+    issue_services.issue_set_status(actor=None, issue=Issue.objects.get(pk=reopened.pk),
+                                    status=Issue.Status.CANDIDATE)
+    Issue.objects.filter(pk=reopened.pk).update(updated_at=_at(9))
+    resolved(other, "En annan forums fråga", _at(6, 5))
+
+    figures = {y.year: y.issues_resolved for y in report.evaluation(forum)}
+    expected = {year: _resolved_in_year_independently(forum, year) for year in figures}
+    assert expected == {YEAR: 1, YEAR + 1: 1, YEAR + 2: 0}
+    assert figures == expected
