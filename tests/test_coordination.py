@@ -397,6 +397,53 @@ def test_dashboard_shows_pool_fill_and_hold_date(client, people, meeting):
     assert "Passed: unclaimed seats are open to everyone" in page or "fria" in page
 
 
+@pytest.mark.django_db
+def test_dashboard_pool_fill_counts_as_the_clock_sees_it_and_agrees_with_the_meeting_page(client, people, meeting):
+    """An offer past its deadline holds no seat and an invitation past its answer-by date
+    awaits no answer, even before the periodic task writes so: the dashboard counted both
+    (an open pool of 2 with one confirmed seat and one lapsed offer read "2 of 2", while the
+    meeting page said one seat was left). Expected figures counted here from the rows; rows of
+    another forum's meeting and declined, cancelled and expired rows never count."""
+    from events.selectors import open_seats_estimate, pools_with_fill
+    from tests.factories import make_forum, open_with_small_pools
+
+    open_with_small_pools(meeting, size=2)
+    now = timezone.now()
+    city, open_pool = pool_of(meeting, SeatPool.Kind.CITY_PICK), pool_of(meeting, SeatPool.Kind.OPEN)
+    Status = Registration.Status
+    _confirmed(meeting, open_pool, make_company())
+    make_registration(meeting, make_company(), pool=open_pool, status=Status.OFFERED,
+                      offer_expires_at=now - dt.timedelta(hours=1))
+    make_registration(meeting, make_company(), pool=city, status=Status.INVITED, expires_at=now - dt.timedelta(days=1))
+    make_registration(meeting, make_company(), pool=city, status=Status.INVITED, expires_at=now + dt.timedelta(days=3))
+    make_registration(meeting, make_company(), pool=city, status=Status.OFFERED,
+                      offer_expires_at=now + dt.timedelta(hours=5))
+    for status in (Status.DECLINED, Status.CANCELLED, Status.EXPIRED, Status.OFFER_EXPIRED):
+        make_registration(meeting, make_company(), pool=city, status=status)
+    other = make_meeting(make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg"))
+    for pool in other.pools.all():
+        make_registration(other, make_company(), pool=pool, status=Status.OFFERED)
+        make_registration(other, make_company(), pool=pool, status=Status.INVITED)
+
+    rows = [r for r in Registration.objects.all() if r.meeting_id == meeting.pk]
+
+    def counted(status: str, link: str, pool: SeatPool) -> int:
+        return sum(1 for r in rows if getattr(r, link) == pool.pk and r.effective_status(now) == status)
+
+    expected = {pool.pk: (counted(Status.CONFIRMED, "seat_pool_id", pool),
+                          counted(Status.OFFERED, "seat_pool_id", pool),
+                          counted(Status.INVITED, "pool_id", pool), counted(Status.WAITING, "pool_id", pool))
+                for pool in (city, open_pool)}
+    assert expected == {city.pk: (0, 1, 1, 0), open_pool.pk: (1, 0, 0, 0)}
+    assert {p.pk: (p.confirmed, p.offered, p.invited, p.waiting) for p in pools_with_fill(meeting)} == expected
+    # The open pool's seats left are the same on the dashboard and on the meeting page.
+    assert open_seats_estimate([meeting], now=now)[meeting.pk] == open_pool.size - sum(expected[open_pool.pk][:2])
+
+    _login(client, people[Role.COORDINATOR])
+    page = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk}), HTTP_ACCEPT_LANGUAGE="en")
+    assert f'id="fill-{open_pool.pk}" max="2" value="1"' in page.content.decode()
+
+
 @pytest.mark.usefixtures("published")
 # --- Invitations ------------------------------------------------------------------------
 @pytest.mark.django_db

@@ -69,13 +69,19 @@ def yearly_plan(forum, *, include_drafts: bool, year: int | None = None,
                       [y for y in all_years if y not in shown], year)
 
 
-def pools_with_fill(meeting: Meeting) -> QuerySet[SeatPool]:
-    """Pools annotated with ``confirmed``, ``offered``, ``invited`` and ``waiting`` counts (one query)."""
+def pools_with_fill(meeting: Meeting, *, now: dt.datetime | None = None) -> QuerySet[SeatPool]:
+    """Pools annotated with ``confirmed``, ``offered``, ``invited`` and ``waiting`` counts (one query).
+    As the clock sees them (:meth:`Registration.effective_status`): an offer past its deadline
+    holds no seat and an invitation past its answer-by date waits for no answer, even before
+    the periodic task has written so – as the meeting page's seats left count them."""
     Status = Registration.Status
+    now = now or timezone.now()
     return meeting.pools.annotate(
         confirmed=count_of(Registration.objects.filter(status=Status.CONFIRMED), "seat_pool"),
-        offered=count_of(Registration.objects.filter(status=Status.OFFERED), "seat_pool"),
-        invited=count_of(Registration.objects.filter(status=Status.INVITED), "pool"),
+        offered=count_of(Registration.objects.filter(status=Status.OFFERED)
+                         .exclude(Registration.expired_offer_q(now)), "seat_pool"),
+        invited=count_of(Registration.objects.filter(status=Status.INVITED)
+                         .exclude(Registration.expired_invitation_q(now)), "pool"),
         waiting=count_of(Registration.objects.filter(status=Status.WAITING), "pool"),
     ).select_related("partner_organisation", "department").order_by("position", "pk")
 
