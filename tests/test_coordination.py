@@ -110,6 +110,33 @@ def test_plan_shows_drafts_to_coordinators_only(client, people, meeting, forum):
     assert url in client.get(forum.get_absolute_url()).content.decode()
 
 
+@pytest.mark.django_db
+def test_plan_puts_a_meeting_in_its_local_year(client, people, forum):
+    """A meeting at 00:30 on New Year's Day in Malmö (23:30 UTC the day before) belongs to the
+    new year on the plan, as in the annual report: the plan grouped by the UTC year."""
+    from zoneinfo import ZoneInfo
+
+    from events.selectors import yearly_plan
+
+    starts = dt.datetime(2028, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
+    new_year = make_meeting(forum, title="Nyårsträff", starts_at=starts)
+    autumn = make_meeting(forum, title="Höstträff", starts_at=dt.datetime(2027, 10, 5, 9, tzinfo=dt.UTC))
+    for meeting in (new_year, autumn):
+        events_services.meeting_set_status(actor=None, meeting=meeting, status=Meeting.Status.PUBLISHED)
+    expected: dict[int, list[str]] = {}
+    for meeting in Meeting.objects.order_by("starts_at"):
+        expected.setdefault(meeting.starts_at.astimezone(ZoneInfo("Europe/Stockholm")).year, []).append(meeting.title)
+    assert expected == {2027: ["Höstträff"], 2028: ["Nyårsträff"]}
+    for year in (2027, 2028):
+        plan = yearly_plan(forum, include_drafts=False, year=year)
+        assert {y: [m.title for m in ms] for y, ms in plan.years.items()} == {year: expected[year]}
+    plan = yearly_plan(forum, include_drafts=False)
+    assert {y: [m.title for m in ms] for y, ms in plan.years.items()} == expected
+    url = reverse("events:plan", kwargs={"slug": forum.slug})
+    page = client.get(url, {"ar": "2027"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Höstträff" in page and "Nyårsträff" not in page
+
+
 # --- Yearly plan actions ----------------------------------------------------------------
 @pytest.mark.django_db
 def test_plan_creates_startup_and_later_years(client, people, forum):

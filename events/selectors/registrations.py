@@ -19,7 +19,9 @@ from ..models import InvitationBatch, Meeting, Nomination, Registration, SeatPoo
 
 def meetings_by_year(forum, *, include_drafts: bool, years: Iterable[int] | None = None) -> dict[int, list[Meeting]]:
     """A forum's meetings grouped by year, only ``years`` if given (one query + prefetch of
-    focus areas)."""
+    focus areas). The year is the portal's local one (Europe/Stockholm), as the annual report
+    counts it: a meeting at 00:30 on New Year's Day is in the new year, not in the old one
+    (UTC)."""
     meetings = forum.meetings.prefetch_related("focus_areas").order_by("starts_at")
     if not include_drafts:
         meetings = meetings.exclude(status=Meeting.Status.DRAFT)
@@ -27,12 +29,14 @@ def meetings_by_year(forum, *, include_drafts: bool, years: Iterable[int] | None
     if wanted is not None:
         if not wanted:
             return {}
-        meetings = meetings.filter(starts_at__gte=dt.datetime(min(wanted), 1, 1, tzinfo=dt.UTC),
-                                   starts_at__lt=dt.datetime(max(wanted) + 1, 1, 1, tzinfo=dt.UTC))
+        tz = timezone.get_current_timezone()
+        meetings = meetings.filter(starts_at__gte=dt.datetime(min(wanted), 1, 1, tzinfo=tz),
+                                   starts_at__lt=dt.datetime(max(wanted) + 1, 1, 1, tzinfo=tz))
     grouped: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in meetings:
-        if wanted is None or meeting.starts_at.year in wanted:
-            grouped[meeting.starts_at.year].append(meeting)
+        year = timezone.localtime(meeting.starts_at).year
+        if wanted is None or year in wanted:
+            grouped[year].append(meeting)
     return dict(sorted(grouped.items()))
 
 
@@ -58,7 +62,8 @@ def yearly_plan(forum, *, include_drafts: bool, year: int | None = None,
     meetings = forum.meetings.all()
     if not include_drafts:
         meetings = meetings.exclude(status=Meeting.Status.DRAFT)
-    all_years = sorted({starts.year for starts in meetings.order_by().values_list("starts_at", flat=True)})
+    all_years = sorted({timezone.localtime(starts).year
+                        for starts in meetings.order_by().values_list("starts_at", flat=True)})
     if year in all_years:
         shown = [year]
     else:
