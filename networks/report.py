@@ -10,7 +10,7 @@ withheld). A fixed number of queries whatever the size of the forum.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -146,15 +146,20 @@ def annual_report(forum, year: int) -> AnnualReport:
     ).order_by("title"))
     ids = [n.pk for n in networks]
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    members, joined, left = Counter(), Counter(), Counter()
-    for net, started, ended in Membership.objects.filter(network__in=ids, started_on__isnull=False).values_list(
-            "network", "started_on", "ended_on"):
+    # People, not periods: one who left and joined again within the year is one member (a
+    # period without its person, erased, is one of its own).
+    members: dict[int, set] = defaultdict(set)
+    joined: dict[int, set] = defaultdict(set)
+    left: dict[int, set] = defaultdict(set)
+    for pk, net, person, started, ended in Membership.objects.filter(
+            network__in=ids, started_on__isnull=False).values_list("pk", "network", "person", "started_on", "ended_on"):
+        who = ("person", person) if person is not None else ("period", pk)
         if started <= year_end and (ended is None or ended >= year_start):
-            members[net] += 1
+            members[net].add(who)
         if year_start <= started <= year_end:
-            joined[net] += 1
+            joined[net].add(who)
         if ended and year_start <= ended <= year_end:
-            left[net] += 1
+            left[net].add(who)
     held = NetworkMeeting.objects.filter(network__in=ids, status=NetworkMeeting.Status.HELD, starts_at__gte=start,
                                          starts_at__lt=end)
     meetings_by = Counter(dict(held.values("network").annotate(n=Count("pk")).values_list("network", "n")))
@@ -175,8 +180,8 @@ def annual_report(forum, year: int) -> AnnualReport:
                                                 network__visibility=Network.Visibility.PUBLIC).order_by("published_at"):
         updates.setdefault(update.network_id, []).append(update)
     network_rows = [NetworkRow(
-        network=n, issues=n.n_issues, resolved=n.n_resolved, members=members[n.pk], joined=joined[n.pk],
-        left=left[n.pk], meetings=meetings_by[n.pk], attendance=Cell.of(attendance_by[n.pk]),
+        network=n, issues=n.n_issues, resolved=n.n_resolved, members=len(members[n.pk]), joined=len(joined[n.pk]),
+        left=len(left[n.pk]), meetings=meetings_by[n.pk], attendance=Cell.of(attendance_by[n.pk]),
         actions_done=done[n.pk], actions_open=open_[n.pk], allocated=allocated.get(n.pk, ZERO),
         spent=spent.get(n.pk, ZERO), updates=updates.get(n.pk, []),
     ) for n in networks]

@@ -215,3 +215,44 @@ def test_evaluation_counts_an_issue_resolved_in_the_year_it_was_resolved(forum):
     expected = {year: _resolved_in_year_independently(forum, year) for year in figures}
     assert expected == {YEAR: 1, YEAR + 1: 1, YEAR + 2: 0}
     assert figures == expected
+
+
+def test_annual_report_counts_members_not_membership_periods(forum, coordinator):
+    """A member who left in April and joined again in September was two members of the year
+    (each period counted): the report counts people. Periods outside the year, requests that
+    were declined and another forum's network never count; the expected figures are counted
+    here from the rows."""
+    from tests.factories import make_forum
+
+    network = form_network(forum, coordinator=coordinator, title="Unga i arbete")
+    leader = network.memberships.get().person
+    Membership.objects.filter(network=network).update(started_on=dt.date(YEAR - 1, 11, 1))
+    Network.objects.filter(pk=network.pk).update(created_at=dt.datetime(YEAR - 1, 11, 1, tzinfo=TZ))
+
+    def period(person, started: dt.date, ended: dt.date | None, net=network, by=leader) -> None:
+        membership = services.membership_decide(actor=by, approve=True, membership=services.membership_request(
+            actor=person, network=net))
+        if ended:
+            membership = services.membership_end(actor=person, membership=membership)
+        Membership.objects.filter(pk=membership.pk).update(started_on=started, ended_on=ended)
+
+    back_again, left_last_year, newcomer = (make_user(f"{name}@example.se") for name in ("tillbaka", "forra", "ny"))
+    period(back_again, dt.date(YEAR, 2, 1), dt.date(YEAR, 4, 30))
+    period(back_again, dt.date(YEAR, 9, 1), None)
+    period(left_last_year, dt.date(YEAR - 1, 3, 1), dt.date(YEAR - 1, 12, 31))
+    period(newcomer, dt.date(YEAR, 12, 31), None)
+    services.membership_decide(actor=leader, approve=False,
+                               membership=services.membership_request(actor=make_user("nej@example.se"),
+                                                                      network=network))
+    other = form_network(make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg"),
+                         title="Annat nätverk")
+    period(back_again, dt.date(YEAR, 5, 1), None, net=other, by=other.memberships.get().person)
+
+    start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
+    rows = [m for m in Membership.objects.all() if m.network_id == network.pk and m.started_on]
+    expected = (len({m.person_id for m in rows if m.started_on <= end and (m.ended_on is None or m.ended_on >= start)}),
+                len({m.person_id for m in rows if start <= m.started_on <= end}),
+                len({m.person_id for m in rows if m.ended_on and start <= m.ended_on <= end}))
+    assert expected == (3, 2, 1)  # the leader, back_again and the newcomer; two joined; one left
+    [row] = report.annual_report(forum, YEAR).networks
+    assert (row.members, row.joined, row.left) == expected
