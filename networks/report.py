@@ -138,8 +138,12 @@ def annual_report(forum, year: int) -> AnnualReport:
             .order_by("-confirmed_at").first())
     priority = list(PriorityListEntry.objects.filter(vote=vote).select_related("issue")) if vote else []
 
-    # Networks that existed during the year.
-    networks = list(Network.objects.filter(forum=forum, created_at__lt=end).select_related("focus_area").annotate(
+    # Networks that existed during the year, and any given or spending the year's money (one
+    # formed in January from last year's pot): the money's totals are the sums of their rows.
+    with_money = (Q(pk__in=Allocation.objects.filter(pot__forum=forum, pot__year=year).values("network"))
+                  | Q(pk__in=Expense.objects.filter(pot__forum=forum, pot__year=year).values("network")))
+    networks = list(Network.objects.filter(Q(created_at__lt=end) | with_money, forum=forum)
+                    .select_related("focus_area").annotate(
         n_issues=Count("issue_links", distinct=True),
         n_resolved=Count("issue_links", filter=Q(issue_links__resolved_at__gte=start, issue_links__resolved_at__lt=end),
                          distinct=True),

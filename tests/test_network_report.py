@@ -256,3 +256,40 @@ def test_annual_report_counts_members_not_membership_periods(forum, coordinator)
     assert expected == (3, 2, 1)  # the leader, back_again and the newcomer; two joined; one left
     [row] = report.annual_report(forum, YEAR).networks
     assert (row.members, row.joined, row.left) == expected
+
+
+def test_annual_report_money_adds_up_with_a_network_formed_after_the_year(forum, coordinator):
+    """A network formed in January and given money from last year's pot: the report of that
+    year left it out of the networks and of "Allocated" and "Used", while the rows of "Used"
+    by category counted its expense – the figures did not add up. Another forum's money and
+    the next year's never count; expected sums computed here from the rows."""
+    from networks.models import Allocation, Expense
+    from tests.factories import make_forum
+
+    early = form_network(forum, coordinator=coordinator, title="Unga i arbete")
+    Network.objects.filter(pk=early.pk).update(created_at=_at(3))
+    late = form_network(forum, coordinator=coordinator, title="Torg och handel")
+    Network.objects.filter(pk=late.pk).update(created_at=dt.datetime(YEAR + 1, 1, 10, tzinfo=TZ))
+    other_forum = make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg")
+    elsewhere = form_network(other_forum, title="Annat nätverk")
+    for net, by in ((early, coordinator), (late, coordinator), (elsewhere, None)):
+        services.pot_set(actor=by, forum=net.forum, year=YEAR, amount="100000")
+        services.pot_set(actor=by, forum=net.forum, year=YEAR + 1, amount="100000")
+        leader = net.memberships.get().person
+        for year, amount in ((YEAR, "20000"), (YEAR + 1, "7000")):
+            services.allocation_create(actor=by, network=net, year=year, amount=amount)
+            services.expense_create(actor=leader, network=net, date=dt.date(year, 12, 20), category="room",
+                                    amount="1500.25")
+    services.expense_create(actor=late.memberships.get().person, network=late, date=dt.date(YEAR, 12, 30),
+                            category="analysis", amount="999.75")
+
+    def total(model) -> Decimal:
+        return sum((r.amount for r in model.objects.all() if r.network.forum_id == forum.pk and r.pot.year == YEAR),
+                   Decimal("0.00"))
+
+    data = report.annual_report(forum, YEAR)
+    assert (data.allocated, data.spent) == (total(Allocation), total(Expense)) == (Decimal("40000.00"),
+                                                                                    Decimal("4000.25"))
+    assert sum((amount for _label, amount in data.spent_by_category), Decimal("0.00")) == data.spent
+    assert sum((row.spent for row in data.networks), Decimal("0.00")) == data.spent
+    assert {row.network.title for row in data.networks} == {"Unga i arbete", "Torg och handel"}
