@@ -35,6 +35,9 @@ from .models import (
 
 ZERO = Decimal("0.00")
 HELD = (Meeting.Status.HELD, Meeting.Status.DOCUMENTED)
+# Who came: checked in on a seat still confirmed, as the check-in page counts "N of M checked
+# in" (a place checked in early and cancelled before the start is not attendance).
+ATTENDED = Q(checked_in_at__isnull=False, status=Registration.Status.CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -109,15 +112,14 @@ def annual_report(forum, year: int) -> AnnualReport:
     start, end = _bounds(year)
     in_year = Q(starts_at__gte=start, starts_at__lt=end)
     # Theme meetings held and who came (checked in), by side, suppressed below MIN_CELL.
+    came = Q(registrations__checked_in_at__isnull=False, registrations__status=Registration.Status.CONFIRMED)
     meetings = list(Meeting.objects.filter(in_year, forum=forum, status__in=HELD).annotate(
-        city=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False,
-                                             registrations__pool__kind=SeatPool.Kind.MUNICIPAL)),
-        business=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)
-                       & ~Q(registrations__pool__kind=SeatPool.Kind.MUNICIPAL)),
+        city=Count("registrations", filter=came & Q(registrations__pool__kind=SeatPool.Kind.MUNICIPAL)),
+        business=Count("registrations", filter=came & ~Q(registrations__pool__kind=SeatPool.Kind.MUNICIPAL)),
     ).order_by("starts_at"))
     rows = [MeetingRow(m.title, timezone.localdate(m.starts_at), m.get_kind_display(), Cell.of(m.business),
                        Cell.of(m.city), Cell.of(m.business + m.city)) for m in meetings]
-    participants = (Registration.objects.filter(meeting__in=[m.pk for m in meetings], checked_in_at__isnull=False)
+    participants = (Registration.objects.filter(ATTENDED, meeting__in=[m.pk for m in meetings])
                     .exclude(organisation__isnull=True).values("organisation").distinct().count())
 
     # Issues raised in the year, by their status now and by focus area.
@@ -247,7 +249,7 @@ def evaluation(forum, years: int = 3) -> list[YearFigures]:
     for year in range(start_year, start_year + years):
         start, end = _bounds(year)
         held = Meeting.objects.filter(forum=forum, status__in=HELD, starts_at__gte=start, starts_at__lt=end)
-        participants = (Registration.objects.filter(meeting__in=held, checked_in_at__isnull=False)
+        participants = (Registration.objects.filter(ATTENDED, meeting__in=held)
                         .values("organisation").distinct().count())
         figures.append(YearFigures(
             year=year, meetings=held.count(), participants=Cell.of(participants),

@@ -293,3 +293,37 @@ def test_annual_report_money_adds_up_with_a_network_formed_after_the_year(forum,
     assert sum((amount for _label, amount in data.spent_by_category), Decimal("0.00")) == data.spent
     assert sum((row.spent for row in data.networks), Decimal("0.00")) == data.spent
     assert {row.network.title for row in data.networks} == {"Unga i arbete", "Torg och handel"}
+
+
+def test_attendance_in_the_report_is_what_the_check_in_page_counts(forum):
+    """A place checked in early and then cancelled before the start kept its check-in time and
+    was counted as a participant of the meeting and of the year, while the check-in page
+    ("N of M checked in") left it out. A no-show and another forum's meeting never count."""
+    from events import selectors as event_selectors
+    from events import services as event_services
+    from events.models import Registration
+    from tests.factories import make_forum
+
+    starts = _at(5, 10)
+    meeting = make_meeting(forum, title="Vårträff 2025", starts_at=starts)
+    other = make_meeting(make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg"),
+                         starts_at=starts)
+    early = starts - dt.timedelta(minutes=30)
+    for m in (meeting, other):
+        for i in range(6):
+            pool = pool_of(m, SeatPool.Kind.MUNICIPAL if i == 0 else SeatPool.Kind.CITY_PICK)
+            registration = make_registration(m, make_company(), pool=pool)
+            event_services.checkin(actor=None, registration=registration, now=early)
+        make_registration(m, make_company())  # confirmed, never came
+    gone = Registration.objects.filter(meeting=meeting, checked_in_at__isnull=False).order_by("pk").last()
+    event_services.registration_cancel(registration_id=gone.pk, user=None, now=early + dt.timedelta(minutes=5))
+    Meeting.objects.filter(pk__in=[meeting.pk, other.pk]).update(status=Meeting.Status.HELD)
+
+    rows = [r for r in Registration.objects.all() if r.meeting_id == meeting.pk]
+    came = [r for r in rows if r.checked_in_at and r.status == Registration.Status.CONFIRMED]
+    assert len(came) == 5 and event_selectors.checkin_counts(meeting) == (5, 6)
+    data = report.annual_report(forum, YEAR)
+    [row] = data.meetings
+    assert row.total.value == len(came) == event_selectors.checkin_counts(meeting)[0]
+    assert data.participants.value == len({r.organisation_id for r in came})
+    assert report.evaluation(forum)[0].participants.value == len({r.organisation_id for r in came})
