@@ -327,3 +327,12 @@ def test_attendance_in_the_report_is_what_the_check_in_page_counts(forum):
     assert row.total.value == len(came) == event_selectors.checkin_counts(meeting)[0]
     assert data.participants.value == len({r.organisation_id for r in came})
     assert report.evaluation(forum)[0].participants.value == len({r.organisation_id for r in came})
+
+
+def test_the_annual_report_link_opens_last_year_also_on_new_years_eve_of_a_leap_year():
+    """The link went to the year of 365 days ago: on 31 December 2028 (a leap year) that is
+    2028 itself, whose report is not done yet."""
+    from networks.sections import _last_year
+
+    for today in (dt.date(2028, 12, 31), dt.date(2028, 1, 1), dt.date(2027, 12, 31), dt.date(2026, 11, 30)):
+        assert _last_year(today) == today.year - 1
