@@ -388,7 +388,7 @@ def _fill(meeting: Meeting, count: int, offset: int) -> None:
                                         contact_email=email)
             for status in (OutboxMessage.Status.QUEUED, statuses[i % 3]):
                 OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation",
-                                             subject="Inbjudan", body_text="…", status=status)
+                                             subject="Inbjudan", body_text="…", status=status, forum=meeting.forum)
 
 
 @pytest.mark.django_db
@@ -409,6 +409,35 @@ def test_dashboard_runs_fixed_number_of_queries(client, people, meeting, django_
     assert Registration.objects.filter(meeting=meeting).count() == 40
     assert response.content.decode().count("<tr>") > 40
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
+def test_dashboard_mail_status_is_of_this_forums_mail_since_the_registration(client, people, meeting):
+    """The registrations' mail column showed the latest meeting mail to the contact's address
+    from anywhere: another forum's failed invitation to the same person read "Failed" on this
+    meeting's list though its own mail was sent."""
+    from events.selectors import registrations_with_mail_status
+    from tests.factories import make_forum
+
+    email = "vd@angsbacka.se"
+    registration = make_registration(meeting, make_company(), status=Registration.Status.INVITED,
+                                     contact_email=email)
+    other = make_meeting(make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg"))
+    make_registration(other, make_company(), status=Registration.Status.INVITED, contact_email=email)
+    old = OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation", subject="x",
+                                       body_text="x", status=OutboxMessage.Status.FAILED, forum=meeting.forum)
+    OutboxMessage.objects.filter(pk=old.pk).update(created_at=registration.created_at - dt.timedelta(days=30))
+    OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation", subject="x",
+                                 body_text="x", status=OutboxMessage.Status.SENT, forum=meeting.forum)
+    OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation", subject="x",
+                                 body_text="x", status=OutboxMessage.Status.FAILED, forum=other.forum)
+    mails = [m for m in OutboxMessage.objects.order_by("created_at", "pk") if m.to_email == email
+             and m.forum_id == meeting.forum_id and m.created_at >= registration.created_at]
+    [row] = registrations_with_mail_status(meeting)
+    assert row.mail_status == mails[-1].status == OutboxMessage.Status.SENT
+    _login(client, people[Role.COORDINATOR])
+    page = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk}), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Failed" not in page.content.decode().split(email, 1)[1].split("</tr>", 1)[0]
 
 
 @pytest.mark.django_db

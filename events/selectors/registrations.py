@@ -136,10 +136,13 @@ def catering_rows(meeting: Meeting) -> QuerySet[Registration]:
 # --- coordination selectors
 def registrations_with_mail_status(meeting: Meeting) -> QuerySet[Registration]:
     """:func:`meeting_registrations` annotated with ``mail_status``: the status of the latest
-    meeting mail (outbox template ``events/…``) to the contact's address. A correlated
-    subquery, so the dashboard stays one query however many registrations there are."""
+    meeting mail (outbox template ``events/…``) to the contact's address from the meeting's
+    forum since the registration was made – not a mail of another forum's meeting to the same
+    address, nor one from before. A correlated subquery, so the dashboard stays one query
+    however many registrations there are."""
     latest = OutboxMessage.objects.filter(
-        to_email=OuterRef("contact_email"), template__startswith="events/"
+        to_email=OuterRef("contact_email"), template__startswith="events/", forum=meeting.forum_id,
+        created_at__gte=OuterRef("created_at"),
     ).order_by("-created_at", "-pk")
     return meeting_registrations(meeting).annotate(mail_status=Subquery(latest.values("status")[:1]))
 
