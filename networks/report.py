@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from events.diversity import MIN_CELL
 from events.models import Meeting, Registration, SeatPool
+from forum.models import AuditEvent
 from issues.models import Issue, IssueEvent, PriorityListEntry, Vote
 
 from .models import (
@@ -240,11 +241,30 @@ def _resolved_by_year(forum) -> Counter:
     return Counter(timezone.localdate(at).year for at in resolved.values())
 
 
+def _network_lifetimes(forum) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """Each network of the forum as (formed, closed): closed when its status was last set to
+    closed (the audit trail of network_update), None while it is not closed – not its
+    ``updated_at``, which a later edit of a closed network's title or visibility moves, making
+    it active again in the years after. A closed network without that trail: its
+    ``updated_at``. Two queries."""
+    nets = {pk: (created, updated if status == Network.Status.CLOSED else None) for pk, created, status, updated
+            in Network.objects.filter(forum=forum).values_list("pk", "created_at", "status", "updated_at")}
+    closed_at: dict[int, dt.datetime] = {}
+    for target, data, at in (AuditEvent.objects.filter(action="network.update", target_type="networks.network",
+                                                        forum=forum)
+                             .order_by("at", "pk").values_list("target_id", "data", "at")):
+        status = (data or {}).get("status")
+        if isinstance(status, list) and len(status) == 2 and status[1] == Network.Status.CLOSED:
+            closed_at[int(target)] = at
+    return [(created, closed_at.get(pk, closed) if closed else None) for pk, (created, closed) in nets.items()]
+
+
 def evaluation(forum, years: int = 3) -> list[YearFigures]:
     """Key figures for each of the forum's first ``years`` years (seed 002's evaluation after
     three years). A fixed number of queries per year."""
     start_year = first_year(forum)
     resolved_by_year = _resolved_by_year(forum)
+    networks = _network_lifetimes(forum)
     figures = []
     for year in range(start_year, start_year + years):
         start, end = _bounds(year)
@@ -256,8 +276,8 @@ def evaluation(forum, years: int = 3) -> list[YearFigures]:
             issues_raised=Issue.objects.filter(forum=forum, created_at__gte=start, created_at__lt=end).exclude(
                 status=Issue.Status.MERGED).count(),
             issues_resolved=resolved_by_year[year],
-            networks_active=Network.objects.filter(forum=forum, created_at__lt=end).exclude(
-                status=Network.Status.CLOSED, updated_at__lt=start).count(),
+            networks_active=sum(1 for formed, closed in networks
+                                if formed < end and (closed is None or closed >= start)),
             network_meetings=NetworkMeeting.objects.filter(network__forum=forum, status=NetworkMeeting.Status.HELD,
                                                            starts_at__gte=start, starts_at__lt=end).count(),
             actions_done=Action.objects.filter(network__forum=forum, status=Action.Status.DONE, done_at__gte=start,

@@ -336,3 +336,33 @@ def test_the_annual_report_link_opens_last_year_also_on_new_years_eve_of_a_leap_
 
     for today in (dt.date(2028, 12, 31), dt.date(2028, 1, 1), dt.date(2027, 12, 31), dt.date(2026, 11, 30)):
         assert _last_year(today) == today.year - 1
+
+
+def test_evaluation_counts_a_network_closed_in_a_year_as_active_up_to_that_year_only(forum, coordinator):
+    """A network closed in June and made members-only the next February was active again in
+    that next year: the evaluation read the close from ``updated_at``, which the later edit
+    moved. Another forum's networks never count. Expected figures from the rows."""
+    from forum.models import AuditEvent
+    from tests.factories import make_forum
+
+    make_meeting(forum, title="Vårträff 2025", starts_at=_at(3, 10))  # the forum's first year is 2025
+    closed = form_network(forum, coordinator=coordinator, title="Stängt nätverk")
+    active = form_network(forum, coordinator=coordinator, title="Aktivt nätverk")
+    form_network(make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg"), title="Annat")
+    Network.objects.filter(forum=forum).update(created_at=_at(3))
+    services.network_update(actor=coordinator, network=closed, status=Network.Status.CLOSED)
+    AuditEvent.objects.filter(action="network.update", target_id=str(closed.pk)).update(at=_at(6))
+    services.network_update(actor=coordinator, network=Network.objects.get(pk=closed.pk),
+                            visibility=Network.Visibility.MEMBERS)
+    AuditEvent.objects.filter(action="network.update", target_id=str(closed.pk), at__gt=_at(7)).update(
+        at=dt.datetime(YEAR + 1, 2, 1, tzinfo=TZ))
+    Network.objects.filter(pk=closed.pk).update(updated_at=dt.datetime(YEAR + 1, 2, 1, tzinfo=TZ))
+
+    closed_on = max(e.at for e in AuditEvent.objects.all() if e.action == "network.update"
+                    and e.target_id == str(closed.pk) and (e.data.get("status") or [None, None])[1] == "closed")
+    expected = {year: sum(1 for n in Network.objects.all() if n.forum_id == forum.pk
+                          and n.created_at < dt.datetime(year + 1, 1, 1, tzinfo=TZ)
+                          and not (n.pk == closed.pk and closed_on < dt.datetime(year, 1, 1, tzinfo=TZ)))
+                for year in (YEAR, YEAR + 1, YEAR + 2)}
+    assert expected == {YEAR: 2, YEAR + 1: 1, YEAR + 2: 1} and active.pk != closed.pk
+    assert {y.year: y.networks_active for y in report.evaluation(forum)} == expected
