@@ -77,8 +77,9 @@ def newsletter_status(newsletter: Newsletter) -> dict[str, Any]:
     return {
         "total": total,
         "handled": handled,
-        "percent": round(100 * handled / total) if total else (100 if newsletter.status == Newsletter.Status.SENT
-                                                                else 0),
+        # Rounded down: 199 of 200 is 99 %, not "100 %" with one recipient still waiting.
+        "percent": 100 * handled // total if total else (100 if newsletter.status == Newsletter.Status.SENT
+                                                          else 0),
         "outcomes": {o: outcomes.get(o, 0) for o in NewsletterRecipient.Outcome.values},
         "queued": mail["queued"], "sent": mail["sent"], "failed": mail["failed"], "unknown": mail["unknown"],
     }

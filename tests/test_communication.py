@@ -571,3 +571,21 @@ def test_survey_averages_are_rounded_half_up_alike_on_every_page_and_in_the_expo
     client.force_login(coordinator)
     page = client.get(reverse("communication:survey_results", args=[meetings[0].pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "Average 3.3 of 5 (8 answers)" in page.content.decode().replace("3,3", "3.3")
+
+
+@pytest.mark.django_db
+def test_newsletter_progress_says_100_percent_only_when_every_recipient_is_handled(forum):
+    """199 of 200 recipients handled read 100 % (round(99.5) is 100) while one still waited.
+    The expected figure is counted here from the recipient rows, rounded down."""
+    newsletter = Newsletter.objects.create(forum=forum, subject_sv="Nyhetsbrev", body_sv="Text",
+                                           status=Newsletter.Status.SENDING, recipient_count=200)
+    Outcome = NewsletterRecipient.Outcome
+    NewsletterRecipient.objects.bulk_create(
+        NewsletterRecipient(newsletter=newsletter, email=f"mottagare{i}@example.se", language="sv",
+                            outcome=Outcome.PENDING if i == 0 else Outcome.DECLINED if i % 7 == 0 else Outcome.MAILED)
+        for i in range(200))
+    rows = [r for r in NewsletterRecipient.objects.all() if r.newsletter_id == newsletter.pk]
+    handled = sum(1 for r in rows if r.outcome != Outcome.PENDING)
+    status = selectors.newsletter_status(newsletter)
+    assert (status["handled"], status["total"]) == (handled, len(rows)) == (199, 200)
+    assert status["percent"] == 100 * handled // len(rows) == 99
