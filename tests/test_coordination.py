@@ -602,6 +602,9 @@ def test_batch_progress_polls_while_running(client, people, meeting):
     assert client.get(url, {"format": "json"}).json() == {
         "status": "running", "running": True, "done": 12, "handled": 12, "total": 30, "percent": 40, "skipped": [],
         "queued": 0, "sent": 0, "failed": 0, "unknown": 0}
+    # Rounded down, as the newsletter's: 199 of 200 is 99 %, never 100 % before the last one.
+    InvitationBatch.objects.filter(pk=batch.pk).update(total=200, done=199)
+    assert client.get(url, {"format": "json"}).json()["percent"] == 100 * 199 // 200 == 99
     batch.status, batch.done = InvitationBatch.Status.DONE, 30
     batch.save()
     page = client.get(url).content.decode()
