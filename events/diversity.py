@@ -14,12 +14,14 @@ Privacy rules, enforced here so no template can get them wrong:
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -137,12 +139,15 @@ def targets_for(forum) -> dict[tuple[str, str], Decimal]:
     return {(t.dimension, t.category): t.share for t in DiversityTarget.objects.filter(forum=forum)}
 
 
-def _counts(meeting: Meeting, group: str) -> tuple[dict[str, Counter], dict[str, int]]:
+def _counts(meeting: Meeting, group: str, now: dt.datetime) -> tuple[dict[str, Counter], dict[str, int]]:
     """Counts per dimension and category, and the total each dimension is counted over,
-    aggregated in the database in one query."""
+    aggregated in the database in one query. The statuses as the clock sees them
+    (:meth:`Registration.effective_status`): an invitation past its answer-by date or an offer
+    past its deadline is no live claim, even before the periodic task writes so."""
     consented = Q(attendee__isnull=False, attendee__demographics_consent_at__isnull=False)
     rows = (
         Registration.objects.filter(meeting=meeting, status__in=GROUPS[group])
+        .exclude(Registration.expired_invitation_q(now)).exclude(Registration.expired_offer_q(now))
         .annotate(
             # Answers of people who have not consented are treated as never given.
             g=Case(When(consented, then=F("attendee__gender")), default=Value(""), output_field=CharField()),
@@ -167,7 +172,8 @@ def _counts(meeting: Meeting, group: str) -> tuple[dict[str, Counter], dict[str,
     return counts, totals
 
 
-def composition(meeting: Meeting, group: str, *, targets: dict[tuple[str, str], Decimal] | None = None) -> Composition:
+def composition(meeting: Meeting, group: str, *, targets: dict[tuple[str, str], Decimal] | None = None,
+                now: dt.datetime | None = None) -> Composition:
     """Counts and shares per dimension for ``group`` ("invited" or "confirmed"), suppressed.
 
     Two queries (one with ``targets`` given). Shares are of the dimension's total: every
@@ -178,7 +184,7 @@ def composition(meeting: Meeting, group: str, *, targets: dict[tuple[str, str], 
         raise ValueError(f"Unknown group {group!r}")
     if targets is None:
         targets = targets_for(meeting.forum)
-    counts, totals = _counts(meeting, group)
+    counts, totals = _counts(meeting, group, now or timezone.now())
     tables = []
     for dimension, label in Dimension.choices:
         total = totals[dimension]

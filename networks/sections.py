@@ -35,8 +35,10 @@ def network_work(request: HttpRequest, forum: Forum) -> dict[str, Any] | None:
             "overview_url": reverse("networks:overview", args=[forum.slug])}
 
 
-def _last_year() -> int:
-    return (timezone.localdate() - dt.timedelta(days=365)).year
+def _last_year(today: dt.date | None = None) -> int:
+    """The year before this one (local date): the annual report the link opens. Not the year of
+    365 days ago, which on 31 December of a leap year is this year."""
+    return (today or timezone.localdate()).year - 1
 
 
 FORUM_NETWORKS = sections.ForumSection(

@@ -21,7 +21,7 @@ import hmac
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from events.diversity import MIN_CELL, Cell, suppress
 from events.models import Meeting, Registration, SeatPool
 from forum.models import Forum, Organisation
 from forum.sni import SNI_SECTIONS
+from issues import selectors as issue_selectors
 from issues.models import Issue, IssueEvent, PriorityListEntry, Side, Vote
 from networks.models import Action, Allocation, Attendance, Expense, Membership, Network, NetworkMeeting
 
@@ -192,8 +193,7 @@ def votes(forum: Forum) -> Rows:
         result = vote.result or {}
         turnout = result.get("turnout") or {}
         eligible, ballots = turnout.get("eligible") or 0, turnout.get("ballots") or 0
-        percent = (Decimal(100 * ballots) / Decimal(eligible)).quantize(Decimal("0.1"), ROUND_HALF_UP) \
-            if eligible else None
+        percent = issue_selectors.turnout_percent(turnout, places=1)
         by_side = result.get("by_side") or {}
 
         combined, business, city = (_place_labels(result.get("ranking")), _side_places(by_side, Side.BUSINESS),

@@ -522,3 +522,70 @@ def test_survey_is_anonymous_aggregated_and_suppressed_below_five(client, forum)
     assert rows["usefulness"][4:] == ["0", "", "", "", "", "", ""]  # no answers: nothing shown
     assert "Bra" not in export  # free text never leaves the page
     assert len(people) == 6
+
+
+@pytest.mark.django_db
+def test_survey_averages_are_rounded_half_up_alike_on_every_page_and_in_the_export(client, forum):
+    """8 answers worth 26 points average 3.25: the results page and the overview said 3.2
+    (Python's round() of a float) beside 3.25 in the export; 25 points (3.125) were 3.12 in the
+    export. Now half up everywhere: 3.3 and 3.25, 3.1 and 3.13. Another meeting's answers never
+    count. The expected averages are computed here from the answer rows."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from communication.models import SurveyQuestion
+
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@example.se")
+    meetings = [_meeting(forum, title="Vårträff"), _meeting(forum, title="Höstträff")]
+    follow_ups = []
+    for meeting in meetings:
+        _participant(meeting)
+        follow_up = services.follow_up_save(actor=coordinator, meeting=meeting, summary="Tack.", links="")
+        services.follow_up_publish(actor=coordinator, follow_up=follow_up)
+        follow_ups.append(follow_up)
+    scores = {"trust": (5, 4, 4, 3, 3, 3, 2, 2), "usefulness": (5, 4, 3, 3, 3, 3, 2, 2)}  # 26 and 25 points
+    for follow_up, factor in ((follow_ups[0], 1), (follow_ups[1], 0)):
+        questions = {q.key: q for q in follow_up.questions.all()}
+        for i in range(8):
+            response = SurveyResponse.objects.create(follow_up=follow_up, submitted_on=NOW.date())
+            for key, given in scores.items():
+                SurveyAnswer.objects.create(response=response, question=questions[key],
+                                            score=given[i] if factor else 1)
+
+    def expected(key: str, places: int) -> Decimal:
+        answers = [a.score for a in SurveyAnswer.objects.all()
+                   if a.question.key == key and a.question.follow_up_id == follow_ups[0].pk]
+        return (Decimal(sum(answers)) / Decimal(len(answers))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+    assert [expected(key, 1) for key in scores] == [Decimal("3.3"), Decimal("3.1")]
+    assert [expected(key, 2) for key in scores] == [Decimal("3.25"), Decimal("3.13")]
+    rows = {row["question"].key: row for row in selectors.survey_results(follow_ups[0])["rows"]}
+    assert [Decimal(str(rows[key]["mean"])) for key in scores] == [expected(key, 1) for key in scores]
+    over_time = selectors.survey_over_time(forum)["rows"]
+    first = next(row for row in over_time if row["follow_up"].pk == follow_ups[0].pk)
+    keys = selectors.survey_over_time(forum)["keys"]
+    assert [Decimal(str(first["cells"][keys.index(key)]["mean"])) for key in scores] == [expected(key, 1)
+                                                                                        for key in scores]
+    exported = {(row[0], row[2]): row[5] for row in selectors.survey_export_rows(forum)}
+    assert [Decimal(str(exported[(meetings[0].title, key)])) for key in scores] == [expected(key, 2) for key in scores]
+    assert SurveyQuestion.objects.filter(key="trust").count() == 2
+    client.force_login(coordinator)
+    page = client.get(reverse("communication:survey_results", args=[meetings[0].pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Average 3.3 of 5 (8 answers)" in page.content.decode().replace("3,3", "3.3")
+
+
+@pytest.mark.django_db
+def test_newsletter_progress_says_100_percent_only_when_every_recipient_is_handled(forum):
+    """199 of 200 recipients handled read 100 % (round(99.5) is 100) while one still waited.
+    The expected figure is counted here from the recipient rows, rounded down."""
+    newsletter = Newsletter.objects.create(forum=forum, subject_sv="Nyhetsbrev", body_sv="Text",
+                                           status=Newsletter.Status.SENDING, recipient_count=200)
+    Outcome = NewsletterRecipient.Outcome
+    NewsletterRecipient.objects.bulk_create(
+        NewsletterRecipient(newsletter=newsletter, email=f"mottagare{i}@example.se", language="sv",
+                            outcome=Outcome.PENDING if i == 0 else Outcome.DECLINED if i % 7 == 0 else Outcome.MAILED)
+        for i in range(200))
+    rows = [r for r in NewsletterRecipient.objects.all() if r.newsletter_id == newsletter.pk]
+    handled = sum(1 for r in rows if r.outcome != Outcome.PENDING)
+    status = selectors.newsletter_status(newsletter)
+    assert (status["handled"], status["total"]) == (handled, len(rows)) == (199, 200)
+    assert status["percent"] == 100 * handled // len(rows) == 99

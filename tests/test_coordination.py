@@ -110,6 +110,33 @@ def test_plan_shows_drafts_to_coordinators_only(client, people, meeting, forum):
     assert url in client.get(forum.get_absolute_url()).content.decode()
 
 
+@pytest.mark.django_db
+def test_plan_puts_a_meeting_in_its_local_year(client, people, forum):
+    """A meeting at 00:30 on New Year's Day in Malmö (23:30 UTC the day before) belongs to the
+    new year on the plan, as in the annual report: the plan grouped by the UTC year."""
+    from zoneinfo import ZoneInfo
+
+    from events.selectors import yearly_plan
+
+    starts = dt.datetime(2028, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
+    new_year = make_meeting(forum, title="Nyårsträff", starts_at=starts)
+    autumn = make_meeting(forum, title="Höstträff", starts_at=dt.datetime(2027, 10, 5, 9, tzinfo=dt.UTC))
+    for meeting in (new_year, autumn):
+        events_services.meeting_set_status(actor=None, meeting=meeting, status=Meeting.Status.PUBLISHED)
+    expected: dict[int, list[str]] = {}
+    for meeting in Meeting.objects.order_by("starts_at"):
+        expected.setdefault(meeting.starts_at.astimezone(ZoneInfo("Europe/Stockholm")).year, []).append(meeting.title)
+    assert expected == {2027: ["Höstträff"], 2028: ["Nyårsträff"]}
+    for year in (2027, 2028):
+        plan = yearly_plan(forum, include_drafts=False, year=year)
+        assert {y: [m.title for m in ms] for y, ms in plan.years.items()} == {year: expected[year]}
+    plan = yearly_plan(forum, include_drafts=False)
+    assert {y: [m.title for m in ms] for y, ms in plan.years.items()} == expected
+    url = reverse("events:plan", kwargs={"slug": forum.slug})
+    page = client.get(url, {"ar": "2027"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Höstträff" in page and "Nyårsträff" not in page
+
+
 # --- Yearly plan actions ----------------------------------------------------------------
 @pytest.mark.django_db
 def test_plan_creates_startup_and_later_years(client, people, forum):
@@ -361,7 +388,7 @@ def _fill(meeting: Meeting, count: int, offset: int) -> None:
                                         contact_email=email)
             for status in (OutboxMessage.Status.QUEUED, statuses[i % 3]):
                 OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation",
-                                             subject="Inbjudan", body_text="…", status=status)
+                                             subject="Inbjudan", body_text="…", status=status, forum=meeting.forum)
 
 
 @pytest.mark.django_db
@@ -385,6 +412,35 @@ def test_dashboard_runs_fixed_number_of_queries(client, people, meeting, django_
 
 
 @pytest.mark.django_db
+def test_dashboard_mail_status_is_of_this_forums_mail_since_the_registration(client, people, meeting):
+    """The registrations' mail column showed the latest meeting mail to the contact's address
+    from anywhere: another forum's failed invitation to the same person read "Failed" on this
+    meeting's list though its own mail was sent."""
+    from events.selectors import registrations_with_mail_status
+    from tests.factories import make_forum
+
+    email = "vd@angsbacka.se"
+    registration = make_registration(meeting, make_company(), status=Registration.Status.INVITED,
+                                     contact_email=email)
+    other = make_meeting(make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg"))
+    make_registration(other, make_company(), status=Registration.Status.INVITED, contact_email=email)
+    old = OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation", subject="x",
+                                       body_text="x", status=OutboxMessage.Status.FAILED, forum=meeting.forum)
+    OutboxMessage.objects.filter(pk=old.pk).update(created_at=registration.created_at - dt.timedelta(days=30))
+    OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation", subject="x",
+                                 body_text="x", status=OutboxMessage.Status.SENT, forum=meeting.forum)
+    OutboxMessage.objects.create(to_email=email, language="sv", template="events/invitation", subject="x",
+                                 body_text="x", status=OutboxMessage.Status.FAILED, forum=other.forum)
+    mails = [m for m in OutboxMessage.objects.order_by("created_at", "pk") if m.to_email == email
+             and m.forum_id == meeting.forum_id and m.created_at >= registration.created_at]
+    [row] = registrations_with_mail_status(meeting)
+    assert row.mail_status == mails[-1].status == OutboxMessage.Status.SENT
+    _login(client, people[Role.COORDINATOR])
+    page = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk}), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Failed" not in page.content.decode().split(email, 1)[1].split("</tr>", 1)[0]
+
+
+@pytest.mark.django_db
 def test_dashboard_shows_pool_fill_and_hold_date(client, people, meeting):
     _login(client, people[Role.COORDINATOR])
     city = pool_of(meeting, SeatPool.Kind.CITY_PICK)
@@ -395,6 +451,53 @@ def test_dashboard_shows_pool_fill_and_hold_date(client, people, meeting):
     page = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk})).content.decode()
     assert 'max="30" value="2"' in page
     assert "Passed: unclaimed seats are open to everyone" in page or "fria" in page
+
+
+@pytest.mark.django_db
+def test_dashboard_pool_fill_counts_as_the_clock_sees_it_and_agrees_with_the_meeting_page(client, people, meeting):
+    """An offer past its deadline holds no seat and an invitation past its answer-by date
+    awaits no answer, even before the periodic task writes so: the dashboard counted both
+    (an open pool of 2 with one confirmed seat and one lapsed offer read "2 of 2", while the
+    meeting page said one seat was left). Expected figures counted here from the rows; rows of
+    another forum's meeting and declined, cancelled and expired rows never count."""
+    from events.selectors import open_seats_estimate, pools_with_fill
+    from tests.factories import make_forum, open_with_small_pools
+
+    open_with_small_pools(meeting, size=2)
+    now = timezone.now()
+    city, open_pool = pool_of(meeting, SeatPool.Kind.CITY_PICK), pool_of(meeting, SeatPool.Kind.OPEN)
+    Status = Registration.Status
+    _confirmed(meeting, open_pool, make_company())
+    make_registration(meeting, make_company(), pool=open_pool, status=Status.OFFERED,
+                      offer_expires_at=now - dt.timedelta(hours=1))
+    make_registration(meeting, make_company(), pool=city, status=Status.INVITED, expires_at=now - dt.timedelta(days=1))
+    make_registration(meeting, make_company(), pool=city, status=Status.INVITED, expires_at=now + dt.timedelta(days=3))
+    make_registration(meeting, make_company(), pool=city, status=Status.OFFERED,
+                      offer_expires_at=now + dt.timedelta(hours=5))
+    for status in (Status.DECLINED, Status.CANCELLED, Status.EXPIRED, Status.OFFER_EXPIRED):
+        make_registration(meeting, make_company(), pool=city, status=status)
+    other = make_meeting(make_forum(slug="goteborg", name="Göteborgsforum", municipality="Göteborg"))
+    for pool in other.pools.all():
+        make_registration(other, make_company(), pool=pool, status=Status.OFFERED)
+        make_registration(other, make_company(), pool=pool, status=Status.INVITED)
+
+    rows = [r for r in Registration.objects.all() if r.meeting_id == meeting.pk]
+
+    def counted(status: str, link: str, pool: SeatPool) -> int:
+        return sum(1 for r in rows if getattr(r, link) == pool.pk and r.effective_status(now) == status)
+
+    expected = {pool.pk: (counted(Status.CONFIRMED, "seat_pool_id", pool),
+                          counted(Status.OFFERED, "seat_pool_id", pool),
+                          counted(Status.INVITED, "pool_id", pool), counted(Status.WAITING, "pool_id", pool))
+                for pool in (city, open_pool)}
+    assert expected == {city.pk: (0, 1, 1, 0), open_pool.pk: (1, 0, 0, 0)}
+    assert {p.pk: (p.confirmed, p.offered, p.invited, p.waiting) for p in pools_with_fill(meeting)} == expected
+    # The open pool's seats left are the same on the dashboard and on the meeting page.
+    assert open_seats_estimate([meeting], now=now)[meeting.pk] == open_pool.size - sum(expected[open_pool.pk][:2])
+
+    _login(client, people[Role.COORDINATOR])
+    page = client.get(reverse("events:meeting_manage", kwargs={"pk": meeting.pk}), HTTP_ACCEPT_LANGUAGE="en")
+    assert f'id="fill-{open_pool.pk}" max="2" value="1"' in page.content.decode()
 
 
 @pytest.mark.usefixtures("published")
@@ -499,6 +602,9 @@ def test_batch_progress_polls_while_running(client, people, meeting):
     assert client.get(url, {"format": "json"}).json() == {
         "status": "running", "running": True, "done": 12, "handled": 12, "total": 30, "percent": 40, "skipped": [],
         "queued": 0, "sent": 0, "failed": 0, "unknown": 0}
+    # Rounded down, as the newsletter's: 199 of 200 is 99 %, never 100 % before the last one.
+    InvitationBatch.objects.filter(pk=batch.pk).update(total=200, done=199)
+    assert client.get(url, {"format": "json"}).json()["percent"] == 100 * 199 // 200 == 99
     batch.status, batch.done = InvitationBatch.Status.DONE, 30
     batch.save()
     page = client.get(url).content.decode()

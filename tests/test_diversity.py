@@ -115,6 +115,35 @@ def test_composition_counts_consent_and_suppression(meeting):
 
 
 @pytest.mark.django_db
+def test_invited_group_leaves_out_what_the_clock_has_expired(meeting):
+    """"Invited and registered" are those with a live claim: invitations past their answer-by
+    date and offers past their deadline were counted until the periodic task wrote them
+    expired. Expected figures counted here from the rows by their effective status."""
+    import datetime as dt
+
+    now = timezone.now()
+    Status = Registration.Status
+    for i in range(5):
+        make_registration(meeting, make_company(f"Svarade aldrig AB {i}", sni="F", size="250+"),
+                          status=Status.INVITED, expires_at=now - dt.timedelta(days=1))
+        make_registration(meeting, make_company(f"Inbjuden AB {i}", sni="J", size="0-9"),
+                          status=Status.INVITED, expires_at=now + dt.timedelta(days=5))
+    make_registration(meeting, make_company("Erbjudande ute AB", sni="F", size="250+"), status=Status.OFFERED,
+                      offer_expires_at=now - dt.timedelta(hours=2))
+    for status in (Status.DECLINED, Status.EXPIRED, Status.CANCELLED):
+        make_registration(meeting, make_company(f"{status} AB", sni="F", size="250+"), status=status)
+    live = [r for r in Registration.objects.all() if r.meeting_id == meeting.pk
+            and r.effective_status(now) in Registration.ACTIVE]
+    expected = {size: sum(1 for r in live if r.organisation.size_class == size) for size in ("0-9", "250+")}
+    assert expected == {"0-9": 5, "250+": 0}
+
+    invited = diversity.composition(meeting, "invited")
+    assert table(invited, "size").total == len(live) == 5
+    assert {size: cell(invited, "size", size).count for size in expected} == expected
+    assert table(invited, "gender").total == len(live)
+
+
+@pytest.mark.django_db
 def test_composition_complementary_in_a_dimension(meeting):
     # Size: 6 micro, 7 small, 2 large -> the 2 is hidden and the 6 with it.
     for i, size in enumerate(["0-9"] * 6 + ["10-49"] * 7 + ["250+"] * 2):

@@ -407,6 +407,38 @@ def test_result_page_shows_ties_tie_break_matrix_and_turnout(client, meeting, vo
 
 
 @pytest.mark.django_db
+def test_turnout_is_rounded_half_up_alike_on_the_result_page_and_in_the_research_export(
+        client, meeting, vote, candidates, coordinator):
+    """5 ballots of 8 eligible: the result page said 62 % (Python's round() rounds a half to
+    even) while the research export said 62.5; both now round half up (63 % and 62.5). The
+    expected figures are computed here from the ballots and the confirmed registrations."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from research import selectors as research_selectors
+
+    Registration.objects.filter(meeting=meeting).exclude(status=Registration.Status.CONFIRMED).delete()
+    for _ in range(8 - Registration.objects.filter(meeting=meeting, status=Registration.Status.CONFIRMED).count()):
+        make_voter(meeting)
+    voters = list(Registration.objects.filter(meeting=meeting, status=Registration.Status.CONFIRMED))[:5]
+    for registration in voters:
+        services.ballot_cast(vote=vote, registration=registration, marks={candidates[0].pk: 1})
+    vote = services.vote_close(actor=coordinator, vote=vote)
+    ballots = Ballot.objects.filter(vote=vote).count()
+    eligible = sum(1 for r in Registration.objects.all()
+                   if r.meeting_id == meeting.pk and r.status == Registration.Status.CONFIRMED)
+    assert (ballots, eligible) == (5, 8)
+    exact = Decimal(100 * ballots) / Decimal(eligible)
+    page_percent, export_percent = exact.quantize(Decimal(1), ROUND_HALF_UP), exact.quantize(Decimal("0.1"))
+    assert (page_percent, export_percent) == (63, Decimal("62.5"))
+
+    html = client.get(reverse("issues:vote_result", args=[vote.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"5 ballots of 8 eligible participants ({page_percent} %)" in " ".join(html.split())
+    header, rows = research_selectors.votes(meeting.forum)
+    column = header.index("Turnout (%)") if "Turnout (%)" in header else 10
+    assert {row[column] for row in rows if row[0] == vote.pk} == {export_percent}
+
+
+@pytest.mark.django_db
 def test_result_shows_each_sides_ranking_from_five_ballots(client, meeting, vote, candidates, coordinator):
     a, b, c = candidates
     # Business voters put A first, city voters C first; more business voters, so A wins overall.

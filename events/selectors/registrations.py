@@ -19,7 +19,9 @@ from ..models import InvitationBatch, Meeting, Nomination, Registration, SeatPoo
 
 def meetings_by_year(forum, *, include_drafts: bool, years: Iterable[int] | None = None) -> dict[int, list[Meeting]]:
     """A forum's meetings grouped by year, only ``years`` if given (one query + prefetch of
-    focus areas)."""
+    focus areas). The year is the portal's local one (Europe/Stockholm), as the annual report
+    counts it: a meeting at 00:30 on New Year's Day is in the new year, not in the old one
+    (UTC)."""
     meetings = forum.meetings.prefetch_related("focus_areas").order_by("starts_at")
     if not include_drafts:
         meetings = meetings.exclude(status=Meeting.Status.DRAFT)
@@ -27,12 +29,14 @@ def meetings_by_year(forum, *, include_drafts: bool, years: Iterable[int] | None
     if wanted is not None:
         if not wanted:
             return {}
-        meetings = meetings.filter(starts_at__gte=dt.datetime(min(wanted), 1, 1, tzinfo=dt.UTC),
-                                   starts_at__lt=dt.datetime(max(wanted) + 1, 1, 1, tzinfo=dt.UTC))
+        tz = timezone.get_current_timezone()
+        meetings = meetings.filter(starts_at__gte=dt.datetime(min(wanted), 1, 1, tzinfo=tz),
+                                   starts_at__lt=dt.datetime(max(wanted) + 1, 1, 1, tzinfo=tz))
     grouped: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in meetings:
-        if wanted is None or meeting.starts_at.year in wanted:
-            grouped[meeting.starts_at.year].append(meeting)
+        year = timezone.localtime(meeting.starts_at).year
+        if wanted is None or year in wanted:
+            grouped[year].append(meeting)
     return dict(sorted(grouped.items()))
 
 
@@ -58,7 +62,8 @@ def yearly_plan(forum, *, include_drafts: bool, year: int | None = None,
     meetings = forum.meetings.all()
     if not include_drafts:
         meetings = meetings.exclude(status=Meeting.Status.DRAFT)
-    all_years = sorted({starts.year for starts in meetings.order_by().values_list("starts_at", flat=True)})
+    all_years = sorted({timezone.localtime(starts).year
+                        for starts in meetings.order_by().values_list("starts_at", flat=True)})
     if year in all_years:
         shown = [year]
     else:
@@ -69,13 +74,19 @@ def yearly_plan(forum, *, include_drafts: bool, year: int | None = None,
                       [y for y in all_years if y not in shown], year)
 
 
-def pools_with_fill(meeting: Meeting) -> QuerySet[SeatPool]:
-    """Pools annotated with ``confirmed``, ``offered``, ``invited`` and ``waiting`` counts (one query)."""
+def pools_with_fill(meeting: Meeting, *, now: dt.datetime | None = None) -> QuerySet[SeatPool]:
+    """Pools annotated with ``confirmed``, ``offered``, ``invited`` and ``waiting`` counts (one query).
+    As the clock sees them (:meth:`Registration.effective_status`): an offer past its deadline
+    holds no seat and an invitation past its answer-by date waits for no answer, even before
+    the periodic task has written so – as the meeting page's seats left count them."""
     Status = Registration.Status
+    now = now or timezone.now()
     return meeting.pools.annotate(
         confirmed=count_of(Registration.objects.filter(status=Status.CONFIRMED), "seat_pool"),
-        offered=count_of(Registration.objects.filter(status=Status.OFFERED), "seat_pool"),
-        invited=count_of(Registration.objects.filter(status=Status.INVITED), "pool"),
+        offered=count_of(Registration.objects.filter(status=Status.OFFERED)
+                         .exclude(Registration.expired_offer_q(now)), "seat_pool"),
+        invited=count_of(Registration.objects.filter(status=Status.INVITED)
+                         .exclude(Registration.expired_invitation_q(now)), "pool"),
         waiting=count_of(Registration.objects.filter(status=Status.WAITING), "pool"),
     ).select_related("partner_organisation", "department").order_by("position", "pk")
 
@@ -125,10 +136,13 @@ def catering_rows(meeting: Meeting) -> QuerySet[Registration]:
 # --- coordination selectors
 def registrations_with_mail_status(meeting: Meeting) -> QuerySet[Registration]:
     """:func:`meeting_registrations` annotated with ``mail_status``: the status of the latest
-    meeting mail (outbox template ``events/…``) to the contact's address. A correlated
-    subquery, so the dashboard stays one query however many registrations there are."""
+    meeting mail (outbox template ``events/…``) to the contact's address from the meeting's
+    forum since the registration was made – not a mail of another forum's meeting to the same
+    address, nor one from before. A correlated subquery, so the dashboard stays one query
+    however many registrations there are."""
     latest = OutboxMessage.objects.filter(
-        to_email=OuterRef("contact_email"), template__startswith="events/"
+        to_email=OuterRef("contact_email"), template__startswith="events/", forum=meeting.forum_id,
+        created_at__gte=OuterRef("created_at"),
     ).order_by("-created_at", "-pk")
     return meeting_registrations(meeting).annotate(mail_status=Subquery(latest.values("status")[:1]))
 

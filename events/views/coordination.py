@@ -328,8 +328,10 @@ def batch_progress(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse
     mail = selectors.invitation_batch_mail_status(batch)
     if request.GET.get("format") == "json":
         return JsonResponse({"status": batch.status, "running": running, "done": batch.done, "total": batch.total,
-                             "handled": batch.done, "percent": round(100 * batch.done / batch.total) if batch.total
-                             else 100, "skipped": batch.skipped, **{k: mail[k] for k in MAIL_KEYS}})
+                             "handled": batch.done,
+                             # Rounded down: 199 of 200 is 99 %, not "100 %" with one still to go.
+                             "percent": 100 * batch.done // batch.total if batch.total else 100,
+                             "skipped": batch.skipped, **{k: mail[k] for k in MAIL_KEYS}})
     return render(request, "events/coordination/batch.html",
                   {"meeting": meeting, "batch": batch, "running": running, "mail": mail})
 

@@ -311,7 +311,7 @@ def vote_result(request: HttpRequest, pk: int) -> HttpResponse:
     for row in combined:
         row["side_places"] = [rows.get(row["id"]) for rows in side_rows]
     turnout = result["turnout"]
-    turnout_percent = round(100 * turnout["ballots"] / turnout["eligible"]) if turnout.get("eligible") else None
+    turnout_percent = selectors.turnout_percent(turnout)
     # The table's cells are written from the stored matrix by issues/templatetags/vote_matrix.py.
     matrix = result["pairwise"] if vote.method != Vote.Method.DOTS and result.get("pairwise") else []
     legend = [{"number": numbers[c], "issue": issues.get(c)} for c in result["candidates"]]
