@@ -138,3 +138,38 @@ def test_a_server_that_drops_or_hangs_after_the_message_is_a_temporary_failure(s
     row.refresh_from_db()
     assert row.status == OutboxMessage.Status.QUEUED and row.attempts == 1 and row.next_attempt_at
     assert "SMTPServerDisconnected" in row.last_error
+
+
+@pytest.mark.worker
+def test_a_newsletter_mail_the_server_refuses_for_good_is_failed_once_and_staff_see_it(client, forum, mailbox):
+    """Through the suite's worker and sink: the sink refuses one of three mails with a 550.
+    That row is "failed" after one attempt (a refusal is not tried again), the other two
+    arrive once each, and the newsletter's status page counts the failed one."""
+    from django.urls import reverse
+
+    from communication import services as communication_services
+    from forum.models import Role
+    from tests.factories import make_role_holder
+
+    communicator = make_role_holder(forum, Role.COMMUNICATOR, "kommunikator@forum.example")
+    for n in range(3):
+        follower = communication_services.follow_request(actor=None, forum=forum, email=f"lasare{n}@forum.example",
+                                                         language="sv")
+        communication_services.follow_confirm(follower=follower)
+    mailbox.wait_until_idle(OutboxMessage.objects.all())  # the confirmation mails are out of the way
+    mailbox.fail_next(1, permanent=True)
+    newsletter = communication_services.newsletter_save(actor=communicator, forum=forum, subject_sv="Vägrat brev",
+                                                        body_sv="Text", audiences=["followers"])
+    communication_services.newsletter_schedule(actor=communicator, newsletter=newsletter)
+    rows = OutboxMessage.objects.filter(template="communication/newsletter")
+    mailbox.wait_for(lambda m: "Vägrat brev" in str(m["Subject"]), count=2, timeout=60)
+    mailbox.wait_until_idle(rows)
+    assert len([m for m in mailbox.messages() if "Vägrat brev" in str(m["Subject"])]) == 2
+    [failed] = rows.filter(status=OutboxMessage.Status.FAILED)
+    assert failed.attempts == 1 and "550" in failed.last_error
+    assert rows.filter(status=OutboxMessage.Status.SENT).count() == 2
+    client.force_login(communicator)
+    progress = client.get(reverse("communication:newsletter_progress", args=[newsletter.pk])).json()
+    assert (progress["sent"], progress["failed"], progress["queued"]) == (2, 1, 0)
+    page = client.get(newsletter.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert reverse("communication:newsletter_retry", args=[newsletter.pk]) in page
