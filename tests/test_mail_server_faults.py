@@ -175,3 +175,8 @@ def test_a_newsletter_mail_the_server_refuses_for_good_is_failed_once_and_staff_
     assert (progress["sent"], progress["failed"], progress["queued"]) == (2, 1, 0)
     page = client.get(newsletter.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert reverse("communication:newsletter_retry", args=[newsletter.pk]) in page
+    # The send task has finished too (nothing of it still runs when the test's data goes).
+    deadline = time.monotonic() + 30
+    while newsletter.__class__.objects.get(pk=newsletter.pk).status != newsletter.Status.SENT:
+        assert time.monotonic() < deadline, "the newsletter's send task did not finish"
+        time.sleep(0.1)
