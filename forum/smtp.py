@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import smtplib
 import threading
 import time
@@ -111,6 +112,28 @@ def _alive(backend: Any) -> bool:
         return False
 
 
+def _ended_by_server(backend: Any) -> bool:
+    """True when the server has ended the backend's SMTP session, found without a round trip.
+
+    Between mails the server has nothing to say, so an idle session's socket is never readable
+    while the session lives; after the server closed it (a restart, an idle timeout, a 421 on
+    its way out) it is – the end of the connection or the last words before it. One poll()
+    that does not wait. A false alarm only costs a fresh session. Backends without a session
+    (console, memory) never are."""
+    session = getattr(backend, "connection", None)
+    if session is None:
+        return False
+    sock = getattr(session, "sock", None)
+    if sock is None:
+        return True
+    try:
+        poller = select.poll()  # not select(): a worker's descriptor may be above 1023
+        poller.register(sock.fileno(), select.POLLIN | select.POLLPRI | select.POLLHUP | select.POLLERR)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
 def connection() -> Any:
     """The calling thread's open mail backend, reused when it can be (see the module); opens a
     new one otherwise. Raises what opening raises (the caller treats it as a failed attempt).
@@ -127,6 +150,7 @@ def connection() -> Any:
         stale = (
             state["key"] != key
             or state["count"] >= MAX_MESSAGES
+            or _ended_by_server(state["backend"])
             or (time.monotonic() - state["used_at"] > IDLE_CHECK_SECONDS and not _alive(state["backend"]))
         )
         if stale:

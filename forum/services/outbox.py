@@ -308,62 +308,81 @@ def retry_delay(attempts: int) -> int:
 def outbox_deliver(message_id: int) -> Delivery:
     """Send one outbox row at most once.
 
-    The row is locked and marked ``sending`` in a short transaction; only a row that is
-    still ``queued`` is sent, so a task that runs twice (or two workers racing) sends once.
-    Temporary SMTP failures put the row back to ``queued`` with a backoff; after
+    The row is locked; only a row that is still ``queued`` is sent, so a task that runs twice
+    (or two workers racing) sends once. Under the lock the mail is made ready – rendered if
+    it was written under a lock, and a session to the mail server open – and only then is the
+    row marked ``sending`` and the lock released: a worker killed before that leaves the row
+    ``queued`` (its transaction rolls back) and the sweep sends it, since nothing reached the
+    mail server. Temporary failures put the row back to ``queued`` with a backoff; after
     OUTBOX_MAX_ATTEMPTS, or on a permanent failure, the row is ``failed``. The mail carries
     the row's Message-ID. Once the mail server has accepted it, recording ``sent`` is retried
-    for a while (:func:`_record_sent`): a row left ``sending`` is later reported as
-    "interrupted: delivery unknown", never resent by itself.
+    for a while (:func:`_record_sent`): a row left ``sending`` – the worker died while the
+    mail server had the message – is later reported as "interrupted: delivery unknown",
+    never resent by itself.
     """
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status != OutboxMessage.Status.QUEUED:
             return Delivery("skipped")
-        message.status = OutboxMessage.Status.SENDING
         message.attempts += 1
-        message.sending_since = timezone.now()
         message.message_id = message.message_id or new_message_id()  # rows queued before it existed
+        try:
+            with transaction.atomic():  # a database error here leaves the lock's transaction usable
+                email = _prepare(message)
+        except Exception as error:  # noqa: BLE001 - classified below, never lost
+            return _attempt_failed(message, error)
+        message.status = OutboxMessage.Status.SENDING
+        message.sending_since = timezone.now()
         message.save(update_fields=["status", "attempts", "sending_since", "message_id"])
 
     try:
-        if message.render_spec:
-            # Written under a lock and never rendered (the request that wrote it died first).
-            rendered, rendered_attachments = _render_deferred(message)
-            _store_rendered(message, rendered, rendered_attachments, only_if_queued=False)
-        attachments = list(message.attachments.all())
-        email = EmailMultiAlternatives(
-            subject=message.subject,
-            body=message.body_text,
-            # The sender stored when the row was queued (forum.mail.envelope); older rows have none.
-            from_email=message.headers.get("From") or settings.DEFAULT_FROM_EMAIL,
-            to=[message.to_email],
-            headers={"Content-Language": message.language, **message.headers, "Message-ID": message.message_id},
-        )
-        if message.body_html:
-            email.attach_alternative(message.body_html, "text/html")
-        for attachment in attachments:
-            email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
-        # The worker thread's open SMTP session, reused from the previous mail (forum/smtp.py).
-        email.connection = smtp.connection()
         email.send()
         smtp.sent()
     except Exception as error:  # noqa: BLE001 - classified below, never lost
-        smtp.discard()  # the session may be half-way through a transaction: the next mail opens a fresh one
-        temporary = _is_temporary(error)
-        give_up = not temporary or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        delay = retry_delay(message.attempts)
-        OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxMessage.Status.FAILED if give_up else OutboxMessage.Status.QUEUED,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            next_attempt_at=None if give_up else timezone.now() + timedelta(seconds=delay),
-            sending_since=None,
-        )
-        logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
-        return Delivery("failed") if give_up else Delivery("retry", retry_in=delay)
-
+        return _attempt_failed(message, error)
     _record_sent(message)
     return Delivery("sent")
+
+
+def _prepare(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The mail of ``message``, ready to send over the worker thread's open SMTP session."""
+    if message.render_spec:
+        # Written under a lock and never rendered (the request that wrote it died first).
+        rendered, rendered_attachments = _render_deferred(message)
+        _store_rendered(message, rendered, rendered_attachments, only_if_queued=False)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        # The sender stored when the row was queued (forum.mail.envelope); older rows have none.
+        from_email=message.headers.get("From") or settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        headers={"Content-Language": message.language, **message.headers, "Message-ID": message.message_id},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+    # The worker thread's open SMTP session, reused from the previous mail (forum/smtp.py).
+    email.connection = smtp.connection()
+    return email
+
+
+def _attempt_failed(message: OutboxMessage, error: Exception) -> Delivery:
+    """Record a failed attempt (its count already in ``message.attempts``): back in the queue
+    with a backoff, or ``failed`` when the failure is permanent or the attempts are used up."""
+    smtp.discard()  # the session may be half-way through a transaction: the next mail opens a fresh one
+    give_up = not _is_temporary(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    delay = retry_delay(message.attempts)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.FAILED if give_up else OutboxMessage.Status.QUEUED,
+        attempts=message.attempts,
+        message_id=message.message_id,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        next_attempt_at=None if give_up else timezone.now() + timedelta(seconds=delay),
+        sending_since=None,
+    )
+    logger.warning("Outbox message %s attempt %s failed: %s", message.pk, message.attempts, error)
+    return Delivery("failed") if give_up else Delivery("retry", retry_in=delay)
 
 
 #: Pauses between the attempts to record "sent" after the mail server accepted a message.
