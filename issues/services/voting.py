@@ -200,12 +200,21 @@ def vote_delete(*, actor: Any, vote: Vote) -> None:
         current.delete()
 
 
+def vote_may_open(vote: Vote, now: dt.datetime | None = None) -> bool:
+    """Whether the vote may still be opened by hand: a draft that has not begun. Opened by the
+    clock counts as opened: opening it again would move the time it opened and take the
+    candidates' texts again, and clearing a closing time that has passed (as opening a vote
+    meant to be opened by hand does) would take ballots after the vote had closed."""
+    return vote.status == Vote.Status.DRAFT and vote_opened_at(vote, now) is None
+
+
 def vote_open(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
-    """Open a vote by hand (facilitators of the meeting and coordinators)."""
+    """Open a vote by hand (facilitators of the meeting and coordinators). Refused
+    (IssueError) once it has been opened, by hand or by the clock at its opening time."""
     now = now or timezone.now()
     with transaction.atomic():
         vote = Vote.objects.select_for_update().get(pk=vote.pk)
-        if vote.status != Vote.Status.DRAFT:
+        if not vote_may_open(vote, now):
             raise IssueError(_("The vote has already been opened."))
         vote.status = Vote.Status.OPEN
         vote.opened_at = now
