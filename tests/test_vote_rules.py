@@ -13,7 +13,7 @@ from django.utils import timezone
 from events.models import Meeting, Registration
 from forum.models import Role
 from issues import services
-from issues.models import Ballot, Vote, VoterRecord
+from issues.models import Ballot, PriorityListEntry, Vote, VoterRecord
 from tests.factories import (
     company_with_rep,
     make_company,
@@ -159,3 +159,32 @@ def ranks_marks(issues) -> dict[int, int]:
 def make_voter_of(at):
     company, user = company_with_rep()
     return user, make_registration(at, company, attendee=user, attendee_email=user.email)
+
+
+# --- confirming -----------------------------------------------------------------------------
+def test_a_vote_closed_before_anyone_voted_publishes_no_priority_list(client, forum, meeting, candidates,
+                                                                     coordinator):
+    """Closed by hand before it opened (or before anyone voted): every candidate would share the
+    first place, and that is no decision to publish as the forum's priority list."""
+    vote = services.vote_create(actor=coordinator, meeting=meeting, title="Prioritering", candidates=candidates,
+                                opens_at=timezone.now() + dt.timedelta(days=1))
+    client.force_login(coordinator)
+    assert client.post(manage_url(vote), {"action": "close"}).status_code == 302
+    vote.refresh_from_db()
+    assert vote.status == Vote.Status.CLOSED and vote.result["turnout"]["ballots"] == 0
+    html = client.get(manage_url(vote)).content.decode()
+    assert 'value="confirm"' not in html and 'id="vote-nothing-to-confirm"' in html
+    response = client.post(manage_url(vote), {"action": "confirm"}, follow=True)
+    assert re.search("ingen valsedel|No ballot was cast", response.content.decode())
+    vote.refresh_from_db()
+    assert vote.status == Vote.Status.CLOSED and not PriorityListEntry.objects.exists()
+    assert vote.title not in client.get(reverse("forum:forum_work", args=[forum.slug])).content.decode()
+    # A vote with a ballot is confirmed as before.
+    other = services.vote_open(actor=coordinator, vote=services.vote_create(
+        actor=coordinator, meeting=meeting, title="Andra omgången", candidates=candidates))
+    _user, registration = make_voter_of(meeting)
+    services.ballot_cast(vote=other, registration=registration, marks=ranks_marks(candidates))
+    services.vote_close(actor=coordinator, vote=other)
+    assert "Andra omgången" in client.get(reverse("forum:forum_work", args=[forum.slug])).content.decode()
+    assert client.post(manage_url(other), {"action": "confirm"}).status_code == 302
+    assert PriorityListEntry.objects.filter(vote=other).count() == 3

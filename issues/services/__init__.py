@@ -44,6 +44,7 @@ from .voting import (
     vote_delete,
     vote_is_editable,
     vote_is_open,
+    vote_may_confirm,
     vote_may_open,
     vote_open,
     vote_opened_at,
@@ -91,5 +92,6 @@ __all__ = [
     "receipt_check",
     "SIDE_RESULT_MIN_BALLOTS",
     "vote_result",
+    "vote_may_confirm",
     "vote_confirm",
 ]

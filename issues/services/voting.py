@@ -310,14 +310,23 @@ def vote_result(vote: Vote) -> dict:
     }
 
 
+def vote_may_confirm(vote: Vote) -> bool:
+    """Whether the vote's result may be confirmed as the priority list: it is closed and at
+    least one ballot was counted (a vote closed before anyone voted decided nothing)."""
+    return vote.status == Vote.Status.CLOSED and bool(vote.result and vote.result["turnout"]["ballots"])
+
+
 def vote_confirm(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
     """Confirm the decided priority list from a closed vote and publish it on the forum.
-    Coordinators."""
+    Coordinators. Refused (IssueError) unless :func:`vote_may_confirm`."""
     now = now or timezone.now()
     with transaction.atomic():
         vote = Vote.objects.select_for_update().get(pk=vote.pk)
         if vote.status != Vote.Status.CLOSED:
             raise IssueError(_("Only a closed vote's result can be confirmed."))
+        if not vote_may_confirm(vote):
+            # Closed before anyone voted: every candidate would share the first place.
+            raise IssueError(_("No ballot was cast in this vote, so it has no priority list to confirm."))
         ranks: dict[int, tuple[int, bool]] = {}
         place = 1
         for group in vote.result["ranking"]:

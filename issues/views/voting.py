@@ -200,7 +200,7 @@ def vote_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "candidates": candidates, "paper_form": paper_form if is_open else None, "receipt": receipt,
         "can_open": services.vote_may_open(vote, now),
         "can_close": can_manage and vote.status in (Vote.Status.DRAFT, Vote.Status.OPEN),
-        "can_confirm": can_manage and vote.status == Vote.Status.CLOSED,
+        "can_confirm": can_manage and services.vote_may_confirm(vote),
     }, status=status)
 
 
