@@ -20,6 +20,7 @@ from forum.services import audit_record
 
 from ..models import Issue, IssueEvent, IssueSupport, Vote
 from .base import IssueError
+from .capture import raised_by
 from .voting import _freeze_candidates, vote_is_open
 
 # --- Editing, merging, triage -----------------------------------------------------------
@@ -87,13 +88,16 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
         ):
             if duplicate.forum_id != survivor.forum_id:
                 raise IssueError(_("Only issues of the same forum can be merged."))
-            for support in duplicate.supports.all():
-                lookup = {"person": support.person} if support.person_id else {"registration": support.registration}
-                IssueSupport.objects.get_or_create(issue=survivor, **lookup)
+            backers = [{"person": support.person} if support.person_id else {"registration": support.registration}
+                       for support in duplicate.supports.select_related("person", "registration")]
             if duplicate.raised_by_id:
-                IssueSupport.objects.get_or_create(issue=survivor, person=duplicate.raised_by)
+                backers.append({"person": duplicate.raised_by})
             elif duplicate.raised_by_registration_id:
-                IssueSupport.objects.get_or_create(issue=survivor, registration=duplicate.raised_by_registration)
+                backers.append({"registration": duplicate.raised_by_registration})
+            for lookup in backers:
+                # Each person once: the survivor's own raiser is not also its supporter.
+                if not raised_by(survivor, **lookup):
+                    IssueSupport.objects.get_or_create(issue=survivor, **lookup)
             duplicate.supports.all().delete()
             # Earlier merges into the duplicate now point at the survivor.
             Issue.objects.filter(merged_into=duplicate).update(merged_into=survivor)
