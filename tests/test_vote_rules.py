@@ -188,3 +188,43 @@ def test_a_vote_closed_before_anyone_voted_publishes_no_priority_list(client, fo
     assert "Andra omgången" in client.get(reverse("forum:forum_work", args=[forum.slug])).content.decode()
     assert client.post(manage_url(other), {"action": "confirm"}).status_code == 302
     assert PriorityListEntry.objects.filter(vote=other).count() == 3
+
+
+# --- who votes ----------------------------------------------------------------------------
+def test_the_account_that_answered_for_a_colleague_does_not_vote_in_their_place(client, meeting, candidates,
+                                                                              coordinator):
+    """A representative accepts their company's invitation while logged in and names a colleague
+    to attend: the seat, its ballot and its issues are the colleague's (by the personal link),
+    not the representative's account's."""
+    company, rep = company_with_rep()
+    invitation = make_registration(meeting, company, status=Registration.Status.INVITED,
+                                   contact_email=rep.email, expires_at=timezone.now() + dt.timedelta(days=7))
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.REGISTRATION_OPEN)
+    client.force_login(rep)
+    response = client.post(reverse("events:invitation", args=[invitation.token]), {
+        "action": "accept", "attendee_name": "Kim Kollega", "attendee_email": "kim.kollega@forum.example",
+        "consent": "on"})
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == Registration.Status.CONFIRMED and invitation.attendee_id == rep.pk
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.REGISTRATION_CLOSED)
+    vote = services.vote_open(actor=coordinator, vote=services.vote_create(
+        actor=coordinator, meeting=meeting, title="P", candidates=candidates))
+    # The colleague votes by their link …
+    client.logout()
+    assert receipt_of(client.post(reverse("issues:ballot_by_token", args=[vote.pk, invitation.token]),
+                                  ranks(candidates, 0, 1)))
+    # … and the representative's account can neither see nor replace that ballot.
+    client.force_login(rep)
+    assert client.get(ballot_url(vote)).status_code == 403
+    assert client.post(ballot_url(vote), ranks(candidates, 2)).status_code == 403
+    assert Ballot.objects.get().marks == {str(candidates[0].pk): 1, str(candidates[1].pk): 2}
+    capture = client.post(reverse("issues:capture", args=[meeting.pk]), {
+        "action": "raise", "text": "Inte min plats", "side": "business",
+        "focus_area": meeting.forum.focus_areas.first().pk})
+    assert capture.status_code == 403
+    # A representative who attends themselves still votes logged in.
+    own_company, own_rep = company_with_rep()
+    make_registration(meeting, own_company, attendee=own_rep, attendee_email=own_rep.email.upper())
+    client.force_login(own_rep)
+    assert receipt_of(client.post(ballot_url(vote), ranks(candidates, 2)))
