@@ -228,3 +228,39 @@ def test_the_account_that_answered_for_a_colleague_does_not_vote_in_their_place(
     make_registration(meeting, own_company, attendee=own_rep, attendee_email=own_rep.email.upper())
     client.force_login(own_rep)
     assert receipt_of(client.post(ballot_url(vote), ranks(candidates, 2)))
+
+
+# --- the ballot holds candidates only -------------------------------------------------------
+def test_an_issue_merged_or_triaged_away_leaves_a_vote_that_has_not_opened(client, meeting, candidates,
+                                                                          coordinator):
+    """A draft vote over three candidates; the coordinator merges one into another and triages
+    the third out of scope before it opens: its ballot then holds candidates only, never an issue
+    merged into the one beside it; and it keeps two candidates at least."""
+    extra = make_candidates(meeting, ["Lärlingsplatser behövs"])[0]
+    vote = services.vote_create(actor=coordinator, meeting=meeting, title="Prioritering",
+                                candidates=[*candidates, extra], opens_at=timezone.now() + dt.timedelta(days=1))
+    client.force_login(coordinator)
+    response = client.post(reverse("issues:issue_manage", args=[candidates[1].pk]),
+                           {"action": "merge", "duplicates": [extra.pk]})
+    assert response.status_code == 302
+    assert set(vote.candidates.all()) == set(candidates)
+    response = client.post(reverse("issues:issue_manage", args=[candidates[2].pk]),
+                           {"action": "status", "status": "out_of_scope", "answer": "Inte stadens fråga."})
+    assert response.status_code == 302
+    vote.refresh_from_db()
+    assert set(vote.candidates.all()) == {candidates[0], candidates[1]}
+    assert set(vote.candidate_texts) == {str(candidates[0].pk), str(candidates[1].pk)}
+    # One of the last two: refused, with the reason at the status field's form; nothing changes.
+    response = client.post(reverse("issues:issue_manage", args=[candidates[0].pk]),
+                           {"action": "status", "status": "out_of_scope", "answer": "Nej."})
+    assert response.status_code == 400
+    assert re.search("två sista kandidaterna|two last candidates", response.content.decode())
+    candidates[0].refresh_from_db()
+    assert candidates[0].status == "candidate" and vote.candidates.count() == 2
+    # The opened ballot lists the two candidates.
+    services.vote_open(actor=coordinator, vote=vote)
+    user, _registration = make_voter_of(meeting)
+    client.force_login(user)
+    html = client.get(ballot_url(vote)).content.decode()
+    assert f'name="c{candidates[0].pk}"' in html and f'name="c{candidates[1].pk}"' in html
+    assert f'name="c{extra.pk}"' not in html and f'name="c{candidates[2].pk}"' not in html

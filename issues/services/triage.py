@@ -44,6 +44,28 @@ def _lock_votes_holding(issue_ids: Iterable[int], now: dt.datetime) -> list[Vote
     return votes
 
 
+def _leave_draft_votes(*, actor: Any, issue_ids: Iterable[int], drafts: list[Vote]) -> None:
+    """Issues that stop being candidates for the priority list (merged into another, or
+    triaged otherwise) leave the ballots of the ``drafts`` (locked by
+    :func:`_lock_votes_holding`): a vote that opens later, by hand or by the clock, has only
+    candidates on it, never an issue merged into one beside it. Refused (IssueError) when a
+    draft would keep fewer than two candidates. Side effects: the draft's candidates and
+    their texts, an audit row per draft changed."""
+    leaving_ids = set(issue_ids)
+    for vote in drafts:
+        held = set(vote.candidates.values_list("pk", flat=True))
+        leaving = held & leaving_ids
+        if not leaving:
+            continue
+        if len(held - leaving) < 2:
+            raise IssueError(_("The issue is one of the two last candidates of the vote “%(title)s”, which has not "
+                               "opened yet. Delete that vote first.") % {"title": vote.title})
+        vote.candidates.remove(*leaving)
+        _freeze_candidates(vote)
+        audit_record(actor=actor, action="vote.candidates_leave", target=vote, forum=vote.meeting.forum,
+                     data={"issues": sorted(leaving)})
+
+
 def issue_edit(*, actor: Any, issue: Issue, **fields: Any) -> Issue:
     """Edit an issue's text, focus area, side or anonymity; the history keeps before and after.
     Refused while the issue is on the ballot of an open vote (what people vote on never
@@ -77,8 +99,9 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
     """Merge duplicates into ``survivor``: their supporters carry over, their raisers become
     supporters (so they keep hearing what happens), and each duplicate stays findable with a
     pointer to the survivor. Coordinators."""
+    duplicates = list(duplicates)
     with transaction.atomic():
-        _lock_votes_holding([survivor.pk, *(d.pk for d in duplicates)], timezone.now())
+        drafts = _lock_votes_holding([survivor.pk, *(d.pk for d in duplicates)], timezone.now())
         survivor = Issue.objects.select_for_update().get(pk=survivor.pk)
         if survivor.status == Issue.Status.MERGED:
             raise IssueError(_("An issue that has been merged cannot take in others."))
@@ -108,6 +131,7 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
             IssueEvent.objects.create(issue=duplicate, kind=IssueEvent.Kind.MERGED, actor=actor,
                                       changes={"status": [previous, Issue.Status.MERGED], "into": survivor.pk})
             merged_ids.append(duplicate.pk)
+        _leave_draft_votes(actor=actor, issue_ids=merged_ids, drafts=drafts)
         if merged_ids:
             IssueEvent.objects.create(issue=survivor, kind=IssueEvent.Kind.MERGED, actor=actor,
                                       changes={"from": merged_ids})
@@ -157,7 +181,7 @@ def issue_set_status(
         raise IssueError(_("Write the answer or the reason; it is shown to those who raised the issue."),
                          field="answer")
     with transaction.atomic():
-        _lock_votes_holding([issue.pk], now)
+        drafts = _lock_votes_holding([issue.pk], now)
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if (status == Issue.Status.QUICK_FIX and due_date != issue.due_date
                 and due_date < timezone.localdate(now)):
@@ -169,6 +193,8 @@ def issue_set_status(
         if issue.status == Issue.Status.NETWORK:
             raise IssueError(_("The issue is taken up by a network. The network records its outcome; to change its "
                                "status here, a coordinator first removes it from the network."))
+        if status != Issue.Status.CANDIDATE:
+            _leave_draft_votes(actor=actor, issue_ids=[issue.pk], drafts=drafts)
         previous = issue.status
         issue.status = status
         issue.department = department if status == Issue.Status.QUICK_FIX else issue.department
