@@ -74,3 +74,29 @@ def test_merging_a_duplicate_of_the_same_raiser_counts_them_once(client, forum, 
     assert list(IssueSupport.objects.filter(issue=survivor).values_list("person", flat=True)) == [backer.pk]
     client.force_login(user)
     assert re.search("1 person stöder|1 person supports", client.get(url).content.decode())
+
+
+def test_a_merge_tells_those_who_raised_or_supported_the_duplicate_once(client, forum, meeting):
+    from forum.models import OutboxMessage
+
+    user, _registration = participant(meeting)
+    other, _other_registration = participant(meeting)
+    backer, _backer_registration = participant(meeting)
+    client.force_login(user)
+    url = reverse("issues:capture", args=[meeting.pk])
+    survivor = raise_by_page(client, url, meeting, "Fler lärlingsplatser")
+    client.force_login(other)
+    duplicate = raise_by_page(client, url, meeting, "Lärlingsplatser behövs")
+    client.force_login(backer)
+    client.post(url, {"action": "support", "issue": duplicate.pk})
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@forum.example")
+    client.force_login(coordinator)
+    assert client.post(reverse("issues:issue_manage", args=[survivor.pk]),
+                       {"action": "merge", "duplicates": [duplicate.pk]}).status_code == 302
+    mails = list(OutboxMessage.objects.filter(template="issues/status_changed"))
+    # The duplicate's raiser and supporter, once each; the survivor's raiser saw no change.
+    assert sorted(m.to_email for m in mails) == sorted([other.email, backer.email])
+    for mail in mails:
+        assert "Lärlingsplatser behövs" in mail.body_text and "Fler lärlingsplatser" in mail.body_text
+        assert re.search("slagits ihop|merged", mail.body_text)
+        assert "väntar på att hanteras" not in mail.body_text and "waiting to be handled" not in mail.body_text

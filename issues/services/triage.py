@@ -106,11 +106,15 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
         if survivor.status == Issue.Status.MERGED:
             raise IssueError(_("An issue that has been merged cannot take in others."))
         merged_ids = []
+        told: list[tuple[Issue, list[tuple[str, str]]]] = []
         for duplicate in (
             Issue.objects.select_for_update().filter(pk__in=[d.pk for d in duplicates]).exclude(pk=survivor.pk)
         ):
             if duplicate.forum_id != survivor.forum_id:
                 raise IssueError(_("Only issues of the same forum can be merged."))
+            # Who hears that the duplicate was merged: those who raised or supported it, read
+            # before its support moves to the survivor.
+            told.append((duplicate, issue_recipients(duplicate)))
             backers = [{"person": support.person} if support.person_id else {"registration": support.registration}
                        for support in duplicate.supports.select_related("person", "registration")]
             if duplicate.raised_by_id:
@@ -137,6 +141,9 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
                                       changes={"from": merged_ids})
             audit_record(actor=actor, action="issue.merge", target=survivor, forum=survivor.forum,
                          data={"merged": merged_ids})
+        for duplicate, recipients in told:
+            # A status change like any other: the mail says which issue it now lives on.
+            _notify(duplicate, recipients)
     return survivor
 
 
@@ -294,8 +301,9 @@ def mail_context(issue: Issue) -> dict[str, Any]:
     }
 
 
-def _notify(issue: Issue) -> None:
+def _notify(issue: Issue, recipients: list[tuple[str, str]] | None = None) -> None:
     notifications.notify(
-        kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_recipients(issue),
+        kind=notifications.Kind.ISSUE_UPDATES,
+        recipients=issue_recipients(issue) if recipients is None else recipients,
         template="issues/status_changed", context=mail_context(issue), forum=issue.forum, issue=issue,
     )
