@@ -154,6 +154,8 @@ class IssuesAndVote:
             # "Me too" from others in the room.
             others = self._participants(meeting, B) + self._participants(meeting, C)
             for supporter in self.rng.sample(others, k=self.rng.randint(0, 6)):
+                if supporter.pk == issue.raised_by_registration_id:
+                    continue  # the raiser counts once, as the raiser (services.issue_support)
                 if supporter.attendee_id:
                     self.services.issue_support(issue=issue, person=supporter.attendee)
                 else:

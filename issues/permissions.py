@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,10 +21,16 @@ CAPTURE_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.REGISTRATION_OPEN,
 
 
 def participant_registration(user: Any, meeting: Meeting) -> Registration | None:
-    """The logged-in user's confirmed registration for the meeting, if any."""
+    """The logged-in user's confirmed registration for the meeting, if any: one they attend
+    on. The account that answered an invitation is its ``attendee`` even when it named a
+    colleague to attend (another attendee's address): that seat, its ballot and its issues are
+    the colleague's, by the personal link, not the account's. One query."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Registration.objects.filter(meeting=meeting, attendee=user, status=Registration.Status.CONFIRMED).first()
+    own_address = Exists(EmailAddress.objects.filter(user=user, verified=True,
+                                                     email__iexact=OuterRef("attendee_email")))
+    return (Registration.objects.filter(meeting=meeting, attendee=user, status=Registration.Status.CONFIRMED)
+            .filter(Q(attendee_email="") | Q(attendee_email__iexact=user.email) | own_address).first())
 
 
 def can_raise(meeting: Meeting, registration: Registration | None) -> bool:

@@ -373,6 +373,9 @@ def _todo_world(forum, coordinator, *, extra: int = 0):
                                                  candidates=candidates, method=Vote.Method.SCHULZE)
     issue_services.vote_open(actor=coordinator, vote=votes["open"])
     issue_services.vote_open(actor=coordinator, vote=votes["closed"])
+    # A closed vote is to confirm once a ballot was counted (issues.services.vote_may_confirm).
+    issue_services.ballot_cast(vote=votes["closed"], registration=make_registration(held, make_company()),
+                               marks={candidates[0].pk: 1})
     issue_services.vote_close(actor=coordinator, vote=votes["closed"])
     Vote.objects.filter(pk=votes["late"].pk).update(status=Vote.Status.OPEN, closes_at=now - dt.timedelta(minutes=5))
     return meeting, votes

@@ -99,6 +99,9 @@ def test_the_priority_list_of_a_meeting_set_back_to_draft_is_not_shown(client, f
                                        status=Issue.Status.CANDIDATE) for t in texts]
     vote = issue_services.vote_create(actor=coordinator, meeting=meeting, title="Omröstning", candidates=candidates)
     vote = issue_services.vote_open(actor=coordinator, vote=vote)
+    company, voter = company_with_rep()
+    issue_services.ballot_cast(vote=vote, registration=make_registration(meeting, company, attendee=voter),
+                               marks={candidates[0].pk: 1})
     vote = issue_services.vote_close(actor=coordinator, vote=vote)
     issue_services.vote_confirm(actor=coordinator, vote=vote)
     assert texts[0] in client.get(forum.get_absolute_url()).content.decode()

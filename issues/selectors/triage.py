@@ -217,7 +217,9 @@ def issue_todos(forum: Any, *, now: Any = None) -> IssueTodos:
     overdue_count = overdue_issues.count() if len(overdue) == OVERDUE_SHOWN else len(overdue)
     votes = list(Vote.objects.filter(meeting__forum=forum, status__in=(Vote.Status.DRAFT, Vote.Status.OPEN,
                                                                         Vote.Status.CLOSED))
-                 .exclude(meeting__status="draft").select_related("meeting")
+                 .exclude(meeting__status="draft")
+                 # Closed before anyone voted: nothing to confirm (services.vote_may_confirm).
+                 .exclude(status=Vote.Status.CLOSED, result__turnout__ballots=0).select_related("meeting")
                  # A closed vote's result is large (the pairwise matrix): the to-do page needs none of it.
                  .defer("result", "candidate_texts").order_by("meeting__starts_at", "pk"))
     is_open = {vote.pk: vote_is_open(vote, now) for vote in votes}

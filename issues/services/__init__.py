@@ -44,6 +44,8 @@ from .voting import (
     vote_delete,
     vote_is_editable,
     vote_is_open,
+    vote_may_confirm,
+    vote_may_open,
     vote_open,
     vote_opened_at,
     vote_problems,
@@ -76,6 +78,7 @@ __all__ = [
     "vote_update",
     "vote_delete",
     "vote_is_open",
+    "vote_may_open",
     "vote_open",
     "vote_opened_at",
     "vote_closed_at",
@@ -89,5 +92,6 @@ __all__ = [
     "receipt_check",
     "SIDE_RESULT_MIN_BALLOTS",
     "vote_result",
+    "vote_may_confirm",
     "vote_confirm",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -116,6 +117,9 @@ def ballot_cast(
         record = VoterRecord.objects.filter(vote=vote, registration=registration).first()
         if record is not None and (paper or record.paper):
             raise IssueError(_("This participant has already voted."))
+        if record is None and _voted_by_another_registration(vote, registration):
+            raise IssueError(_("This participant has already voted.") if paper else
+                             _("You have already voted through another registration for this meeting."))
         if record is None:
             VoterRecord.objects.create(vote=vote, registration=registration, paper=paper,
                                        entered_by=actor if paper else None)
@@ -139,6 +143,22 @@ def ballot_cast(
         if paper:
             audit_record(actor=actor, action="vote.paper_ballot", target=vote, forum=vote.meeting.forum)
     return receipt
+
+
+def _voted_by_another_registration(vote: Vote, registration: Registration) -> bool:
+    """Whether the person who attends on ``registration`` has voted in ``vote`` through another
+    of their registrations for the meeting: one for a second organisation, or one cancelled
+    before they registered again. One ballot per voter: the person is known by the address
+    they attend by (the attendee's, else the contact's, as ``events.services.people`` reads
+    it); the account that answered an invitation may have named a colleague, so it does not
+    say who attends. An anonymised registration names nobody and is its own voter."""
+    address = (registration.attendee_email or registration.contact_email).strip()
+    if not address:
+        return False
+    same_person = (Q(registration__attendee_email__iexact=address)
+                   | Q(registration__attendee_email="", registration__contact_email__iexact=address))
+    return (VoterRecord.objects.filter(vote=vote, registration__meeting_id=vote.meeting_id)
+            .exclude(registration=registration).filter(same_person).exists())
 
 
 def has_voted(vote: Vote, registration: Registration) -> bool:

@@ -40,13 +40,23 @@ def issue_create(
     return issue
 
 
+def raised_by(issue: Issue, *, person: Any = None, registration: Registration | None = None) -> bool:
+    """Whether ``person`` (an account) or ``registration`` (a personal link) raised ``issue``:
+    then they count once, as its raiser, and not again as a supporter."""
+    return bool((person is not None and issue.raised_by_id == person.pk)
+                or (registration is not None and issue.raised_by_registration_id == registration.pk))
+
+
 def issue_support(*, issue: Issue, person: Any = None, registration: Registration | None = None) -> bool:
-    """ "Me too". Idempotent; returns True if this was new support (then with an audit event)."""
+    """ "Me too". Idempotent; returns True if this was new support (then with an audit event).
+    Refused (IssueError) for the issue's own raiser: support counts the others."""
     person = person if getattr(person, "is_authenticated", False) else None
     if person is None and registration is None:
         raise IssueError(_("Log in or use the link in your invitation to support an issue."))
     if issue.status == Issue.Status.MERGED:
         issue = issue.merged_into
+    if raised_by(issue, person=person, registration=registration):
+        raise IssueError(_("You raised this issue yourself, so it already counts as yours."))
     with transaction.atomic():
         lookup = {"person": person} if person is not None else {"registration": registration}
         _support, created = IssueSupport.objects.get_or_create(issue=issue, **lookup)

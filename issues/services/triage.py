@@ -20,6 +20,7 @@ from forum.services import audit_record
 
 from ..models import Issue, IssueEvent, IssueSupport, Vote
 from .base import IssueError
+from .capture import raised_by
 from .voting import _freeze_candidates, vote_is_open
 
 # --- Editing, merging, triage -----------------------------------------------------------
@@ -41,6 +42,28 @@ def _lock_votes_holding(issue_ids: Iterable[int], now: dt.datetime) -> list[Vote
         raise IssueError(_("The issue is on the ballot of a vote that is open. It can be changed when the vote "
                            "has closed."))
     return votes
+
+
+def _leave_draft_votes(*, actor: Any, issue_ids: Iterable[int], drafts: list[Vote]) -> None:
+    """Issues that stop being candidates for the priority list (merged into another, or
+    triaged otherwise) leave the ballots of the ``drafts`` (locked by
+    :func:`_lock_votes_holding`): a vote that opens later, by hand or by the clock, has only
+    candidates on it, never an issue merged into one beside it. Refused (IssueError) when a
+    draft would keep fewer than two candidates. Side effects: the draft's candidates and
+    their texts, an audit row per draft changed."""
+    leaving_ids = set(issue_ids)
+    for vote in drafts:
+        held = set(vote.candidates.values_list("pk", flat=True))
+        leaving = held & leaving_ids
+        if not leaving:
+            continue
+        if len(held - leaving) < 2:
+            raise IssueError(_("The issue is one of the two last candidates of the vote “%(title)s”, which has not "
+                               "opened yet. Delete that vote first.") % {"title": vote.title})
+        vote.candidates.remove(*leaving)
+        _freeze_candidates(vote)
+        audit_record(actor=actor, action="vote.candidates_leave", target=vote, forum=vote.meeting.forum,
+                     data={"issues": sorted(leaving)})
 
 
 def issue_edit(*, actor: Any, issue: Issue, **fields: Any) -> Issue:
@@ -76,24 +99,32 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
     """Merge duplicates into ``survivor``: their supporters carry over, their raisers become
     supporters (so they keep hearing what happens), and each duplicate stays findable with a
     pointer to the survivor. Coordinators."""
+    duplicates = list(duplicates)
     with transaction.atomic():
-        _lock_votes_holding([survivor.pk, *(d.pk for d in duplicates)], timezone.now())
+        drafts = _lock_votes_holding([survivor.pk, *(d.pk for d in duplicates)], timezone.now())
         survivor = Issue.objects.select_for_update().get(pk=survivor.pk)
         if survivor.status == Issue.Status.MERGED:
             raise IssueError(_("An issue that has been merged cannot take in others."))
         merged_ids = []
+        told: list[tuple[Issue, list[tuple[str, str]]]] = []
         for duplicate in (
             Issue.objects.select_for_update().filter(pk__in=[d.pk for d in duplicates]).exclude(pk=survivor.pk)
         ):
             if duplicate.forum_id != survivor.forum_id:
                 raise IssueError(_("Only issues of the same forum can be merged."))
-            for support in duplicate.supports.all():
-                lookup = {"person": support.person} if support.person_id else {"registration": support.registration}
-                IssueSupport.objects.get_or_create(issue=survivor, **lookup)
+            # Who hears that the duplicate was merged: those who raised or supported it, read
+            # before its support moves to the survivor.
+            told.append((duplicate, issue_recipients(duplicate)))
+            backers = [{"person": support.person} if support.person_id else {"registration": support.registration}
+                       for support in duplicate.supports.select_related("person", "registration")]
             if duplicate.raised_by_id:
-                IssueSupport.objects.get_or_create(issue=survivor, person=duplicate.raised_by)
+                backers.append({"person": duplicate.raised_by})
             elif duplicate.raised_by_registration_id:
-                IssueSupport.objects.get_or_create(issue=survivor, registration=duplicate.raised_by_registration)
+                backers.append({"registration": duplicate.raised_by_registration})
+            for lookup in backers:
+                # Each person once: the survivor's own raiser is not also its supporter.
+                if not raised_by(survivor, **lookup):
+                    IssueSupport.objects.get_or_create(issue=survivor, **lookup)
             duplicate.supports.all().delete()
             # Earlier merges into the duplicate now point at the survivor.
             Issue.objects.filter(merged_into=duplicate).update(merged_into=survivor)
@@ -104,11 +135,15 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
             IssueEvent.objects.create(issue=duplicate, kind=IssueEvent.Kind.MERGED, actor=actor,
                                       changes={"status": [previous, Issue.Status.MERGED], "into": survivor.pk})
             merged_ids.append(duplicate.pk)
+        _leave_draft_votes(actor=actor, issue_ids=merged_ids, drafts=drafts)
         if merged_ids:
             IssueEvent.objects.create(issue=survivor, kind=IssueEvent.Kind.MERGED, actor=actor,
                                       changes={"from": merged_ids})
             audit_record(actor=actor, action="issue.merge", target=survivor, forum=survivor.forum,
                          data={"merged": merged_ids})
+        for duplicate, recipients in told:
+            # A status change like any other: the mail says which issue it now lives on.
+            _notify(duplicate, recipients)
     return survivor
 
 
@@ -153,7 +188,7 @@ def issue_set_status(
         raise IssueError(_("Write the answer or the reason; it is shown to those who raised the issue."),
                          field="answer")
     with transaction.atomic():
-        _lock_votes_holding([issue.pk], now)
+        drafts = _lock_votes_holding([issue.pk], now)
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if (status == Issue.Status.QUICK_FIX and due_date != issue.due_date
                 and due_date < timezone.localdate(now)):
@@ -165,6 +200,8 @@ def issue_set_status(
         if issue.status == Issue.Status.NETWORK:
             raise IssueError(_("The issue is taken up by a network. The network records its outcome; to change its "
                                "status here, a coordinator first removes it from the network."))
+        if status != Issue.Status.CANDIDATE:
+            _leave_draft_votes(actor=actor, issue_ids=[issue.pk], drafts=drafts)
         previous = issue.status
         issue.status = status
         issue.department = department if status == Issue.Status.QUICK_FIX else issue.department
@@ -264,8 +301,9 @@ def mail_context(issue: Issue) -> dict[str, Any]:
     }
 
 
-def _notify(issue: Issue) -> None:
+def _notify(issue: Issue, recipients: list[tuple[str, str]] | None = None) -> None:
     notifications.notify(
-        kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_recipients(issue),
+        kind=notifications.Kind.ISSUE_UPDATES,
+        recipients=issue_recipients(issue) if recipients is None else recipients,
         template="issues/status_changed", context=mail_context(issue), forum=issue.forum, issue=issue,
     )

@@ -200,12 +200,21 @@ def vote_delete(*, actor: Any, vote: Vote) -> None:
         current.delete()
 
 
+def vote_may_open(vote: Vote, now: dt.datetime | None = None) -> bool:
+    """Whether the vote may still be opened by hand: a draft that has not begun. Opened by the
+    clock counts as opened: opening it again would move the time it opened and take the
+    candidates' texts again, and clearing a closing time that has passed (as opening a vote
+    meant to be opened by hand does) would take ballots after the vote had closed."""
+    return vote.status == Vote.Status.DRAFT and vote_opened_at(vote, now) is None
+
+
 def vote_open(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
-    """Open a vote by hand (facilitators of the meeting and coordinators)."""
+    """Open a vote by hand (facilitators of the meeting and coordinators). Refused
+    (IssueError) once it has been opened, by hand or by the clock at its opening time."""
     now = now or timezone.now()
     with transaction.atomic():
         vote = Vote.objects.select_for_update().get(pk=vote.pk)
-        if vote.status != Vote.Status.DRAFT:
+        if not vote_may_open(vote, now):
             raise IssueError(_("The vote has already been opened."))
         vote.status = Vote.Status.OPEN
         vote.opened_at = now
@@ -301,14 +310,23 @@ def vote_result(vote: Vote) -> dict:
     }
 
 
+def vote_may_confirm(vote: Vote) -> bool:
+    """Whether the vote's result may be confirmed as the priority list: it is closed and at
+    least one ballot was counted (a vote closed before anyone voted decided nothing)."""
+    return vote.status == Vote.Status.CLOSED and bool(vote.result and vote.result["turnout"]["ballots"])
+
+
 def vote_confirm(*, actor: Any, vote: Vote, now: dt.datetime | None = None) -> Vote:
     """Confirm the decided priority list from a closed vote and publish it on the forum.
-    Coordinators."""
+    Coordinators. Refused (IssueError) unless :func:`vote_may_confirm`."""
     now = now or timezone.now()
     with transaction.atomic():
         vote = Vote.objects.select_for_update().get(pk=vote.pk)
         if vote.status != Vote.Status.CLOSED:
             raise IssueError(_("Only a closed vote's result can be confirmed."))
+        if not vote_may_confirm(vote):
+            # Closed before anyone voted: every candidate would share the first place.
+            raise IssueError(_("No ballot was cast in this vote, so it has no priority list to confirm."))
         ranks: dict[int, tuple[int, bool]] = {}
         place = 1
         for group in vote.result["ranking"]:

@@ -198,9 +198,9 @@ def vote_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "opened_at": services.vote_opened_at(vote, now), "closed_at": services.vote_closed_at(vote, now),
         "voted": selectors.vote_voter_count(vote), "eligible": selectors.vote_eligible_count(vote),
         "candidates": candidates, "paper_form": paper_form if is_open else None, "receipt": receipt,
-        "can_open": vote.status == Vote.Status.DRAFT and not is_open,
+        "can_open": services.vote_may_open(vote, now),
         "can_close": can_manage and vote.status in (Vote.Status.DRAFT, Vote.Status.OPEN),
-        "can_confirm": can_manage and vote.status == Vote.Status.CLOSED,
+        "can_confirm": can_manage and services.vote_may_confirm(vote),
     }, status=status)
 
 
