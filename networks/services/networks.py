@@ -13,8 +13,9 @@ from forum.services import audit_record
 from issues import services as issue_services
 from issues.models import Issue
 
-from ..models import Membership, Network, NetworkIssue
+from ..models import Membership, Network, NetworkIssue, NetworkMeeting
 from .common import NetworkError, network_context, organisation_of
+from .meetings import meeting_cancel
 
 # Issues a network can take up: candidates (the priority list is made of them) and issues
 # raised later that nobody has handled yet.
@@ -85,7 +86,9 @@ def network_form(
 
 def network_update(*, actor: Any, network: Network, **fields: Any) -> Network:
     """Edit the network's title, focus area, goal, status or visibility; the audit keeps
-    before and after. Coordinators of the forum."""
+    before and after. Closing the network cancels its planned meetings that lie ahead: the
+    members are told by mail with a calendar file that removes them, and no reminder of a
+    closed network's meeting goes out. Coordinators of the forum."""
     for name in fields:
         if name not in EDITABLE:
             raise ValueError(name)
@@ -109,6 +112,9 @@ def network_update(*, actor: Any, network: Network, **fields: Any) -> Network:
         if changes:
             network.save()
             audit_record(actor=actor, action="network.update", target=network, forum=network.forum, data=changes)
+        if "status" in changes and network.status == Network.Status.CLOSED:
+            for meeting in network.meetings.filter(status=NetworkMeeting.Status.PLANNED, starts_at__gt=timezone.now()):
+                meeting_cancel(actor=actor, meeting=meeting)
     return network
 
 
