@@ -1,5 +1,5 @@
 """Rules of thematic networks tried through the real pages, as an outside tester would:
-what closing a network does to what it had planned."""
+which issues a network may take up, and what closing a network does to what it had planned."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,11 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.models import Meeting
 from forum.models import OutboxMessage, Role
+from issues import services as issue_services
+from issues.models import Issue, Vote
 from networks import services
 from networks.models import Network, NetworkMeeting
-from tests.factories import make_company, make_representative, make_role_holder, make_user
-from tests.network_helpers import form_network
+from tests.factories import make_company, make_meeting, make_representative, make_role_holder, make_user
+from tests.network_helpers import form_network, raiser_and_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,45 @@ def test_closing_a_network_cancels_its_meetings_ahead_and_no_reminder_goes_out(c
                            _edit(network, title="Matchning unga (avslutat)"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     assert OutboxMessage.objects.filter(template="networks/meeting_cancelled").count() == 2
+
+
+def test_an_issue_on_the_ballot_of_an_open_vote_is_not_taken_up_by_a_network(client, forum, coordinator, leader):
+    """The coordinator formed a network from an issue while the participants were still
+    voting on it: the issue left the candidates ("taken up by a network") under the voters,
+    which every other change of an issue's status is refused for. Now the page refuses with
+    a message, and nothing changes: no network, the issue still a candidate, no mail."""
+    meeting = make_meeting(forum, kind=Meeting.Kind.PRIORITISATION)
+    _raiser, voted = raiser_and_issue(meeting, "Fler praktikplatser för unga", email="rut@example.se")
+    _other, other = raiser_and_issue(meeting, "Snabbare bygglov")
+    vote = issue_services.vote_create(actor=coordinator, meeting=meeting, title="Prioritering",
+                                      candidates=[voted, other], method=Vote.Method.SCHULZE)
+    issue_services.vote_open(actor=coordinator, vote=vote)
+    OutboxMessage.objects.all().delete()
+    client.force_login(coordinator)
+    url = reverse("networks:network_create", args=[forum.slug])
+    data = {"title": "Unga i arbete", "goal": "Fler unga i arbete.", "issues": [voted.pk],
+            "leader_1": leader.email, "status": Network.Status.FORMING, "visibility": Network.Visibility.PUBLIC}
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "vote that is open" in errors and "Fler praktikplatser" in errors
+    assert response.context["form"]["title"].value() == "Unga i arbete"  # nothing typed is lost
+    assert not Network.objects.exists()
+    voted.refresh_from_db()
+    assert voted.status == Issue.Status.CANDIDATE and not hasattr(voted, "network_link")
+    assert not OutboxMessage.objects.exists()
+
+    # Added to a running network, the same.
+    network = form_network(forum, coordinator=coordinator, leader=leader)
+    response = client.post(reverse("networks:network_edit", args=[network.pk]),
+                           {"action": "add_issues", "issues": [voted.pk]}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    voted.refresh_from_db()
+    assert voted.status == Issue.Status.CANDIDATE
+
+    # Once the vote has closed, the network takes it up.
+    issue_services.vote_close(actor=coordinator, vote=vote)
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    voted.refresh_from_db()
+    assert voted.status == Issue.Status.NETWORK

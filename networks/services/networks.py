@@ -36,8 +36,13 @@ def _take_up(*, actor: Any, network: Network, issues: Iterable[Issue]) -> list[I
             raise NetworkError(_("The issue “%(text)s” cannot be taken up: it is not a candidate or new issue, or "
                                  "another network already drives it.") % {"text": issue.text[:60]})
         NetworkIssue.objects.create(network=network, issue=issue, added_by=actor)
-        issue = issue_services.issue_network_status(actor=actor, issue=issue, status=Issue.Status.NETWORK,
-                                                    network_id=network.pk)
+        try:
+            issue = issue_services.issue_network_status(actor=actor, issue=issue, status=Issue.Status.NETWORK,
+                                                        network_id=network.pk)
+        except issue_services.IssueError:
+            # The issue is on the ballot of an open vote (its status was checked above).
+            raise NetworkError(_("The issue “%(text)s” is on the ballot of a vote that is open. A network can take "
+                                 "it up when the vote has closed.") % {"text": issue.text[:60]}) from None
         notifications.notify(
             kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_services.issue_recipients(issue),
             template="networks/issue_taken_up",
