@@ -122,3 +122,44 @@ def test_an_issue_on_the_ballot_of_an_open_vote_is_not_taken_up_by_a_network(cli
     assert response.status_code == 302
     voted.refresh_from_db()
     assert voted.status == Issue.Status.NETWORK
+
+
+def test_a_members_only_network_is_not_named_in_the_mail_to_those_who_raised_its_issues(
+        client, forum, coordinator, leader):
+    """The issue's public page says only "Taken up by a network" of a members-only network to
+    those who are not its members; the mail to everyone who raised or supported the issue
+    named the network in its subject and quoted its goal, and the outcome's mail named it
+    too. Now neither mail names it nor quotes its goal; a public network's still does."""
+    meeting = make_meeting(forum)
+    raiser, issue = raiser_and_issue(meeting, "Fler praktikplatser för unga", email="rut@example.se")
+    raiser.language = "en"
+    raiser.save(update_fields=["language"])
+    OutboxMessage.objects.all().delete()
+    client.force_login(coordinator)
+    response = client.post(reverse("networks:network_create", args=[forum.slug]), {
+        "title": "Hemliga gruppen", "goal": "Ett internt mål om lönesättning.", "issues": [issue.pk],
+        "leader_1": leader.email, "status": Network.Status.ACTIVE, "visibility": Network.Visibility.MEMBERS,
+    }, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    network = Network.objects.get()
+    mail = OutboxMessage.objects.get(template="networks/issue_taken_up", to_email="rut@example.se")
+    for part in (mail.subject, mail.body_text, mail.body_html):
+        assert "Hemliga gruppen" not in part and "lönesättning" not in part
+    assert "taken up by a network" in mail.subject and "Fler praktikplatser" in mail.subject
+
+    OutboxMessage.objects.all().delete()
+    client.force_login(leader)
+    response = client.post(reverse("networks:outcome_create", args=[network.pk]),
+                           {"issue": issue.pk, "outcome": "40 nya praktikplatser."}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    mail = OutboxMessage.objects.get(template="networks/issue_outcome", to_email="rut@example.se")
+    assert "40 nya praktikplatser." in mail.body_text
+    for part in (mail.subject, mail.body_text, mail.body_html):
+        assert "Hemliga gruppen" not in part
+
+    # A public network is named, with its goal.
+    _other, public_issue = raiser_and_issue(meeting, "Snabbare bygglov", email="bo@example.se")
+    OutboxMessage.objects.all().delete()
+    form_network(forum, coordinator=coordinator, leader=leader, issues=[public_issue], title="Öppna gruppen")
+    mail = OutboxMessage.objects.get(template="networks/issue_taken_up", to_email="bo@example.se")
+    assert "Öppna gruppen" in mail.subject and "Fler unga i arbete." in mail.body_text

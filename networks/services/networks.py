@@ -24,6 +24,18 @@ MAX_PROCESS_LEADERS = 2
 EDITABLE = ("title", "focus_area", "goal", "status", "visibility")
 
 
+def _tell_raisers(*, actor: Any, network: Network, issue: Issue, template: str, **extra: Any) -> None:
+    """Tell the issue's raisers and supporters (ISSUE_UPDATES, as they chose) what the network
+    did with it. They need not be members: a members-only network is not named to them (nor
+    its goal, nor in a digest), as on the issue's public page (networks.timeline)."""
+    hidden = not network.is_public
+    notifications.notify(
+        kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_services.issue_recipients(issue), template=template,
+        context={**issue_services.mail_context(issue), **network_context(network), "network_hidden": hidden, **extra},
+        forum=network.forum, network=None if hidden else network, issue=issue, created_by=actor,
+    )
+
+
 def _take_up(*, actor: Any, network: Network, issues: Iterable[Issue]) -> list[Issue]:
     """Link each issue to ``network``, move it to "taken up by a network" and tell its raisers
     and supporters (ISSUE_UPDATES, as they chose). Inside the caller's transaction."""
@@ -43,12 +55,7 @@ def _take_up(*, actor: Any, network: Network, issues: Iterable[Issue]) -> list[I
             # The issue is on the ballot of an open vote (its status was checked above).
             raise NetworkError(_("The issue “%(text)s” is on the ballot of a vote that is open. A network can take "
                                  "it up when the vote has closed.") % {"text": issue.text[:60]}) from None
-        notifications.notify(
-            kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_services.issue_recipients(issue),
-            template="networks/issue_taken_up",
-            context={**issue_services.mail_context(issue), **network_context(network)},
-            forum=network.forum, network=network, issue=issue, created_by=actor,
-        )
+        _tell_raisers(actor=actor, network=network, issue=issue, template="networks/issue_taken_up")
         taken.append(issue)
     return taken
 
@@ -165,12 +172,7 @@ def network_resolve_issue(*, actor: Any, network: Network, issue: Issue, outcome
         link.outcome = outcome
         link.resolved_at = timezone.now()
         link.save(update_fields=["outcome", "resolved_at"])
-        notifications.notify(
-            kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_services.issue_recipients(issue),
-            template="networks/issue_outcome",
-            context={**issue_services.mail_context(issue), **network_context(network), "outcome": outcome},
-            forum=network.forum, network=network, issue=issue, created_by=actor,
-        )
+        _tell_raisers(actor=actor, network=network, issue=issue, template="networks/issue_outcome", outcome=outcome)
         audit_record(actor=actor, action="network.resolve_issue", target=network, forum=network.forum,
                      data={"issue": issue.pk})
     return issue
