@@ -3,8 +3,6 @@ the rules (one or two process leaders, money left, who may be owner) and write."
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -25,6 +23,7 @@ from issues.models import Issue
 
 from . import receipts
 from .models import Action, Expense, Membership, Network
+from .services.meetings import members_on_the_day
 from .services.networks import ELIGIBLE_STATUSES
 
 
@@ -175,11 +174,8 @@ class MeetingRecordForm(forms.Form):
 
     def __init__(self, *args, meeting=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The members now, and those who were members on the day and have left since.
-        day = timezone.localdate(meeting.starts_at)
-        self.fields["present"].queryset = meeting.network.memberships.filter(
-            Q(status=Membership.Status.ACTIVE)
-            | Q(status=Membership.Status.ENDED, started_on__lte=day, ended_on__gte=day)).order_by("name")
+        # Those who were members on the day (the rule of services.meeting_record).
+        self.fields["present"].queryset = members_on_the_day(meeting).order_by("name")
 
 
 class ActionForm(forms.Form):

@@ -13,7 +13,7 @@ from forum.models import OutboxMessage, Role
 from issues import services as issue_services
 from issues.models import Issue, Vote
 from networks import services
-from networks.models import Network, NetworkMeeting
+from networks.models import Membership, Network, NetworkMeeting
 from tests.factories import make_company, make_meeting, make_representative, make_role_holder, make_user
 from tests.network_helpers import form_network, raiser_and_issue
 
@@ -163,3 +163,43 @@ def test_a_members_only_network_is_not_named_in_the_mail_to_those_who_raised_its
     form_network(forum, coordinator=coordinator, leader=leader, issues=[public_issue], title="Öppna gruppen")
     mail = OutboxMessage.objects.get(template="networks/issue_taken_up", to_email="bo@example.se")
     assert "Öppna gruppen" in mail.subject and "Fler unga i arbete." in mail.body_text
+
+
+def test_attendance_is_recorded_only_for_those_who_were_members_on_the_day(client, forum, coordinator, leader):
+    """A meeting held three weeks ago, recorded today: someone who joined last week was
+    offered on the attendance form and could be marked present at a meeting they were
+    neither a member of nor invited to (and counted in the annual report's attendance).
+    Now the page refuses at the field and saves nothing; a member who has left since is
+    still offered."""
+    network = form_network(forum, coordinator=coordinator, leader=leader)
+    day = timezone.now() - dt.timedelta(days=21)
+    leadership = network.memberships.get()
+    Membership.objects.filter(pk=leadership.pk).update(started_on=timezone.localdate(day) - dt.timedelta(days=30))
+    early, late = make_user("tidig@example.se"), make_user("sen@example.se")
+    was = services.membership_decide(actor=leader, approve=True,
+                                     membership=services.membership_request(actor=early, network=network))
+    Membership.objects.filter(pk=was.pk).update(started_on=timezone.localdate(day) - dt.timedelta(days=5))
+    services.membership_end(actor=early, membership=was)  # left last week
+    Membership.objects.filter(pk=was.pk).update(ended_on=timezone.localdate() - dt.timedelta(days=7))
+    newcomer = services.membership_decide(actor=leader, approve=True,
+                                          membership=services.membership_request(actor=late, network=network))
+    meeting = services.meeting_create(actor=leader, network=network, title="Träff", starts_at=day,
+                                      ends_at=day + dt.timedelta(hours=2), venue="Stadshuset",
+                                      now=day - dt.timedelta(days=7))
+    client.force_login(leader)
+    url = reverse("networks:meeting_detail", args=[meeting.pk])
+    response = client.post(url, {"action": "record", "notes": "Bra träff.",
+                                 "present": [leadership.pk, newcomer.pk]}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "present" in response.context["form"].errors
+    assert response.context["form"]["notes"].value() == "Bra träff."
+    meeting.refresh_from_db()
+    assert meeting.status == NetworkMeeting.Status.PLANNED and not meeting.attendance.exists()
+    with pytest.raises(services.NetworkError) as refused:
+        services.meeting_record(actor=leader, meeting=meeting, notes="", present=[newcomer])
+    assert refused.value.field == "present"
+
+    response = client.post(url, {"action": "record", "notes": "Bra träff.", "present": [leadership.pk, was.pk]},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert set(meeting.attendance.values_list("membership", flat=True)) == {leadership.pk, was.pk}
