@@ -39,8 +39,10 @@ def _edit(network, **changes) -> dict:
 def test_closing_a_network_cancels_its_meetings_ahead_and_no_reminder_goes_out(client, forum, coordinator, leader):
     """A network closed on its edit page with a meeting planned next week: the meeting was
     left planned, and the week's and the day's reminders went to the members of a network
-    that had ended. Now the meeting is cancelled, the members are told once with a calendar
-    file that removes it, and no reminder follows. A meeting already held stays held."""
+    that had ended; a request to join stayed "waiting for the process leader's answer", which
+    no process leader could approve any more. Now the meeting is cancelled, the members are
+    told once with a calendar file that removes it, and no reminder follows; the request is
+    declined and its asker told why. A meeting already held stays held."""
     network = form_network(forum, coordinator=coordinator, leader=leader)
     member = make_user("deltar@example.se", language="en")
     services.membership_decide(actor=leader, membership=services.membership_request(actor=member, network=network),
@@ -53,6 +55,8 @@ def test_closing_a_network_cancels_its_meetings_ahead_and_no_reminder_goes_out(c
     starts = timezone.now() + dt.timedelta(days=6)
     ahead = services.meeting_create(actor=leader, network=network, title="Nästa träff", starts_at=starts,
                                     ends_at=starts + dt.timedelta(hours=2), venue="Stadshuset")
+    asker = make_user("vill@example.se", language="en")
+    waiting = services.membership_request(actor=asker, network=network, message="Jag vill vara med.")
     OutboxMessage.objects.all().delete()
 
     client.force_login(coordinator)
@@ -70,6 +74,16 @@ def test_closing_a_network_cancels_its_meetings_ahead_and_no_reminder_goes_out(c
     assert all(b"METHOD:CANCEL" in bytes(m.attachments.get().content) or b"STATUS:CANCELLED"
                in bytes(m.attachments.get().content) for m in cancelled)
     assert {m.language for m in cancelled} == {"en", "sv"}
+    # The request to join that waited is answered: no process leader can approve it any more.
+    waiting.refresh_from_db()
+    assert waiting.status == Membership.Status.DECLINED
+    told = OutboxMessage.objects.get(template="networks/request_closed")
+    assert (told.to_email, told.language) == ("vill@example.se", "en")
+    assert "has closed" in told.body_text and network.title in told.subject
+    client.force_login(asker)
+    page = client.get(network.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "You have asked to join" not in page and "The network is closed." in page
+    client.force_login(coordinator)
 
     assert services.meeting_reminders_send() == 0
     assert services.meeting_reminders_send(now=starts - dt.timedelta(hours=20)) == 0
@@ -80,6 +94,7 @@ def test_closing_a_network_cancels_its_meetings_ahead_and_no_reminder_goes_out(c
                            _edit(network, title="Matchning unga (avslutat)"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     assert OutboxMessage.objects.filter(template="networks/meeting_cancelled").count() == 2
+    assert OutboxMessage.objects.filter(template="networks/request_closed").count() == 1
 
 
 def test_an_issue_on_the_ballot_of_an_open_vote_is_not_taken_up_by_a_network(client, forum, coordinator, leader):

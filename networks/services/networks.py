@@ -14,7 +14,7 @@ from issues import services as issue_services
 from issues.models import Issue
 
 from ..models import Membership, Network, NetworkIssue, NetworkMeeting
-from .common import NetworkError, network_context, organisation_of
+from .common import NetworkError, mail_member, network_context, organisation_of
 from .meetings import meeting_cancel
 
 # Issues a network can take up: candidates (the priority list is made of them) and issues
@@ -98,9 +98,9 @@ def network_form(
 
 def network_update(*, actor: Any, network: Network, **fields: Any) -> Network:
     """Edit the network's title, focus area, goal, status or visibility; the audit keeps
-    before and after. Closing the network cancels its planned meetings that lie ahead: the
-    members are told by mail with a calendar file that removes them, and no reminder of a
-    closed network's meeting goes out. Coordinators of the forum."""
+    before and after. Closing the network ends what waits ahead (:func:`_close`): no reminder
+    of a closed network's meeting goes out, and no request to join is left unanswered.
+    Coordinators of the forum."""
     for name in fields:
         if name not in EDITABLE:
             raise ValueError(name)
@@ -125,9 +125,24 @@ def network_update(*, actor: Any, network: Network, **fields: Any) -> Network:
             network.save()
             audit_record(actor=actor, action="network.update", target=network, forum=network.forum, data=changes)
         if "status" in changes and network.status == Network.Status.CLOSED:
-            for meeting in network.meetings.filter(status=NetworkMeeting.Status.PLANNED, starts_at__gt=timezone.now()):
-                meeting_cancel(actor=actor, meeting=meeting)
+            _close(actor=actor, network=network)
     return network
+
+
+def _close(*, actor: Any, network: Network) -> None:
+    """What closing ``network`` ends, in the caller's transaction: its planned meetings ahead
+    are cancelled (the members told, with a calendar file that removes them), and the requests
+    to join that wait for an answer are declined, each asker told that the network has closed
+    (no process leader can approve them any more)."""
+    for meeting in network.meetings.filter(status=NetworkMeeting.Status.PLANNED, starts_at__gt=timezone.now()):
+        meeting_cancel(actor=actor, meeting=meeting)
+    for request in network.memberships.select_for_update(of=("self",)).filter(
+            status=Membership.Status.REQUESTED).select_related("network__forum", "person"):
+        request.status, request.decided_by = Membership.Status.DECLINED, actor
+        request.save(update_fields=["status", "decided_by"])
+        mail_member(request, "networks/request_closed", actor=actor)
+        audit_record(actor=actor, action="network.member_decline_request", target=request, forum=network.forum,
+                     data={"network_closed": True})
 
 
 def network_add_issues(*, actor: Any, network: Network, issues: Sequence[Issue]) -> list[Issue]:
