@@ -218,3 +218,30 @@ def test_attendance_is_recorded_only_for_those_who_were_members_on_the_day(clien
                            HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     assert set(meeting.attendance.values_list("membership", flat=True)) == {leadership.pk, was.pk}
+
+
+def test_an_invitation_to_an_address_without_an_account_is_not_accepted_by_someone_else(
+        client, forum, coordinator, leader):
+    """A process leader invites a second process leader by an address that has no account
+    yet. The link was forwarded: anyone logged in could accept it and became process leader
+    (with the network's members, money and receipts). Now only an account with the invited
+    address can accept; the page says so and nothing changes."""
+    network = form_network(forum, coordinator=coordinator, leader=leader)
+    invitation = services.membership_invite(actor=leader, network=network, email="ny.ledare@example.se",
+                                            role=Membership.Role.PROCESS_LEADER)
+    assert invitation.person is None
+    url = reverse("networks:invitation", args=[invitation.token])
+    client.force_login(make_user("nagon.annan@example.se"))
+    response = client.post(url, {"answer": "accept"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "Log in with the invited email address" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == Membership.Status.INVITED and invitation.person is None
+    assert not network.memberships.filter(person__email="nagon.annan@example.se").exists()
+
+    invited = make_user("Ny.Ledare@example.se")
+    client.force_login(invited)
+    response = client.post(url, {"answer": "accept"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.person) == (Membership.Status.ACTIVE, invited)
