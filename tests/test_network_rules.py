@@ -245,3 +245,28 @@ def test_an_invitation_to_an_address_without_an_account_is_not_accepted_by_someo
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert (invitation.status, invitation.person) == (Membership.Status.ACTIVE, invited)
+
+
+def test_a_closed_network_takes_up_no_issues(client, forum, coordinator, leader):
+    """A closed network's edit page still let the coordinator add issues: each moved to
+    "taken up by a network" and its raisers were told that the network "will drive it
+    further". A network could also be formed as closed. Both are refused now, with the
+    message on the page; the issue stays a candidate and no one is told anything."""
+    network = form_network(forum, coordinator=coordinator, leader=leader)
+    services.network_update(actor=coordinator, network=network, status=Network.Status.CLOSED)
+    _raiser, issue = raiser_and_issue(make_meeting(forum), "Fler praktikplatser", email="rut@example.se")
+    OutboxMessage.objects.all().delete()
+    client.force_login(coordinator)
+    response = client.post(reverse("networks:network_edit", args=[network.pk]),
+                           {"action": "add_issues", "issues": [issue.pk]}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "A closed network takes up no issues" in " ".join(response.context["issues_form"].non_field_errors())
+    response = client.post(reverse("networks:network_create", args=[forum.slug]), {
+        "title": "Redan slut", "goal": "Inget.", "issues": [issue.pk], "leader_1": leader.email,
+        "status": Network.Status.CLOSED, "visibility": Network.Visibility.PUBLIC}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "A closed network takes up no issues" in " ".join(response.context["form"].non_field_errors())
+    assert not Network.objects.filter(title="Redan slut").exists()
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.CANDIDATE and not hasattr(issue, "network_link")
+    assert not OutboxMessage.objects.exists()

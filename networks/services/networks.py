@@ -39,6 +39,9 @@ def _tell_raisers(*, actor: Any, network: Network, issue: Issue, template: str, 
 def _take_up(*, actor: Any, network: Network, issues: Iterable[Issue]) -> list[Issue]:
     """Link each issue to ``network``, move it to "taken up by a network" and tell its raisers
     and supporters (ISSUE_UPDATES, as they chose). Inside the caller's transaction."""
+    if network.status == Network.Status.CLOSED:
+        # Its raisers would be told that a network that has ended "will drive it further".
+        raise NetworkError(_("A closed network takes up no issues. Choose another status, or another network."))
     taken = []
     for issue in issues:
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
@@ -150,6 +153,7 @@ def network_add_issues(*, actor: Any, network: Network, issues: Sequence[Issue])
     if not issues:
         raise NetworkError(_("Choose at least one issue for the network to drive."))
     with transaction.atomic():
+        network = Network.objects.select_for_update().select_related("forum").get(pk=network.pk)
         taken = _take_up(actor=actor, network=network, issues=issues)
         audit_record(actor=actor, action="network.add_issues", target=network, forum=network.forum,
                      data={"issues": [i.pk for i in taken]})
