@@ -3,6 +3,7 @@ the rules (one or two process leaders, money left, who may be owner) and write."
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -187,9 +188,12 @@ class ActionForm(forms.Form):
     issues = _IssueChoiceField(label=_("Issues"), queryset=Issue.objects.none(), required=False,
                                widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, network=None, **kwargs) -> None:
+    def __init__(self, *args, network=None, owner=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = network.memberships.filter(status=Membership.Status.ACTIVE).order_by("name")
+        # The active members, and the action's owner also if they have left since (kept as it
+        # was: services.action_update).
+        self.fields["owner"].queryset = network.memberships.filter(
+            Q(status=Membership.Status.ACTIVE) | Q(pk=owner)).order_by("name")
         self.fields["issues"].queryset = Issue.objects.filter(network_link__network=network).order_by("pk")
 
 

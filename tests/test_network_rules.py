@@ -13,7 +13,7 @@ from forum.models import OutboxMessage, Role
 from issues import services as issue_services
 from issues.models import Issue, Vote
 from networks import services
-from networks.models import Membership, Network, NetworkMeeting
+from networks.models import Action, Membership, Network, NetworkMeeting
 from tests.factories import make_company, make_meeting, make_representative, make_role_holder, make_user
 from tests.network_helpers import form_network, raiser_and_issue
 
@@ -270,3 +270,34 @@ def test_a_closed_network_takes_up_no_issues(client, forum, coordinator, leader)
     issue.refresh_from_db()
     assert issue.status == Issue.Status.CANDIDATE and not hasattr(issue, "network_link")
     assert not OutboxMessage.objects.exists()
+
+
+def test_an_action_whose_owner_has_left_is_marked_done_without_losing_its_owner(client, forum, coordinator, leader):
+    """The owner of an action leaves the network; the process leader then marks the action
+    done. The form did not offer the owner any more, so the page refused the action as it
+    stood ("not one of the available choices") and made the leader pick another owner or
+    none: who did the work was lost. Now the owner is kept, as an overdue due date is; a
+    new owner must still be an active member."""
+    network = form_network(forum, coordinator=coordinator, leader=leader)
+    person = make_user("agare@example.se")
+    owner = services.membership_decide(actor=leader, approve=True,
+                                       membership=services.membership_request(actor=person, network=network))
+    action = services.action_create(actor=leader, network=network, text="Kartlägg praktikplatser", owner=owner)
+    services.membership_end(actor=person, membership=owner)
+    client.force_login(leader)
+    edit = reverse("networks:action_edit", args=[action.pk])
+    assert f'value="{owner.pk}" selected' in client.get(edit, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.post(edit, {"text": action.text, "owner": owner.pk, "status": Action.Status.DONE},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.owner_id) == (Action.Status.DONE, owner.pk) and action.done_at
+
+    # A new action cannot be given to someone who has left.
+    response = client.post(reverse("networks:action_create", args=[network.pk]),
+                           {"text": "Ring arbetsgivare", "owner": owner.pk, "status": Action.Status.OPEN},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "owner" in response.context["form"].errors
+    with pytest.raises(services.NetworkError) as refused:
+        services.action_create(actor=leader, network=network, text="Ring arbetsgivare", owner=owner)
+    assert refused.value.field == "owner"
