@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -25,6 +24,7 @@ from issues.models import Issue
 
 from . import receipts
 from .models import Action, Expense, Membership, Network
+from .services.meetings import members_on_the_day
 from .services.networks import ELIGIBLE_STATUSES
 
 
@@ -175,11 +175,8 @@ class MeetingRecordForm(forms.Form):
 
     def __init__(self, *args, meeting=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The members now, and those who were members on the day and have left since.
-        day = timezone.localdate(meeting.starts_at)
-        self.fields["present"].queryset = meeting.network.memberships.filter(
-            Q(status=Membership.Status.ACTIVE)
-            | Q(status=Membership.Status.ENDED, started_on__lte=day, ended_on__gte=day)).order_by("name")
+        # Those who were members on the day (the rule of services.meeting_record).
+        self.fields["present"].queryset = members_on_the_day(meeting).order_by("name")
 
 
 class ActionForm(forms.Form):
@@ -191,9 +188,12 @@ class ActionForm(forms.Form):
     issues = _IssueChoiceField(label=_("Issues"), queryset=Issue.objects.none(), required=False,
                                widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, network=None, **kwargs) -> None:
+    def __init__(self, *args, network=None, owner=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = network.memberships.filter(status=Membership.Status.ACTIVE).order_by("name")
+        # The active members, and the action's owner also if they have left since (kept as it
+        # was: services.action_update).
+        self.fields["owner"].queryset = network.memberships.filter(
+            Q(status=Membership.Status.ACTIVE) | Q(pk=owner)).order_by("name")
         self.fields["issues"].queryset = Issue.objects.filter(network_link__network=network).order_by("pk")
 
 

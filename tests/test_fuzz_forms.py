@@ -248,6 +248,8 @@ def _network_world(w: World) -> None:
     networks_services.pot_set(actor=coordinator, forum=w.forum, year=year, amount="100000")
     networks_services.allocation_create(actor=coordinator, network=w.network, year=year, amount="50000")
     starts = timezone.now() - dt.timedelta(days=2)
+    # Formed a month before its meeting (attendance is for those who were members on the day).
+    w.network.memberships.update(started_on=timezone.localdate() - dt.timedelta(days=30))
     w.network_meeting = networks_services.meeting_create(actor=leader, network=w.network, title="Träff",
                                                          starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
                                                          venue="Stadshuset", now=starts - dt.timedelta(days=7))

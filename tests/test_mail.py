@@ -202,6 +202,7 @@ def _network_mails(forum: Forum, language: str) -> list[Mail]:
          [member.name, network.title]),
         ("networks/request_approved", {**network_context(network), "membership": member}, [network.title]),
         ("networks/request_declined", {**network_context(network), "membership": member}, [network.title]),
+        ("networks/request_closed", {**network_context(network), "membership": member}, [network.title]),
         ("networks/meeting_invitation", meeting_context, meeting_names),
         ("networks/meeting_reminder", {**meeting_context, "days_left": 7}, meeting_names),
         ("networks/meeting_cancelled", meeting_context, meeting_names),

@@ -262,6 +262,8 @@ def test_attendance_and_notes_after_the_meeting(forum, coordinator, leader):
                                       ends_at=starts + dt.timedelta(hours=2), online_url="https://example.se/mote",
                                       now=starts - dt.timedelta(days=7))  # planned a week before
     leadership = network.memberships.get()
+    # A member on the meeting's day (formed a month before; also when the test runs past midnight).
+    Membership.objects.filter(pk=leadership.pk).update(started_on=timezone.localdate() - dt.timedelta(days=30))
     services.meeting_record(actor=leader, meeting=meeting, notes="Vi bestämde tre saker.", present=[leadership])
     meeting.refresh_from_db()
     assert meeting.status == NetworkMeeting.Status.HELD

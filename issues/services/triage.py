@@ -228,10 +228,14 @@ def issue_network_status(*, actor: Any, issue: Issue, status: str, network_id: i
     to the priority list when the network lets it go (``CANDIDATE``). The history and the audit
     record the network. Sends no mail: the caller tells the raisers and supporters in the
     network's words (:func:`issue_recipients`). The caller has checked the permission and
-    holds the link row."""
+    holds the link row. Taking an issue up is refused while it is on the ballot of an open
+    vote, as every other change of its status (what people vote on never changes under them;
+    a network is formed once the priority list is decided)."""
     if status not in NETWORK_STATUSES:
         raise ValueError(status)
     with transaction.atomic():
+        if status == Issue.Status.NETWORK:
+            _lock_votes_holding([issue.pk], timezone.now())
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if issue.status == Issue.Status.MERGED:
             raise IssueError(_("The issue has been merged; change the issue it was merged into."))

@@ -17,9 +17,15 @@ from ..models import Action, Membership, Network, ProgressUpdate
 from .common import NetworkError, active_members, language_of, network_context, profile_url
 
 
-def _check(network: Network, owner: Membership | None, issues: Sequence[Issue]) -> None:
-    if owner is not None and (owner.network_id != network.pk or owner.status != Membership.Status.ACTIVE):
-        raise NetworkError(_("The owner must be an active member of the network."))
+def _check(network: Network, owner: Membership | None, issues: Sequence[Issue], *,
+           kept_owner: int | None = None) -> None:
+    # An owner who has left since stays the owner of an action edited without changing it
+    # (who did the work is not lost); a new owner is an active member.
+    # Read as it is now (the caller's object may be older than a leaving).
+    now = Membership.objects.filter(pk=owner.pk).values_list("network_id", "status").first() if owner else None
+    if owner is not None and (now is None or now[0] != network.pk or (
+            now[1] != Membership.Status.ACTIVE and owner.pk != kept_owner)):
+        raise NetworkError(_("The owner must be an active member of the network."), field="owner")
     driven = set(network.issue_links.values_list("issue_id", flat=True))
     if any(issue.pk not in driven for issue in issues):
         raise NetworkError(_("An action can only be linked to issues the network drives."))
@@ -59,7 +65,7 @@ def action_update(
     """Change an action's text, owner, due date, status or issues; ``done_at`` follows the
     status. Process leaders of the network. Refused as :func:`action_create`, except that
     a due date left as it was is kept even when it has passed (an overdue action stays
-    editable). Side effects: the action, an audit row."""
+    editable), and so is an owner who has left the network since. Side effects: the action, an audit row."""
     if status not in Action.Status.values:
         raise NetworkError(_("Choose a status."), field="status")
     if not text.strip():
@@ -68,7 +74,7 @@ def action_update(
         action = Action.objects.select_for_update(of=("self",)).select_related("network__forum").get(pk=action.pk)
         if due_date != action.due_date:
             _check_due_date(due_date, None)
-        _check(action.network, owner, issues)
+        _check(action.network, owner, issues, kept_owner=action.owner_id)
         before = action.status
         action.text, action.owner, action.due_date, action.status = text.strip(), owner, due_date, status
         if status == Action.Status.DONE and action.done_at is None:

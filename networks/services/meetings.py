@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -88,11 +89,21 @@ def meeting_cancel(*, actor: Any, meeting: NetworkMeeting) -> NetworkMeeting:
     return meeting
 
 
+def members_on_the_day(meeting: NetworkMeeting):
+    """The memberships that can be marked present at ``meeting``: the network's periods that
+    ran on the meeting's day (members now who had joined by then, and those who have left
+    since). Someone who joined later was not a member, nor invited, that day."""
+    day = timezone.localdate(meeting.starts_at)
+    return meeting.network.memberships.filter(
+        Q(status=Membership.Status.ACTIVE) | Q(status=Membership.Status.ENDED, ended_on__gte=day),
+        started_on__lte=day)
+
+
 def meeting_record(
     *, actor: Any, meeting: NetworkMeeting, notes: str, present: Iterable[Membership],
     now: dt.datetime | None = None,
 ) -> NetworkMeeting:
-    """After the meeting: who came (from the network's memberships) and the notes; the
+    """After the meeting: who came (from :func:`members_on_the_day`) and the notes; the
     meeting is held. Can be corrected later. Process leaders of the network."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -103,8 +114,9 @@ def meeting_record(
         if meeting.starts_at > now:
             raise NetworkError(_("Attendance and notes are recorded after the meeting has started."))
         present_ids = {m.pk for m in present}
-        if Membership.objects.filter(pk__in=present_ids).exclude(network_id=meeting.network_id).exists():
-            raise NetworkError(_("Only the network's members can be marked present."))
+        if members_on_the_day(meeting).filter(pk__in=present_ids).count() != len(present_ids):
+            raise NetworkError(_("Only those who were members of the network on the day of the meeting can be "
+                                 "marked present."), field="present")
         meeting.notes = notes.strip()
         meeting.status = NetworkMeeting.Status.HELD
         meeting.save(update_fields=["notes", "status"])

@@ -89,8 +89,9 @@ def membership_request(*, actor: Any, network: Network, organisation=None, messa
 
 
 def membership_accept(*, actor: Any, membership: Membership) -> Membership:
-    """The invited person accepts through their personal link (logged in as ``actor``, who
-    becomes the member if the invitation was to an address without an account)."""
+    """The invited person accepts through their personal link, logged in as ``actor``: the
+    invited account, or, for an invitation to an address that had no account, the account
+    with that address (which becomes the member). Refused for anyone else."""
     with transaction.atomic():
         membership = Membership.objects.select_for_update(of=("self",)).select_related(
             "network__forum").get(pk=membership.pk)
@@ -98,7 +99,10 @@ def membership_accept(*, actor: Any, membership: Membership) -> Membership:
             raise NetworkError(_("The invitation has already been answered."))
         _check_open(membership.network)
         _check_leader_room(membership.network, membership.role)
-        if membership.person_id and membership.person_id != actor.pk:
+        # An invitation to an address without an account is for whoever logs in with that
+        # address, not for anyone the link is forwarded to.
+        if (membership.person_id and membership.person_id != actor.pk) or (
+                not membership.person_id and (actor.email or "").strip().lower() != membership.email.lower()):
             raise NetworkError(_("The invitation is for another person. Log in with the invited email address."))
         if Membership.objects.filter(network=membership.network, person=actor, status__in=Membership.OPEN).exclude(
                 pk=membership.pk).exists():

@@ -13,8 +13,9 @@ from forum.services import audit_record
 from issues import services as issue_services
 from issues.models import Issue
 
-from ..models import Membership, Network, NetworkIssue
-from .common import NetworkError, network_context, organisation_of
+from ..models import Membership, Network, NetworkIssue, NetworkMeeting
+from .common import NetworkError, mail_member, network_context, organisation_of
+from .meetings import meeting_cancel
 
 # Issues a network can take up: candidates (the priority list is made of them) and issues
 # raised later that nobody has handled yet.
@@ -23,9 +24,24 @@ MAX_PROCESS_LEADERS = 2
 EDITABLE = ("title", "focus_area", "goal", "status", "visibility")
 
 
+def _tell_raisers(*, actor: Any, network: Network, issue: Issue, template: str, **extra: Any) -> None:
+    """Tell the issue's raisers and supporters (ISSUE_UPDATES, as they chose) what the network
+    did with it. They need not be members: a members-only network is not named to them (nor
+    its goal, nor in a digest), as on the issue's public page (networks.timeline)."""
+    hidden = not network.is_public
+    notifications.notify(
+        kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_services.issue_recipients(issue), template=template,
+        context={**issue_services.mail_context(issue), **network_context(network), "network_hidden": hidden, **extra},
+        forum=network.forum, network=None if hidden else network, issue=issue, created_by=actor,
+    )
+
+
 def _take_up(*, actor: Any, network: Network, issues: Iterable[Issue]) -> list[Issue]:
     """Link each issue to ``network``, move it to "taken up by a network" and tell its raisers
     and supporters (ISSUE_UPDATES, as they chose). Inside the caller's transaction."""
+    if network.status == Network.Status.CLOSED:
+        # Its raisers would be told that a network that has ended "will drive it further".
+        raise NetworkError(_("A closed network takes up no issues. Choose another status, or another network."))
     taken = []
     for issue in issues:
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
@@ -35,14 +51,14 @@ def _take_up(*, actor: Any, network: Network, issues: Iterable[Issue]) -> list[I
             raise NetworkError(_("The issue “%(text)s” cannot be taken up: it is not a candidate or new issue, or "
                                  "another network already drives it.") % {"text": issue.text[:60]})
         NetworkIssue.objects.create(network=network, issue=issue, added_by=actor)
-        issue = issue_services.issue_network_status(actor=actor, issue=issue, status=Issue.Status.NETWORK,
-                                                    network_id=network.pk)
-        notifications.notify(
-            kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_services.issue_recipients(issue),
-            template="networks/issue_taken_up",
-            context={**issue_services.mail_context(issue), **network_context(network)},
-            forum=network.forum, network=network, issue=issue, created_by=actor,
-        )
+        try:
+            issue = issue_services.issue_network_status(actor=actor, issue=issue, status=Issue.Status.NETWORK,
+                                                        network_id=network.pk)
+        except issue_services.IssueError:
+            # The issue is on the ballot of an open vote (its status was checked above).
+            raise NetworkError(_("The issue “%(text)s” is on the ballot of a vote that is open. A network can take "
+                                 "it up when the vote has closed.") % {"text": issue.text[:60]}) from None
+        _tell_raisers(actor=actor, network=network, issue=issue, template="networks/issue_taken_up")
         taken.append(issue)
     return taken
 
@@ -85,7 +101,9 @@ def network_form(
 
 def network_update(*, actor: Any, network: Network, **fields: Any) -> Network:
     """Edit the network's title, focus area, goal, status or visibility; the audit keeps
-    before and after. Coordinators of the forum."""
+    before and after. Closing the network ends what waits ahead (:func:`_close`): no reminder
+    of a closed network's meeting goes out, and no request to join is left unanswered.
+    Coordinators of the forum."""
     for name in fields:
         if name not in EDITABLE:
             raise ValueError(name)
@@ -109,7 +127,25 @@ def network_update(*, actor: Any, network: Network, **fields: Any) -> Network:
         if changes:
             network.save()
             audit_record(actor=actor, action="network.update", target=network, forum=network.forum, data=changes)
+        if "status" in changes and network.status == Network.Status.CLOSED:
+            _close(actor=actor, network=network)
     return network
+
+
+def _close(*, actor: Any, network: Network) -> None:
+    """What closing ``network`` ends, in the caller's transaction: its planned meetings ahead
+    are cancelled (the members told, with a calendar file that removes them), and the requests
+    to join that wait for an answer are declined, each asker told that the network has closed
+    (no process leader can approve them any more)."""
+    for meeting in network.meetings.filter(status=NetworkMeeting.Status.PLANNED, starts_at__gt=timezone.now()):
+        meeting_cancel(actor=actor, meeting=meeting)
+    for request in network.memberships.select_for_update(of=("self",)).filter(
+            status=Membership.Status.REQUESTED).select_related("network__forum", "person"):
+        request.status, request.decided_by = Membership.Status.DECLINED, actor
+        request.save(update_fields=["status", "decided_by"])
+        mail_member(request, "networks/request_closed", actor=actor)
+        audit_record(actor=actor, action="network.member_decline_request", target=request, forum=network.forum,
+                     data={"network_closed": True})
 
 
 def network_add_issues(*, actor: Any, network: Network, issues: Sequence[Issue]) -> list[Issue]:
@@ -117,6 +153,7 @@ def network_add_issues(*, actor: Any, network: Network, issues: Sequence[Issue])
     if not issues:
         raise NetworkError(_("Choose at least one issue for the network to drive."))
     with transaction.atomic():
+        network = Network.objects.select_for_update().select_related("forum").get(pk=network.pk)
         taken = _take_up(actor=actor, network=network, issues=issues)
         audit_record(actor=actor, action="network.add_issues", target=network, forum=network.forum,
                      data={"issues": [i.pk for i in taken]})
@@ -154,12 +191,7 @@ def network_resolve_issue(*, actor: Any, network: Network, issue: Issue, outcome
         link.outcome = outcome
         link.resolved_at = timezone.now()
         link.save(update_fields=["outcome", "resolved_at"])
-        notifications.notify(
-            kind=notifications.Kind.ISSUE_UPDATES, recipients=issue_services.issue_recipients(issue),
-            template="networks/issue_outcome",
-            context={**issue_services.mail_context(issue), **network_context(network), "outcome": outcome},
-            forum=network.forum, network=network, issue=issue, created_by=actor,
-        )
+        _tell_raisers(actor=actor, network=network, issue=issue, template="networks/issue_outcome", outcome=outcome)
         audit_record(actor=actor, action="network.resolve_issue", target=network, forum=network.forum,
                      data={"issue": issue.pk})
     return issue

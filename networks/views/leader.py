@@ -233,7 +233,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     network = permissions.network_for(request.user, action.network_id, permissions.is_process_leader)
     initial = {"text": action.text, "owner": action.owner_id, "due_date": action.due_date, "status": action.status,
                "issues": list(action.issues.values_list("pk", flat=True))}
-    form = ActionForm(request.POST or None, network=network, initial=initial)
+    form = ActionForm(request.POST or None, network=network, owner=action.owner_id, initial=initial)
     return submit(
         request, form, template=FORM_PAGE, context=_page("action_edit", network, form, action=action),
         run=lambda data: services.action_update(actor=request.user, action=action, text=data["text"],
