@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Meeting, Registration
 from forum.models import Role
@@ -22,7 +22,9 @@ from tests.factories import (
     make_role_holder,
     make_user,
     open_with_small_pools,
+    register_open,
 )
+from tests.test_personal_data import _log_in
 from tests.test_voting import ballot_url, held_meeting, make_candidates, manage_url, ranks, receipt_of
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +107,49 @@ def test_cancelling_and_registering_again_gives_no_second_ballot(client, forum, 
                      response.content.decode())
     assert Ballot.objects.count() == 1
     assert Ballot.objects.get().marks == {str(candidates[0].pk): 1, str(candidates[1].pk): 2}
+
+
+def test_turnout_keeps_who_voted_and_then_left_among_the_eligible(client, forum, coordinator):
+    """The vote opens before the meeting; two participants vote, then one cancels their place
+    and the other erases their account (which cancels their coming seat). Their ballots stay
+    counted, so they stay among the eligible too: 2 ballots of 3, never 2 of 1 (200 %), alike
+    on the management page, the result page and in the research export; after closing, the
+    figure is the stored one."""
+    from research import selectors as research_selectors
+
+    meeting = open_with_small_pools(make_meeting(forum, kind=Meeting.Kind.PRIORITISATION), size=5)
+    candidates = make_candidates(meeting, ["Snabbare bygglov", "Fler praktikplatser"])
+    vote = services.vote_open(actor=coordinator, vote=services.vote_create(
+        actor=coordinator, meeting=meeting, title="P", candidates=candidates))
+    leaving, erasing, _staying = (register_open(meeting) for _ in range(3))
+    for registration in (leaving, erasing):
+        client.force_login(registration.attendee)
+        assert receipt_of(client.post(ballot_url(vote), ranks(candidates, 0, 1)))
+    client.force_login(leaving.attendee)
+    assert client.post(reverse("events:registration_cancel", args=[leaving.pk])).status_code == 302
+    _log_in(client, erasing.attendee)
+    assert client.post(reverse("accounts:erase"), {"confirm": "on"}).status_code == 302
+    assert Registration.objects.filter(meeting=meeting, status=Registration.Status.CONFIRMED).count() == 1
+    assert Ballot.objects.filter(vote=vote).count() == 2
+
+    client.force_login(coordinator)
+    html = " ".join(client.get(manage_url(vote), HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "2 of 3 eligible participants have voted" in html
+    assert client.post(manage_url(vote), {"action": "close"}).status_code == 302
+    vote.refresh_from_db()
+    assert vote.status == Vote.Status.CLOSED and vote.result["turnout"]["eligible"] == 3
+    # A place confirmed after closing changes nothing about the counted vote.
+    register_open(meeting)
+    html = " ".join(client.get(reverse("issues:vote_result", args=[vote.pk]),
+                               HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "2 ballots of 3 eligible participants (67 %)" in html
+    html = " ".join(client.get(manage_url(vote), HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "2 of 3 eligible participants have voted" in html
+    with translation.override("en"):
+        header, rows = research_selectors.votes(forum)
+    row = next(row for row in rows if row[0] == vote.pk)
+    assert row[header.index("Eligible voters")] == 3 and row[header.index("Ballots")] == 2
+    assert str(row[header.index("Turnout (%)")]) == "66.7"
 
 
 # --- opened once --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from events.models import Registration
 
 from .. import permissions, tally
 from ..models import Issue, PriorityListEntry, Vote
-from ..services import vote_is_open
+from ..services import eligible_registrations, vote_is_open
 
 
 def _published_votes() -> QuerySet[Vote]:
@@ -113,7 +113,11 @@ def vote_voter_count(vote: Vote) -> int:
 
 
 def vote_eligible_count(vote: Vote) -> int:
-    return Registration.objects.filter(meeting_id=vote.meeting_id, status=Registration.Status.CONFIRMED).count()
+    """The eligible figure of the vote's turnout, counted as the stored result counts it; a
+    counted vote's is the one frozen in its result (a closed vote never changes)."""
+    if vote.result and "turnout" in vote.result:
+        return vote.result["turnout"]["eligible"]
+    return eligible_registrations(vote).count()
 
 
 def vote_not_yet_voted(vote: Vote):

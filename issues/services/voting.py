@@ -268,8 +268,13 @@ SIDE_RESULT_MIN_BALLOTS = MIN_CELL
 
 
 def eligible_registrations(vote: Vote):
-    """Every confirmed participant of the vote's meeting, company and municipal alike."""
-    return Registration.objects.filter(meeting_id=vote.meeting_id, status=Registration.Status.CONFIRMED)
+    """Who counts as eligible in the vote's turnout: every confirmed participant of the vote's
+    meeting, company and municipal alike, and everyone who already voted (a voter record),
+    each once. A ballot cast before the voter cancelled their place (or erased their account)
+    stays counted, so its voter stays among the eligible: turnout never exceeds 100 %."""
+    return Registration.objects.filter(meeting_id=vote.meeting_id).filter(
+        Q(status=Registration.Status.CONFIRMED) | Q(pk__in=VoterRecord.objects.filter(vote=vote)
+                                                    .values("registration_id")))
 
 
 def vote_result(vote: Vote) -> dict:
