@@ -117,6 +117,55 @@ def test_bad_input_is_400_keeps_what_was_typed_and_changes_nothing(client, meeti
     assert Issue.objects.count() == 0
 
 
+@pytest.mark.django_db
+def test_a_participant_raises_at_most_the_limit_and_key_in_has_none(client, meeting, facilitator, participant):
+    """One registration cannot flood the meeting with issues, logged in or by its link: past
+    ISSUES_PER_REGISTRATION the form says so, keeps the text and saves nothing. Facilitators
+    keying in table notes, and the other participants, go on."""
+    registration, user = participant
+    for number in range(services.ISSUES_PER_REGISTRATION - 1):
+        services.issue_create(actor=user, meeting=meeting, registration=registration, text=f"Fråga {number}",
+                              side=Side.BUSINESS)
+    client.force_login(user)
+    assert client.post(capture_url(meeting), raise_data(meeting)).status_code == 302
+    assert Issue.objects.count() == services.ISSUES_PER_REGISTRATION
+    typed = "Ännu en fråga om lokaler för praktik"
+    for url in (capture_url(meeting), reverse("issues:capture_token", args=[registration.token])):
+        response = client.post(url, raise_data(meeting, text=typed), HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400
+        html = " ".join(text_of(response).split())
+        assert (f"You have already raised {services.ISSUES_PER_REGISTRATION} issues at this meeting, which is as "
+                "many as one participant can raise.") in html
+        assert typed in html
+    assert Issue.objects.count() == services.ISSUES_PER_REGISTRATION
+    assert not Issue.objects.filter(text=typed).exists()
+    # Another participant still raises theirs; the facilitator keys in from the table notes.
+    company, other = company_with_rep()
+    make_registration(meeting, company, attendee=other)
+    client.force_login(other)
+    assert client.post(capture_url(meeting), raise_data(meeting, text=typed)).status_code == 302
+    client.force_login(facilitator)
+    for number in range(2):
+        response = client.post(reverse("issues:key_in", args=[meeting.pk]),
+                               {"text": f"Från bordet {number}", "focus_area": area(meeting).pk, "side": Side.CITY})
+        assert response.status_code == 302
+    assert Issue.objects.count() == services.ISSUES_PER_REGISTRATION + 3
+
+
+@pytest.mark.django_db
+def test_me_too_posted_again_and_again_counts_once(client, meeting, participant):
+    from forum.models import AuditEvent
+
+    _registration, user = participant
+    issue = services.issue_create(actor=None, meeting=meeting, text="Fler praktikplatser", side=Side.BUSINESS,
+                                  keyed_in=True)
+    client.force_login(user)
+    for _ in range(5):
+        assert client.post(capture_url(meeting), {"action": "support", "issue": issue.pk}).status_code == 302
+    assert IssueSupport.objects.filter(issue=issue).count() == 1
+    assert AuditEvent.objects.filter(action="issue.support").count() == 1
+
+
 # --- Who may not ------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_anonymous_visitor_is_sent_to_log_in(client, meeting):

@@ -19,6 +19,7 @@ from .base import (
     side_of,
 )
 from .capture import (
+    ISSUES_PER_REGISTRATION,
     issue_create,
     issue_support,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "IssueError",
     "BallotMarksError",
     "side_of",
+    "ISSUES_PER_REGISTRATION",
     "issue_create",
     "issue_support",
     "EDITABLE",

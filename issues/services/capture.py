@@ -12,20 +12,35 @@ from forum.services import audit_record
 from ..models import Issue, IssueEvent, IssueSupport
 from .base import IssueError
 
-
 # --- Capture ----------------------------------------------------------------------------
+# A participant raises at most this many issues at one meeting (per registration, whether
+# logged in or by the personal link): plenty for a meeting, and no way to flood its issues.
+# Issues keyed in by facilitators and coordinators from table notes are not counted.
+ISSUES_PER_REGISTRATION = 20
+
+
 def issue_create(
     *, actor: Any, meeting: Meeting, text: str, side: str, focus_area=None, anonymous: bool = False,
     registration: Registration | None = None, keyed_in: bool = False, organisation=None,
 ) -> Issue:
     """Raise an issue at a meeting: by a participant (logged in, or by ``registration`` from
     their personal link) or keyed in by a facilitator (``keyed_in``) from table notes.
-    The caller has checked :func:`issues.permissions.can_raise` or ``can_key_in``."""
+    The caller has checked :func:`issues.permissions.can_raise` or ``can_key_in``. Refused
+    (IssueError) once the registration has raised :data:`ISSUES_PER_REGISTRATION` issues at
+    the meeting; keyed-in issues have no such limit."""
     text = text.strip()
     if not text:
         raise IssueError(_("Write the issue."))
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
+        if registration is not None and not keyed_in:
+            # The registration's row is locked so two posts at once cannot both pass the count.
+            Registration.objects.select_for_update().filter(pk=registration.pk).first()
+            raised = Issue.objects.filter(meeting=meeting, raised_by_registration=registration).count()
+            if raised >= ISSUES_PER_REGISTRATION:
+                raise IssueError(_("You have already raised %(count)d issues at this meeting, which is as many as "
+                                   "one participant can raise. Support an issue that is already there, or ask "
+                                   "the facilitator at your table to add yours.") % {"count": raised})
         issue = Issue.objects.create(
             forum=meeting.forum, meeting=meeting, text=text, side=side, focus_area=focus_area, anonymous=anonymous,
             raised_by=None if keyed_in else (user or (registration.attendee if registration else None)),
