@@ -13,7 +13,7 @@ pages (accounts.services) only walk the registry:
 - ``erase(user, now)`` removes or anonymises the app's data about the person, inside the
   erasure's transaction, before the person's row is deleted; it returns how many rows it
   changed. Rows that aggregates count (registrations, attendance, supports kept through a
-  registration, answered surveys) stay, without anything that names the person.
+  registration or naming nobody, answered surveys) stay, without anything that names the person.
 
 Erasure runs the providers by ``order``, lowest first: those whose writes queue mail (the
 events app cancelling coming seats, so the next in line gets them) before the forum's own,

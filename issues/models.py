@@ -124,7 +124,9 @@ _SIDE_LABELS = dict(Side.choices)
 
 
 class IssueSupport(models.Model):
-    """ "Me too": a person supports an issue (and so hears what becomes of it)."""
+    """ "Me too": a person supports an issue (and so hears what becomes of it). A support whose
+    person erased their account stays, naming nobody (no person, no registration): it is still
+    counted (DESIGN: aggregates stay when a person is erased)."""
 
     FORUM_PATH = "issue__forum"
 
@@ -142,8 +144,6 @@ class IssueSupport(models.Model):
                                     name="issuesupport_unique_person"),
             models.UniqueConstraint(fields=["issue", "registration"], condition=Q(registration__isnull=False),
                                     name="issuesupport_unique_registration"),
-            models.CheckConstraint(condition=Q(person__isnull=False) | Q(registration__isnull=False),
-                                   name="issuesupport_someone"),
         ]
 
 

@@ -100,3 +100,46 @@ def test_a_merge_tells_those_who_raised_or_supported_the_duplicate_once(client, 
         assert "Lärlingsplatser behövs" in mail.body_text and "Fler lärlingsplatser" in mail.body_text
         assert re.search("slagits ihop|merged", mail.body_text)
         assert "väntar på att hanteras" not in mail.body_text and "waiting to be handled" not in mail.body_text
+
+
+def test_erasing_an_account_keeps_its_support_counted_naming_nobody(client, forum, meeting):
+    """DESIGN: aggregates stay when a person is erased. A support given by the account alone
+    (logged in, no registration on the row) used to go with the account, so "N people support
+    this" dropped; it stays, with no person and no registration, through a later merge too."""
+    import json
+
+    from tests.test_personal_data import _log_in
+
+    raiser, _registration = participant(meeting)
+    backer, _backer_registration = participant(meeting)
+    client.force_login(raiser)
+    url = reverse("issues:capture", args=[meeting.pk])
+    survivor = raise_by_page(client, url, meeting, "Fler lärlingsplatser")
+    duplicate = raise_by_page(client, url, meeting, "Lärlingsplatser behövs")
+    _log_in(client, backer)
+    assert client.post(url, {"action": "support", "issue": duplicate.pk}).status_code == 302
+    exported = json.dumps(json.loads(client.get(reverse("accounts:personal_data_download")).content),
+                          ensure_ascii=False)
+    assert "Lärlingsplatser behövs" in exported
+    assert client.post(reverse("accounts:erase"), {"confirm": "on"}).status_code == 302
+
+    support = IssueSupport.objects.get(issue=duplicate)
+    assert (support.person_id, support.registration_id) == (None, None)
+    client.force_login(raiser)
+    page = " ".join(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "Lärlingsplatser behövs" in page and "1 person supports this" in page
+    assert backer.email not in page
+    assert client.get(reverse("issues:issue_detail", args=[duplicate.pk])).status_code == 200
+    # Merged, the kept support moves to the survivor and still counts (those who are told of
+    # the merge are read from the supports: one that names nobody is nobody to tell).
+    coordinator = make_role_holder(forum, Role.COORDINATOR, "samordnare@forum.example")
+    client.force_login(coordinator)
+    assert client.post(reverse("issues:issue_manage", args=[survivor.pk]),
+                       {"action": "merge", "duplicates": [duplicate.pk]}).status_code == 302
+    assert IssueSupport.objects.filter(issue=survivor).count() == 1
+    manage = " ".join(client.get(reverse("issues:issue_manage", args=[survivor.pk]),
+                                 HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert re.search(r"Supporters</dt><dd[^>]*>1<", manage)
+    client.force_login(raiser)
+    page = " ".join(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "1 person supports this" in page

@@ -38,12 +38,12 @@ def _export(user: Any) -> Rows:
 
 def _erase(user: Any, now: dt.datetime) -> int:
     """An issue stays with its text and history (the forum's record of what was raised and what
-    became of it), no longer tied to the person. A support given through a registration stays
-    (counted, without the person); one given by the person alone goes with them."""
+    became of it), no longer tied to the person. Every support they gave stays counted, without
+    the person: one given through a registration keeps it (anonymised by the events app), one
+    given by the person alone names nobody afterwards."""
     changed = Issue.objects.filter(raised_by=user).update(raised_by=None)
-    changed += IssueSupport.objects.filter(person=user, registration__isnull=False).update(person=None)
-    deleted, _by_model = IssueSupport.objects.filter(person=user).delete()
-    return changed + deleted
+    changed += IssueSupport.objects.filter(person=user).update(person=None)
+    return changed
 
 
 PERSONAL_DATA = PersonalData(key="issues", title=gettext_lazy("Issues and votes"),

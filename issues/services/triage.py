@@ -116,7 +116,10 @@ def issue_merge(*, actor: Any, survivor: Issue, duplicates: Iterable[Issue]) -> 
             # before its support moves to the survivor.
             told.append((duplicate, issue_recipients(duplicate)))
             backers = [{"person": support.person} if support.person_id else {"registration": support.registration}
-                       for support in duplicate.supports.select_related("person", "registration")]
+                       for support in duplicate.supports.select_related("person", "registration")
+                       if support.person_id or support.registration_id]
+            # A support kept from an erased account names nobody: it moves as it is, still counted.
+            duplicate.supports.filter(person__isnull=True, registration__isnull=True).update(issue=survivor)
             if duplicate.raised_by_id:
                 backers.append({"person": duplicate.raised_by})
             elif duplicate.raised_by_registration_id:
@@ -269,7 +272,7 @@ def issue_recipients(issue: Issue) -> list[tuple[str, str]]:
         if support.person_id:
             if support.person.notify_issue_updates and support.person.is_active:
                 people.setdefault(support.person.email.lower(), support.person.language)
-        else:
+        elif support.registration_id:  # none for a support kept from an erased account
             registrations.append(support.registration)
     by_link: list[str] = []
     for registration in registrations:
