@@ -185,3 +185,19 @@ def test_a_closed_networks_actions_are_not_overdue_work(client, forum, coordinat
     dashboard = client.get(reverse("networks:dashboard"), **EN).content.decode()
     assert "Öppen uppgift" in dashboard and "Stängd uppgift" not in dashboard
     assert "Stängd uppgift" in client.get(network.get_absolute_url(), **EN).content.decode()
+
+
+def test_the_mail_to_a_removed_member_is_plain_swedish(client, network, leader):
+    """The removed member's mail in Swedish, their language (needs the merged catalogue):
+    what happened, nothing to do, and who a reply reaches."""
+    member = make_user("medlem@example.se", language="sv")
+    services.membership_decide(actor=leader, membership=services.membership_request(actor=member, network=network),
+                               approve=True)
+    client.force_login(leader)
+    client.post(reverse("networks:membership_end",
+                        args=[network.memberships.get(person=member, status=Membership.Status.ACTIVE).pk]))
+    mail = OutboxMessage.objects.get(template="networks/membership_ended")
+    assert mail.language == "sv"
+    assert mail.subject == "Du är inte längre medlem i Matchning unga"
+    assert "Lea Ledare har avslutat ditt medlemskap i nätverket ”Matchning unga”." in mail.body_text
+    assert "Du behöver inte göra något." in mail.body_text
