@@ -36,8 +36,12 @@ def mark_overdue(actions, today: dt.date | None = None) -> list[Action]:
 
 
 def overdue_actions(networks: QuerySet[Network] | list[Network], today: dt.date | None = None) -> QuerySet[Action]:
+    """The unfinished actions of ``networks`` past their due date, for the lists of work to do.
+    A closed network's are left out: nobody works on them any more (its own page still lists
+    them)."""
     today = today or timezone.localdate()
     return (Action.objects.filter(network__in=networks, status__in=Action.UNFINISHED, due_date__lt=today)
+            .exclude(network__status=Network.Status.CLOSED)
             .select_related("network", "owner").order_by("due_date", "pk"))
 
 

@@ -174,6 +174,10 @@ def _issue_mails(forum: Forum, language: str) -> list[Mail]:
     return mails
 
 
+# Mail that asks nothing of its reader: no main button.
+NO_BUTTON = ("networks/invitation_closed", "networks/membership_ended")
+
+
 def _network_mails(forum: Forum, language: str) -> list[Mail]:
     """Every network mail, from the demo networks (networks/demo.py)."""
     from networks.models import Membership, NetworkIssue, NetworkMeeting, ProgressUpdate
@@ -203,6 +207,9 @@ def _network_mails(forum: Forum, language: str) -> list[Mail]:
         ("networks/request_approved", {**network_context(network), "membership": member}, [network.title]),
         ("networks/request_declined", {**network_context(network), "membership": member}, [network.title]),
         ("networks/request_closed", {**network_context(network), "membership": member}, [network.title]),
+        ("networks/invitation_closed", {**network_context(network), "membership": member}, [network.title]),
+        ("networks/membership_ended", {**network_context(network), "membership": member,
+                                       "ended_by": leader.name}, [network.title]),
         ("networks/meeting_invitation", meeting_context, meeting_names),
         ("networks/meeting_reminder", {**meeting_context, "days_left": 7}, meeting_names),
         ("networks/meeting_cancelled", meeting_context, meeting_names),
@@ -214,7 +221,7 @@ def _network_mails(forum: Forum, language: str) -> list[Mail]:
         rendered = mail.render(f"email/{template}", context, language=language, forum=forum)
         mails.append(Mail(name=template, language=language, subject=rendered.subject, text=rendered.text,
                           html=rendered.html, headers=rendered.headers, names=names, reply_to=[COORDINATOR],
-                          forum=forum.name))
+                          forum=forum.name, button=template not in NO_BUTTON))
     return mails
 
 

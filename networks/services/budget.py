@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.services import audit_record
@@ -84,8 +85,11 @@ def pot_set(*, actor: Any, forum, year: int, amount: Any) -> BudgetPot:
 
 def allocation_create(*, actor: Any, network: Network, year: int, amount: Any, note: str = "") -> Allocation:
     """Allocate a part of the forum's pot of ``year`` to ``network``; refused beyond what is
-    left in the pot. Coordinators of the network's forum."""
+    left in the pot, and for a closed network. Coordinators of the network's forum."""
     amount = _money(amount)
+    if network.status == Network.Status.CLOSED:
+        raise NetworkError(_("The network is closed. Money is allocated only to a network that is still running."),
+                           field="network")
     with transaction.atomic():
         pot = BudgetPot.objects.select_for_update().filter(forum_id=network.forum_id, year=year).first()
         if pot is None:
@@ -108,10 +112,14 @@ def expense_create(
 ) -> Expense:
     """Record an expense of ``network`` against its allocation of the expense's year, with an
     optional receipt ``(file name, content type, content)`` already checked by the form
-    (:mod:`networks.receipts`); refused beyond what is left. Process leaders of the network."""
+    (:mod:`networks.receipts`); refused beyond what is left, and when dated after today (the
+    local date). Process leaders of the network."""
     amount = _money(amount)
     if category not in Expense.Category.values:
         raise NetworkError(_("Choose a category."))
+    if date > timezone.localdate():
+        raise NetworkError(_("The date is in the future. Record an expense on the day it was paid or later."),
+                           field="date")
     with transaction.atomic():
         # The pot row lock serialises every allocation and expense of the forum's year: two
         # expenses saved at the same moment cannot both fit in what is left.

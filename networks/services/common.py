@@ -54,8 +54,10 @@ def profile_url() -> str:
     return site_url() + path + "#notifications"
 
 
-def mail_member(membership: Membership, template: str, *, actor: Any = None, attachments=(), **extra: Any) -> None:
-    """Queue transactional mail about ``membership`` to its person (or invited address)."""
+def mail_member(membership: Membership, template: str, *, actor: Any = None, attachments=(), reply_to=None,
+                **extra: Any) -> None:
+    """Queue transactional mail about ``membership`` to its person (or invited address);
+    ``reply_to`` overrides who a reply reaches (default: the forum's coordinators)."""
     person = membership.person
     address = person.email if person is not None else membership.email
     if not address:
@@ -63,7 +65,7 @@ def mail_member(membership: Membership, template: str, *, actor: Any = None, att
     mail_queue(
         to=address, template=template, language=language_of(person),
         context=network_context(membership.network, membership=membership, **extra),
-        forum=membership.network.forum, created_by=actor, attachments=attachments,
+        forum=membership.network.forum, created_by=actor, attachments=attachments, reply_to=reply_to,
     )
 
 

@@ -73,14 +73,19 @@ def meeting_create(
     return meeting
 
 
-def meeting_cancel(*, actor: Any, meeting: NetworkMeeting) -> NetworkMeeting:
+def meeting_cancel(*, actor: Any, meeting: NetworkMeeting, now: dt.datetime | None = None) -> NetworkMeeting:
     """Cancel a planned meeting; the members get mail with a calendar file that removes it.
-    Process leaders of the network."""
+    Refused once it has started (``now``: the clock): mail saying "cancelled" about a meeting
+    that has taken place would be wrong. Process leaders of the network."""
+    now = now or timezone.now()
     with transaction.atomic():
         meeting = NetworkMeeting.objects.select_for_update(of=("self",)).select_related(
             "network__forum").get(pk=meeting.pk)
         if meeting.status != NetworkMeeting.Status.PLANNED:
             raise NetworkError(_("Only a planned meeting can be cancelled."))
+        if meeting.starts_at <= now:
+            raise NetworkError(_("The meeting has already started, so it can no longer be cancelled. Record "
+                                 "attendance and notes instead."))
         meeting.status = NetworkMeeting.Status.CANCELLED
         meeting.save(update_fields=["status"])
         for membership in active_members(meeting.network):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from forum.mail import site_url
+from forum.mail import format_address, site_url
 from forum.services import audit_record
 
 from ..models import Membership, Network
@@ -156,10 +156,12 @@ def membership_decide(*, actor: Any, membership: Membership, approve: bool) -> M
 def membership_end(*, actor: Any, membership: Membership) -> Membership:
     """End a membership period (the member leaves, or a process leader ends it); the period
     stays in the history with its dates and organisation. A network that is not closed keeps
-    at least one process leader. The member themself, or a process leader of the network."""
+    at least one process leader. The member themself, or a process leader of the network; a
+    member removed by someone else is told once by mail, and a reply reaches who removed them."""
     with transaction.atomic():
         network = Network.objects.select_for_update().get(pk=membership.network_id)
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(of=("self",)).select_related(
+            "network__forum", "person").get(pk=membership.pk)
         if membership.status not in Membership.OPEN:
             raise NetworkError(_("The membership has already ended."))
         if (membership.role == Membership.Role.PROCESS_LEADER and membership.status == Membership.Status.ACTIVE
@@ -171,5 +173,9 @@ def membership_end(*, actor: Any, membership: Membership) -> Membership:
         membership.status = Membership.Status.ENDED if was_active else Membership.Status.DECLINED
         membership.ended_on = timezone.localdate() if was_active else None
         membership.save()
+        if was_active and membership.person_id and actor is not None and membership.person_id != actor.pk:
+            ended_by = actor.get_full_name() or actor.email
+            mail_member(membership, "networks/membership_ended", actor=actor, ended_by=ended_by,
+                        reply_to=[format_address(actor.get_full_name(), actor.email)] if actor.email else None)
         audit_record(actor=actor, action="network.member_end", target=membership, forum=network.forum)
     return membership

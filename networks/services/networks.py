@@ -135,8 +135,8 @@ def network_update(*, actor: Any, network: Network, **fields: Any) -> Network:
 def _close(*, actor: Any, network: Network) -> None:
     """What closing ``network`` ends, in the caller's transaction: its planned meetings ahead
     are cancelled (the members told, with a calendar file that removes them), and the requests
-    to join that wait for an answer are declined, each asker told that the network has closed
-    (no process leader can approve them any more)."""
+    to join and the invitations that wait for an answer are declined, each asker or invited
+    person told once that the network has closed (no one can approve or accept them any more)."""
     for meeting in network.meetings.filter(status=NetworkMeeting.Status.PLANNED, starts_at__gt=timezone.now()):
         meeting_cancel(actor=actor, meeting=meeting)
     for request in network.memberships.select_for_update(of=("self",)).filter(
@@ -145,6 +145,13 @@ def _close(*, actor: Any, network: Network) -> None:
         request.save(update_fields=["status", "decided_by"])
         mail_member(request, "networks/request_closed", actor=actor)
         audit_record(actor=actor, action="network.member_decline_request", target=request, forum=network.forum,
+                     data={"network_closed": True})
+    for invitation in network.memberships.select_for_update(of=("self",)).filter(
+            status=Membership.Status.INVITED).select_related("network__forum", "person"):
+        invitation.status = Membership.Status.DECLINED
+        invitation.save(update_fields=["status"])
+        mail_member(invitation, "networks/invitation_closed", actor=actor)
+        audit_record(actor=actor, action="network.member_decline", target=invitation, forum=network.forum,
                      data={"network_closed": True})
 
 

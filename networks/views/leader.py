@@ -160,7 +160,10 @@ def _meeting_for(request: HttpRequest, pk: int) -> NetworkMeeting:
 def _meeting_context(request: HttpRequest, meeting: NetworkMeeting, form=None) -> dict:
     leader = permissions.is_process_leader(request.user, meeting.network)
     context = {"meeting": meeting, "network": meeting.network, "is_leader": leader,
-               "attendance": list(meeting.attendance.select_related("membership").order_by("membership__name"))}
+               "attendance": list(meeting.attendance.select_related("membership").order_by("membership__name")),
+               # The rule is services.meeting_cancel's: a meeting that has started is not cancelled.
+               "can_cancel": leader and meeting.status == NetworkMeeting.Status.PLANNED
+               and meeting.starts_at > timezone.now()}
     if leader and meeting.status != NetworkMeeting.Status.CANCELLED and meeting.starts_at <= timezone.now():
         context["form"] = form or MeetingRecordForm(meeting=meeting, initial={
             "notes": meeting.notes, "present": [a.membership_id for a in context["attendance"]]})
