@@ -69,20 +69,28 @@ def private_redis(tmp_path):
     server.stop()
 
 
-@pytest.fixture
-def private_worker(private_redis, tmp_path, transactional_db):
-    """A Celery worker on the test database whose broker is ``private_redis``."""
-    log = tmp_path / "worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": private_redis.url}
+def start_worker(*, name: str, redis_url: str, log: Path, **env: str) -> subprocess.Popen:
+    """A Celery worker of the test's own (solo pool, its own process group) on the test database
+    whose broker is ``redis_url``, started and ready; ``env`` adds to its environment. Its output
+    goes to ``log``."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "forum", "worker", "-l", "info", "-P", "solo", "-n", "recovery@%h",
+        [sys.executable, "-m", "celery", "-A", "forum", "worker", "-l", "info", "-P", "solo", "-n", f"{name}@%h",
          "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url, **env},
+        stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while " ready." not in log.read_text(errors="replace"):
         assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
         time.sleep(0.1)
+    return process
+
+
+@pytest.fixture
+def private_worker(private_redis, tmp_path, transactional_db):
+    """A Celery worker on the test database whose broker is ``private_redis``."""
+    log = tmp_path / "worker.log"
+    process = start_worker(name="recovery", redis_url=private_redis.url, log=log)
     yield log
     process.terminate()
     try:

@@ -6,20 +6,16 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
-import time
 from datetime import timedelta
 
 import pytest
 from celery import Celery
-from django.conf import settings
 from django.utils import timezone
 
 from forum import services
 from forum.models import OutboxMessage
-from tests.test_recovery import RedisServer
-from tests.unreachable import closed_port, database_url
+from tests.test_recovery import RedisServer, start_worker
+from tests.unreachable import closed_port
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,17 +35,8 @@ def doomed_worker(tmp_path, silent_mail_server, transactional_db):
     redis_server = RedisServer(tmp_path)
     redis_server.start()
     log = tmp_path / "worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_server.url,
-           "EMAIL_PORT": str(silent_mail_server.getsockname()[1]), "EMAIL_TIMEOUT": "120"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "forum", "worker", "-l", "info", "-P", "solo", "-n", "doomed@%h",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while " ready." not in log.read_text(errors="replace"):
-        assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-        time.sleep(0.1)
+    process = start_worker(name="doomed", redis_url=redis_server.url, log=log,
+                           EMAIL_PORT=str(silent_mail_server.getsockname()[1]), EMAIL_TIMEOUT="120")
     yield process, Celery("doomed", broker=redis_server.url, set_as_current=False)
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
