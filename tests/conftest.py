@@ -60,6 +60,42 @@ def pytest_sessionstart(session):
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
+    _flush_retries_a_deadlock_with_the_worker()
+
+
+def _flush_retries_a_deadlock_with_the_worker() -> None:
+    """A transactional test ends by emptying every table (TRUNCATE). The suite's real Celery
+    worker may still be delivering a mail the test queued last – inside a transaction that holds
+    the outbox row and reads its meeting – and TRUNCATE, which takes every table at once, can then
+    deadlock with it. PostgreSQL ends one of the two; when it ends the TRUNCATE, nothing was
+    emptied (the flush is one transaction), so it is run again once the worker has finished,
+    instead of failing this test's teardown and the next test's set-up."""
+    import time
+
+    from django.core.management.base import CommandError
+    from django.db import OperationalError
+    from django.test import TransactionTestCase
+
+    teardown = TransactionTestCase._fixture_teardown
+
+    def _deadlock(error: BaseException | None) -> bool:
+        # The flush command raises CommandError "couldn't be flushed" from the database's error.
+        while error is not None:
+            if isinstance(error, OperationalError) and "deadlock detected" in str(error):
+                return True
+            error = error.__cause__
+        return False
+
+    def _fixture_teardown(self):
+        for attempt in range(5):
+            try:
+                return teardown(self)
+            except (CommandError, OperationalError) as error:
+                if not _deadlock(error) or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
 
 
 def _is_pure(item) -> bool:
