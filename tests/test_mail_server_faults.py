@@ -4,7 +4,6 @@ raw SMTP server that hangs or drops the connection mid-message."""
 from __future__ import annotations
 
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -16,38 +15,28 @@ from django.conf import settings as django_settings
 from forum import services, smtp
 from forum.models import OutboxMessage
 from tests.mailbox import Mailbox
-from tests.unreachable import closed_port
+from tests.unreachable import OwnServer, closed_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Sink:
+class Sink(OwnServer):
     """tests/smtpsink.py on a port of its own that a test can stop and start again."""
 
     def __init__(self, directory: Path) -> None:
-        self.port = closed_port()
+        super().__init__()
         self.mailbox = Mailbox(directory)
-        self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, str(Path(django_settings.BASE_DIR) / "tests" / "smtpsink.py"), "--host", "127.0.0.1",
-             "--port", str(self.port), "--dir", str(self.mailbox.dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                assert self.process.poll() is None and time.monotonic() < deadline, "the sink did not start"
-                time.sleep(0.05)
+    def command(self) -> list[str]:
+        return [sys.executable, str(Path(django_settings.BASE_DIR) / "tests" / "smtpsink.py"), "--host", "127.0.0.1",
+                "--port", str(self.port), "--dir", str(self.mailbox.dir)]
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
 
 
 @pytest.fixture

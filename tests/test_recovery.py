@@ -23,42 +23,29 @@ from events.models import InvitationBatch, Registration, SeatPool
 from forum import broker, tasks
 from forum.models import OutboxMessage
 from tests.factories import make_company, make_meeting, pool_of
-from tests.unreachable import closed_port, database_url
+from tests.unreachable import OwnServer, closed_port, database_url
 
 
-class RedisServer:
+class RedisServer(OwnServer):
     """A redis-server on a port of its own that a test can stop and start again."""
 
     def __init__(self, directory: Path) -> None:
-        self.port = closed_port()
+        super().__init__()
         self.directory = directory
-        self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if client.ping():
-                    return
-            except redis.RedisError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+    def command(self) -> list[str]:
+        return [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", str(self.directory)]
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+    def answers(self) -> bool:
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
 
 
 @pytest.fixture
